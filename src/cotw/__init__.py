@@ -1,0 +1,76 @@
+"""cotw: the provenance-verified dataset of the European "Coalition of the Willing" for Ukraine (2025).
+
+    >>> import cotw
+    >>> cotw.names()
+    ['sources', 'countries', 'people', 'statements', 'conditions', 'contributions', 'events', 'claims']
+    >>> cotw.load("countries").loc[lambda d: d.code == "POL", "troop_stance"].item()
+    'ruled_out'
+
+Heavy libraries (pandas, pandera, frictionless) are imported inside the functions that need them,
+so `import cotw` and the CLI's `--help` stay fast.
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+from pathlib import Path
+
+from .package import Package, PackageError, UnknownTable
+
+try:
+    __version__ = _version("cotw")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["names", "load", "load_all", "schema", "validate", "read", "UnknownTable", "PackageError", "__version__"]
+
+
+def names(path: str | Path | None = None) -> list[str]:
+    """The table names, in the descriptor's order (the one list that drives the API, CLI and exports)."""
+    return Package.open(path).names()
+
+
+def load(name: str, path: str | Path | None = None):
+    """Table `name` as a typed pandas DataFrame (see `cotw.loader` for the dtypes)."""
+    from .loader import load_table
+
+    pkg = Package.open(path)
+    pkg.resource(name)  # unknown names are answered with the valid ones
+    return load_table(pkg, name)
+
+
+def load_all(path: str | Path | None = None) -> dict:
+    """Every table, by name."""
+    from .loader import load_table
+
+    pkg = Package.open(path)
+    return {name: load_table(pkg, name) for name in pkg.names()}
+
+
+def read(name: str, path: str | Path | None = None):
+    """Table `name` exactly as written: every cell as text, missing cells as NaN (what the validators see)."""
+    from .reader import read_table
+
+    pkg = Package.open(path)
+    pkg.resource(name)
+    return read_table(pkg, name).frame
+
+
+def schema(name: str, path: str | Path | None = None):
+    """The pandera DataFrameSchema of table `name`, derived from datapackage.json, with its foreign keys
+    and cross-table rules bound to the package's data. It validates `read(name)` and `load(name)` alike."""
+    from . import derive
+    from .reader import read_table
+
+    pkg = Package.open(path)
+    pkg.resource(name)
+    frames = {n: read_table(pkg, n).frame for n in pkg.names()}
+    frames = {n: f for n, f in frames.items() if f is not None}
+    return derive.build(pkg, name, derive.fk_sets(pkg, frames), frames)
+
+
+def validate(path: str | Path | None = None, with_frictionless: bool = False):
+    """Run every check on the package at `path` (None: the installed data) and return the Report
+    that `cotw check` prints."""
+    from .validation import validate as run
+
+    return run(path, with_frictionless=with_frictionless)

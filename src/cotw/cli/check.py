@@ -1,0 +1,41 @@
+"""`cotw check`: validate everything and report every problem at once."""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .options import PathArg, package_path
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def check(
+    path: Optional[Path] = PathArg,
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for machines, github for workflow annotations."),
+    with_frictionless: bool = typer.Option(False, "--with-frictionless", help="Also run frictionless row validation as a second opinion."),
+) -> None:
+    """Validate the descriptor, every row and the provenance of every quote and piece of evidence.
+
+    Exit 0 when valid, 1 when the data is invalid, 2 on a usage error.
+
+    Example: cotw check --format github data-package/
+    """
+    import json
+
+    from cotw import validate
+
+    report = validate(package_path(path), with_frictionless=with_frictionless)
+    if format is Format.json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif format is Format.github:
+        typer.echo(report.render_github())
+    else:
+        typer.echo(report.render_text())
+    raise typer.Exit(0 if report.ok else 1)

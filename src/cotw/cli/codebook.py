@@ -1,0 +1,36 @@
+"""`cotw codebook`: write CODEBOOK.md from datapackage.json."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .options import PathArg, package_path
+
+
+def codebook(
+    path: Optional[Path] = PathArg,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+    check: bool = typer.Option(False, "--check", help="Exit 1 if --out differs from what would be generated."),
+) -> None:
+    """Generate the codebook (every table, field, constraint and vocabulary value) from datapackage.json.
+
+    Example: cotw codebook --out CODEBOOK.md
+    """
+    from cotw.codebook import render
+    from cotw.package import Package
+
+    text = render(Package.open(package_path(path)))
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    if check:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != text:
+            typer.echo(f"{out} is out of date; run `cotw codebook --out {out}`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{out} is up to date")
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}")

@@ -1,0 +1,91 @@
+"""CODEBOOK.md, generated from datapackage.json: every table, field, type, constraint and
+controlled-vocabulary value with its definition, plus the inclusion policy.
+
+Regenerate with `cotw codebook --out CODEBOOK.md`; a test fails when the file is out of date.
+"""
+from __future__ import annotations
+
+from .package import Package
+
+CONVENTIONS = """\
+## Conventions
+
+- **Provenance.** Every row except those of `sources` carries a `source_id` and the verbatim words of
+  that source which support it (`evidence`, or `quote` for statements). `cotw check` verifies that the
+  words occur in the archived text under `seeds/`, allowing only one normalisation: a run of whitespace
+  counts as one space. Odd characters printed by a source (look-alike Cyrillic letters, misspellings,
+  the `<u>` markup of links in the GMF report) stay in the evidence; names are normalised in `people`
+  and `countries`.
+- **Dates and precision.** A date comes with a precision: `day`, `month` (the date is the first of the
+  month), `year` (1 January) or `unknown` (the date is empty), and a basis saying where in the text the
+  date comes from. Relative dates ("last Thursday") are resolved only when the text itself allows it.
+- **Disagreements.** Where sources disagree they are both recorded and linked: `same_as` links reports
+  of the same utterance or event, `contradicts` links claims, `counter_evidence` records the other side
+  of a stance.
+- **Missing values.** Only an empty cell is missing. Text such as `NA`, `None` or `null` is text.
+- **Stable ids.** Ids are never renumbered; removed rows leave gaps.
+"""
+
+
+def _constraints(f: dict, fk: dict[str, str]) -> str:
+    c = f.get("constraints", {})
+    parts = []
+    if c.get("required"):
+        parts.append("required")
+    if c.get("unique"):
+        parts.append("unique")
+    if "pattern" in c:
+        parts.append(f"pattern `{c['pattern']}`")
+    for key, word in (("minLength", "min length"), ("maxLength", "max length"), ("minimum", "min"), ("maximum", "max")):
+        if key in c:
+            parts.append(f"{word} {c[key]}")
+    if "enum" in c:
+        parts.append("one of the values below")
+    if f["name"] in fk:
+        parts.append(f"→ {fk[f['name']]}")
+    if "x-verbatim-in" in f:
+        parts.append(f"verbatim in the source named by `{f['x-verbatim-in']}`")
+    if "x-precision" in f:
+        parts.append(f"precision in `{f['x-precision']}`")
+    return "; ".join(parts)
+
+
+def _cell(s: str) -> str:
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def render(pkg: Package) -> str:
+    d = pkg.descriptor
+    out = [f"# Codebook: {d.get('title', d.get('name'))}", "",
+           "_Generated from `datapackage.json` by `cotw codebook`; do not edit by hand._", "",
+           d.get("description", ""), ""]
+    lic = ", ".join(l.get("name", "") for l in d.get("licenses", []))
+    if lic:
+        out += [f"Data licence: {lic}.", ""]
+    out += [CONVENTIONS, "## Tables", ""]
+    out += [f"- [`{n}`](#{n}): {_cell(pkg.resource(n).get('description', ''))}" for n in pkg.names()]
+    out.append("")
+    for name in pkg.names():
+        res, sch = pkg.resource(name), pkg.schema(name)
+        pk = sch.get("primaryKey") or []
+        fk = {}
+        for k in sch.get("foreignKeys", []):
+            ref = k["reference"]
+            fields = k["fields"] if isinstance(k["fields"], list) else [k["fields"]]
+            rf = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+            fk[fields[0]] = f"`{ref.get('resource') or name}.{rf[0]}`"
+        out += [f"## {name}", "", res.get("description", ""), "",
+                f"File `{res['path']}`; primary key `{', '.join(pk if isinstance(pk, list) else [pk])}`.", ""]
+        if res.get("x-inclusion-policy"):
+            out += ["**Inclusion policy.** " + res["x-inclusion-policy"], ""]
+        out += ["| field | type | description | constraints |", "|---|---|---|---|"]
+        for f in sch["fields"]:
+            out.append(f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(f.get('description', ''))} | {_cell(_constraints(f, fk))} |")
+        out.append("")
+        for f in sch["fields"]:
+            cats = f.get("categories") or f.get("x-vocabulary")
+            if cats:
+                out += [f"**`{name}.{f['name']}` values**", "", "| value | definition |", "|---|---|"]
+                out += [f"| `{c['value']}` | {_cell(c.get('label', ''))} |" for c in cats]
+                out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,175 @@
+"""Pandera schemas derived from the Table Schemas in datapackage.json (the single source of truth).
+
+pandera's own `from_frictionless_schema` loses dates, formats, foreign keys and v2 properties, so
+cotw converts them itself. Every check is vectorised and accepts both forms of a table: the text as
+read from CSV (`cotw.read`) and the typed frame of `cotw.load`. Each check's name is a key into
+`schema.metadata["cotw"]`, which says which column and rule it stands for, so failures can be
+reported in plain words with their CSV line.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import rules
+from .checks import CheckSpec, Rule, did_you_mean, ok, q, text
+from .package import Package
+
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+DATE_RE = r"\d{4}-\d{2}-\d{2}"
+
+
+def fk_sets(pkg: Package, frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.Index]:
+    """The referenced key values of every foreign key, from the given frames."""
+    sets: dict[tuple[str, str], pd.Index] = {}
+    for name in pkg.names():
+        for fk in pkg.schema(name).get("foreignKeys", []):
+            ref = fk.get("reference", {})
+            target = ref.get("resource") or name
+            fields = ref.get("fields")
+            fields = fields if isinstance(fields, list) else [fields]
+            if len(fields) != 1:
+                continue
+            frame = frames.get(target)
+            if frame is not None and fields[0] in frame.columns:
+                sets[(target, fields[0])] = pd.Index(text(frame[fields[0]]).dropna().unique())
+            else:
+                sets[(target, fields[0])] = pd.Index([])
+    return sets
+
+
+def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None = None,
+          context: dict[str, pd.DataFrame] | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of table `name`. `refs` are the referenced key sets (see fk_sets); without
+    them foreign keys are not checked. `context` holds other tables for the cross-table rules."""
+    tschema = pkg.schema(name)
+    registry: dict[str, Rule] = {}
+    columns: dict[str, pa.Column] = {}
+    pk = tschema.get("primaryKey") or []
+    pk = [pk] if isinstance(pk, str) else list(pk)
+    fks = {}
+    for fk in tschema.get("foreignKeys", []):
+        fields = fk.get("fields")
+        fields = fields if isinstance(fields, list) else [fields]
+        if len(fields) == 1:
+            fks[fields[0]] = fk.get("reference", {})
+    for f in tschema["fields"]:
+        col = f["name"]
+        cons = f.get("constraints", {})
+        checks = [_check(registry, c, col) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)]
+        if col in pk and len(pk) == 1 or cons.get("unique"):
+            checks.append(_check(registry, _unique(col, "primary key" if col in pk else "unique field"), col))
+        nullable = not (cons.get("required") or col in pk)
+        columns[col] = pa.Column(None, nullable=nullable, checks=checks, required=True,
+                                 description=f.get("description"), title=f.get("title"))
+        registry[f"not_nullable:{col}"] = Rule("required", col, lambda v, r, col=col: (f"{col} is required but the cell is empty", None))
+    frame_checks = []
+    if len(pk) > 1:
+        frame_checks.append(_check(registry, _composite_unique(pk), None))
+    for rule in rules.for_table(pkg, name, context or {}):
+        frame_checks.append(_check(registry, rule, rule.rule.column))
+    return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False, coerce=False,
+                              metadata={"cotw": registry}, unique_column_names=True)
+
+
+# --- field checks ---------------------------------------------------------------------------
+
+def _check(registry: dict[str, Rule], spec, column: str | None) -> pa.Check:
+    registry[spec.key] = spec.rule
+    return pa.Check(spec.fn, name=spec.key, element_wise=False, ignore_na=False)
+
+
+def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None, refs) -> list[CheckSpec]:
+    col = f["name"]
+    ftype = f.get("type", "string")
+    out: list[CheckSpec] = []
+    if ftype == "date":
+        def is_date(s):
+            t = text(s)
+            if pd.api.types.is_datetime64_any_dtype(s.dtype):
+                return pd.Series(True, index=s.index)
+            t = t.astype(object).where(t.notna())
+            shaped = t.str.fullmatch(DATE_RE)
+            parsed = pd.to_datetime(t.where(shaped.fillna(False).astype(bool)), format="%Y-%m-%d", errors="coerce")
+            return ok(parsed.notna(), t)
+        out.append(CheckSpec(f"date:{col}", is_date, Rule("date", col, lambda v, r: _date_message(col, v))))
+    elif ftype == "boolean":
+        allowed = set(f.get("trueValues", TRUE_VALUES)) | set(f.get("falseValues", FALSE_VALUES))
+        out.append(CheckSpec(f"boolean:{col}", lambda s: ok(text(s).isin(allowed), s),
+                             Rule("boolean", col, lambda v, r: (f"{col} {q(v)} is not a boolean", "write true or false"))))
+    elif ftype in ("number", "integer"):
+        def is_num(s):
+            if pd.api.types.is_numeric_dtype(s.dtype):
+                return pd.Series(True, index=s.index)
+            n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
+            ok = n.notna()
+            if ftype == "integer":
+                ok &= (n % 1 == 0)
+            return ok(ok, s)
+        out.append(CheckSpec(f"{ftype}:{col}", is_num, Rule(ftype, col, lambda v, r: (f"{col} {q(v)} is not a{'n' if ftype == 'integer' else ''} {ftype}", None))))
+    if "enum" in cons:
+        values = list(cons["enum"])
+        out.append(CheckSpec(f"enum:{col}", lambda s: ok(text(s).isin(values), s),
+                             Rule("enum", col, lambda v, r: (f"{col} {q(v)} is not one of: {', '.join(map(str, values))}", did_you_mean(v, values)))))
+    if "pattern" in cons:
+        pattern = cons["pattern"]
+        rx = re.compile(pattern)
+        def matches(s, rx=rx):
+            t = text(s).astype(object).where(s.notna())
+            return ok(t.map(lambda v: v if pd.isna(v) else bool(rx.fullmatch(str(v)))), s)
+        def describe(v, r):
+            hint = "remove the leading or trailing whitespace" if isinstance(v, str) and v != v.strip() and rx.fullmatch(v.strip()) else None
+            return f"{col} {q(v)} does not match the pattern {pattern}", hint
+        out.append(CheckSpec(f"pattern:{col}", matches, Rule("pattern", col, describe)))
+    for key, op, word in (("maxLength", "le", "at most"), ("minLength", "ge", "at least")):
+        if key in cons:
+            limit = int(cons[key])
+            def length(s, op=op, limit=limit):
+                t = text(s)
+                return ok(getattr(t.astype(object).where(t.notna()).str.len(), op)(limit), s)
+            out.append(CheckSpec(f"{key}:{col}", length, Rule(key, col, lambda v, r, word=word, limit=limit: (
+                f"{col} is {len(str(v))} characters long; it must be {word} {limit}", None))))
+    for key, op, word in (("minimum", "ge", "at least"), ("maximum", "le", "at most"), ("exclusiveMinimum", "gt", "greater than"), ("exclusiveMaximum", "lt", "less than")):
+        if key in cons:
+            bound = cons[key]
+            def in_range(s, op=op, bound=bound):
+                n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
+                return ok(getattr(n, op)(bound) | n.isna(), s)
+            out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))
+    if fk is not None and refs is not None:
+        target = fk.get("resource") or table
+        rfield = fk.get("fields")
+        rfield = rfield[0] if isinstance(rfield, list) else rfield
+        keys = refs.get((target, rfield), pd.Index([]))
+        target_file = pkg.resource(target).get("path", target) if target in pkg.resources else target
+        def in_ref(s, keys=keys):
+            return ok(text(s).isin(keys), s)
+        def describe(v, r, keys=keys, target_file=target_file, rfield=rfield):
+            return f"{col} {q(v)} is not a {rfield} in {target_file}", did_you_mean(v, keys)
+        out.append(CheckSpec(f"foreign-key:{col}", in_ref, Rule("foreign-key", col, describe)))
+    return out
+
+
+def _unique(col: str, what: str) -> CheckSpec:
+    def unique(s):
+        t = text(s)
+        return ~t.duplicated(keep="first") | t.isna()
+    return CheckSpec(f"unique:{col}", unique, Rule("primary-key" if what == "primary key" else "unique", col,
+                     lambda v, r: (f"{col} {q(v)} is a duplicate: the {what} must be unique", None)))
+
+
+def _composite_unique(pk: list[str]) -> CheckSpec:
+    def unique(df):
+        return ~df[pk].duplicated(keep="first")
+    return CheckSpec(f"primary-key:{'+'.join(pk)}", unique, Rule("primary-key", pk[0], lambda v, r: (f"the primary key ({', '.join(pk)}) is a duplicate", None)))
+
+
+def _date_message(col, v):
+    m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", str(v))
+    hint = "write dates as YYYY-MM-DD"
+    if m:
+        hint = f"write dates as YYYY-MM-DD, e.g. '{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}' if the day comes first"
+    return f"{col} {q(v)} is not a valid date (YYYY-MM-DD)", hint

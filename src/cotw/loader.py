@@ -1,0 +1,68 @@
+"""Loading tables as typed pandas DataFrames, with dtypes taken from the Table Schema.
+
+Dates become datetime64, controlled vocabularies categoricals with the schema's categories (in the
+schema's order), booleans the nullable boolean dtype, numbers Float64, text the string dtype.
+Only an empty cell is missing: literal text such as "NA", "None" or "null" stays text.
+Loading does not validate; `cotw check` does. A value that cannot take its declared type is an
+error here rather than a silent loss.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .package import Package
+
+
+class LoadError(ValueError):
+    """A cell that cannot take its declared type; run `cotw check` for the full, located report."""
+
+
+def dtypes(pkg: Package, name: str) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for f in pkg.schema(name)["fields"]:
+        enum = f.get("constraints", {}).get("enum")
+        t = f.get("type", "string")
+        if enum is not None:
+            out[f["name"]] = pd.CategoricalDtype(categories=list(enum), ordered=False)
+        elif t == "boolean":
+            out[f["name"]] = "boolean"
+        elif t == "number":
+            out[f["name"]] = "Float64"
+        elif t == "integer":
+            out[f["name"]] = "Int64"
+        elif t in ("date", "datetime"):
+            out[f["name"]] = "datetime64[ns]"
+        else:
+            out[f["name"]] = "str"
+    return out
+
+
+def load_table(pkg: Package, name: str) -> pd.DataFrame:
+    res = pkg.resource(name)
+    path = pkg.file(res["path"])
+    types = dtypes(pkg, name)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    for col, dtype in types.items():
+        if col not in frame.columns:
+            raise LoadError(f"{res['path']}: column {col!r} is missing; run `cotw check`")
+        s = frame[col]
+        try:
+            if dtype == "datetime64[ns]":
+                frame[col] = pd.to_datetime(s, format="%Y-%m-%d").astype("datetime64[ns]")
+            elif dtype == "boolean":
+                frame[col] = s.map(_BOOL).astype("boolean")
+                if frame[col].isna().sum() != s.isna().sum():
+                    raise ValueError("not a boolean")
+            elif dtype in ("Float64", "Int64"):
+                frame[col] = pd.to_numeric(s).astype(dtype)
+            elif isinstance(dtype, pd.CategoricalDtype):
+                unknown = set(s.dropna().unique()) - set(dtype.categories)
+                if unknown:
+                    raise ValueError(f"not in the vocabulary: {sorted(unknown)[:3]}")
+                frame[col] = s.astype(dtype)
+        except (ValueError, TypeError) as exc:
+            raise LoadError(f"{res['path']}: column {col!r} cannot be read as {dtype}: {exc}; run `cotw check`") from None
+    return frame
+
+
+_BOOL = {"true": True, "True": True, "TRUE": True, "1": True, "false": False, "False": False, "FALSE": False, "0": False}

@@ -1,0 +1,103 @@
+"""Provenance: every evidence or quote cell occurs verbatim in the archived text of its source, and
+each archive is byte-for-byte the one curated (its sha256 matches sources.csv).
+
+"Verbatim" allows one normalisation only: a run of whitespace counts as a single space. Identical
+(evidence, source) pairs are checked once, so the cost grows with distinct evidence, not rows.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pandas as pd
+
+from .checks import text
+from .package import Package, unsafe_path_reason
+from .report import Problem, shorten
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def archives(pkg: Package, sources: pd.DataFrame | None, lines=None, file: str = "data/sources.csv") -> tuple[dict[str, str], list[Problem]]:
+    """The normalised archived text of each source_id, and problems with the archives themselves."""
+    problems: list[Problem] = []
+    texts: dict[str, str] = {}
+    if sources is None or not {"source_id", "archive"} <= set(sources.columns):
+        return texts, problems
+    for i, (sid, archive, digest) in enumerate(zip(text(sources["source_id"]), text(sources["archive"]),
+                                                 text(sources["sha256"]) if "sha256" in sources else [None] * len(sources))):
+        line = int(lines[i]) if lines is not None and i < len(lines) else None
+        if pd.isna(sid) or pd.isna(archive):
+            continue
+        reason = unsafe_path_reason(archive)
+        if reason:
+            problems.append(Problem("provenance", "unsafe-path", f"archive {shorten(archive)!r} {reason}; it was not read", file, line, "archive", archive))
+            continue
+        path = pkg.root / archive
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            problems.append(Problem("provenance", "missing-archive", f"archive {archive!r} of source {sid!r} does not exist", file, line, "archive", archive,
+                                    "archive the source text under seeds/ before citing it"))
+            continue
+        actual = hashlib.sha256(raw).hexdigest()
+        if isinstance(digest, str) and digest != actual:
+            problems.append(Problem("provenance", "archive-changed",
+                                    f"{archive} has sha256 {actual[:12]}…, but sources.csv records {digest[:12]}…: the archived text changed after curation",
+                                    file, line, "sha256", digest, "restore the archived text; if a new version is intended, re-curate its rows and record the new sha256"))
+        try:
+            texts[sid] = normalise(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            problems.append(Problem("provenance", "encoding", f"archive {archive!r} is not UTF-8 (byte {exc.start})", file, line, "archive", archive))
+    return texts, problems
+
+
+def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[str, str], file: str) -> list[Problem]:
+    """Every x-verbatim-in cell of table `name` occurs in its source's archived text."""
+    problems: list[Problem] = []
+    fields = pkg.schema(name)["fields"]
+    for f in fields:
+        src_col = f.get("x-verbatim-in")
+        col = f["name"]
+        if not src_col or col not in frame.columns or src_col not in frame.columns:
+            continue
+        pairs = pd.DataFrame({"e": text(frame[col]), "s": text(frame[src_col])}).dropna()
+        first = pairs.drop_duplicates()
+        bad: dict[tuple[str, str], tuple[str, str | None]] = {}
+        for ev, sid in zip(first["e"], first["s"]):
+            archive = texts.get(sid)
+            if archive is None:
+                continue  # unknown source: reported as a foreign-key problem
+            needle = normalise(ev)
+            if needle and needle in archive:
+                continue
+            bad[(ev, sid)] = _explain(needle, archive, sid)
+        if not bad:
+            continue
+        for idx, ev, sid in zip(pairs.index, pairs["e"], pairs["s"]):
+            if (ev, sid) in bad:
+                msg, hint = bad[(ev, sid)]
+                line = int(lines[idx]) if lines is not None and idx < len(lines) else None
+                problems.append(Problem("provenance", "verbatim", f"{msg}", file, line, col, ev, hint))
+    return problems
+
+
+def _explain(needle: str, archive: str, sid: str) -> tuple[str, str | None]:
+    """Why the words are not in the source: how far they match, and what the source says there."""
+    lo, hi = 0, len(needle)
+    while lo < hi:  # longest prefix that occurs in the archive (presence is monotone in length)
+        mid = (lo + hi + 1) // 2
+        if needle[:mid] in archive:
+            lo = mid
+        else:
+            hi = mid - 1
+    msg = f"{shorten(needle, 60)!r} does not occur verbatim in the archived text of source {sid!r}"
+    if lo < 8:
+        return msg, "copy the words exactly as printed in the archived text"
+    pos = archive.find(needle[:lo])
+    got = archive[pos + lo: pos + lo + 25]
+    return msg, f"the first {lo} characters match; then the cell has {needle[lo:lo + 25]!r} where the source has {got!r}"
