@@ -45,7 +45,8 @@ def text(s: pd.Series) -> pd.Series:
 
 
 def ok(mask: pd.Series, s: pd.Series) -> pd.Series:
-    return (mask.fillna(False).astype(bool) | s.isna()).astype(bool)
+    """Pass where the mask is True or the cell is missing (required-ness is pandera's nullable)."""
+    return mask.astype("boolean").fillna(False).astype(bool) | s.isna().to_numpy()
 
 
 def q(v) -> str:

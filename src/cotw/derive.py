@@ -105,10 +105,10 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
             if pd.api.types.is_numeric_dtype(s.dtype):
                 return pd.Series(True, index=s.index)
             n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
-            ok = n.notna()
+            parsed = n.notna()
             if ftype == "integer":
-                ok &= (n % 1 == 0)
-            return ok(ok, s)
+                parsed &= (n % 1 == 0)
+            return ok(parsed, s)
         out.append(CheckSpec(f"{ftype}:{col}", is_num, Rule(ftype, col, lambda v, r: (f"{col} {q(v)} is not a{'n' if ftype == 'integer' else ''} {ftype}", None))))
     if "enum" in cons:
         values = list(cons["enum"])

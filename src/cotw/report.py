@@ -31,9 +31,8 @@ class Problem:
         return loc
 
     def text(self) -> str:
-        col = f"{self.column}: " if self.column else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.location()}: {col}{self.message}{hint} [{self.rule}]"
+        return f"{self.location()}: {self.message}{hint} [{self.rule}]"
 
 
 @dataclass
@@ -72,14 +71,15 @@ class Report:
 
     def render_text(self) -> str:
         lines = [p.text() for p in self.sorted_problems()]
-        total = sum(self.rows.values())
-        if self.ok:
-            lines.append(f"valid: {len(self.rows)} tables, {total} rows ({', '.join(self.layers)})")
-        else:
-            n = len(self.problems)
-            lines.append(f"invalid: {n} problem{'s' if n != 1 else ''} in {self.root} ({', '.join(self.layers)})")
+        lines.append(self.summary())
         lines.extend(f"note: {n}" for n in self.notices)
         return "\n".join(lines)
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"valid: {len(self.rows)} tables, {sum(self.rows.values())} rows ({', '.join(self.layers)})"
+        n = len(self.problems)
+        return f"invalid: {n} problem{'s' if n != 1 else ''} in {self.root} ({', '.join(self.layers)})"
 
     def render_github(self) -> str:
         out = []
@@ -88,12 +88,11 @@ class Report:
             if p.line is not None:
                 props.append(f"line={p.line}")
             props.append(f"title={_gh(f'cotw {p.layer}: {p.rule}', prop=True)}")
-            col = f"{p.column}: " if p.column else ""
             hint = f" ({p.hint})" if p.hint else ""
-            out.append(f"::error {','.join(props)}::{_gh(col + p.message + hint)}")
+            out.append(f"::error {','.join(props)}::{_gh(p.message + hint)}")
         for n in self.notices:
             out.append(f"::notice::{_gh(n)}")
-        out.append(self.render_text().splitlines()[-1 - len(self.notices)] if self.notices else self.render_text().splitlines()[-1])
+        out.append(self.summary())
         return "\n".join(out)
 
 

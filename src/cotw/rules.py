@@ -79,11 +79,19 @@ def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
 
 
 def not_after_publication(date_col: str, sources: pd.DataFrame | None) -> CheckSpec:
-    """A statement or event cannot be dated after the publication of the source that reports it."""
+    """A statement or event cannot be dated after the publication of the source that reports it.
+
+    Both dates are compared at their precision: the row's date is the start of its period, the
+    publication the end of its period (a source published in 'May 2025' can report May 8)."""
 
     published = None
-    if sources is not None and _has(sources, "source_id", "published"):
-        published = pd.Series(_dates(sources["published"]).values, index=text(sources["source_id"]).values)
+    if sources is not None and _has(sources, "source_id", "published", "published_precision"):
+        # the latest day the source can have been published: the end of its precision's period
+        start = _dates(sources["published"])
+        prec = text(sources["published_precision"])
+        end = start.where(prec != "month", start + pd.offsets.MonthEnd(0))
+        end = end.where(prec != "year", start + pd.offsets.YearEnd(0))
+        published = pd.Series(end.values, index=text(sources["source_id"]).values)
         published = published[~published.index.duplicated()]
 
     def check(df):
@@ -97,7 +105,7 @@ def not_after_publication(date_col: str, sources: pd.DataFrame | None) -> CheckS
         src = row.get("source_id") if row is not None else None
         pub = published.get(src) if published is not None else None
         when = pub.strftime("%Y-%m-%d") if pub is not None and not pd.isna(pub) else "?"
-        return f"{date_col} {q(v)} is after the publication date of its source {src!r} ({when})", "check the date or its precision"
+        return f"{date_col} {q(v)} is after the publication date of its source {src!r} (at the latest {when})", "check the date or its precision"
 
     return CheckSpec(f"rule:{date_col}-not-after-published", check, Rule("date-after-source", date_col, say, needs_row=True), frame=True)
 

@@ -1,0 +1,168 @@
+"""`cotw export`: build CSV (and a zipped data package), Parquet, SQLite (+ Datasette metadata),
+Excel and JSON files, and a download page, from data that passes `cotw check`.
+
+    >>> from cotw.export import export                      # doctest: +SKIP
+    >>> export(out="dist/")                                 # doctest: +SKIP
+
+Layout of the output directory (every name comes from `Package.names()`):
+
+    index.html                 the download page
+    csv/<table>.csv            canonical CSV, as in data/
+    csv/cotw-datapackage.zip   datapackage.json (+ bytes, sha256) and data/<table>.csv
+    parquet/<table>.parquet
+    sqlite/cotw.db, sqlite/metadata.json (Datasette)
+    excel/cotw.xlsx            a sheet per table, plus `codebook`
+    json/<table>.json, json/<table>.jsonl
+    .cotw-export.json          the manifest that marks the directory as an export
+
+Output is deterministic (same data, same bytes) and written atomically: everything goes to a
+temporary directory beside the target, which replaces the target only once complete.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..package import Package
+
+FORMATS = ("csv", "parquet", "sqlite", "excel", "json")
+MANIFEST = ".cotw-export.json"
+
+
+class ExportError(Exception):
+    """The export was refused; nothing was written and the previous output is untouched."""
+
+
+class InvalidData(ExportError):
+    """The data fails `cotw check`; `report` is the Report."""
+
+    def __init__(self, report):
+        super().__init__(f"the data is invalid ({len(report.problems)} problems); run `cotw check`")
+        self.report = report
+
+
+class OutputNotEmpty(ExportError):
+    """The output directory holds files that are not a previous export."""
+
+
+@dataclass
+class Context:
+    """What every format writer receives."""
+
+    pkg: Package
+    tables: dict  # name -> frames.Table
+    out: Path  # the staging directory
+    version: str
+    formats: tuple[str, ...]
+
+
+@dataclass
+class Result:
+    out: Path
+    files: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+Progress = Callable[[str, int, int], None]  # (what is being done, step number from 1, number of steps)
+
+
+def _writer(fmt: str):
+    from importlib import import_module
+
+    return import_module(f"{__name__}.{fmt}")
+
+
+def is_export(directory: Path) -> bool:
+    """True when `directory` was written by `cotw export` (it holds a readable manifest)."""
+    try:
+        return "cotw-export" in json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def check_target(out: Path, force: bool = False) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputNotEmpty(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not is_export(out) and not force:
+        raise OutputNotEmpty(f"{out} is not empty and is not a previous cotw export; use --force to replace it")
+
+
+def manifest(version: str, formats: Iterable[str], root: Path, files: list[str]) -> dict:
+    return {"cotw-export": 1, "version": version, "formats": list(formats),
+            "files": {f: hashlib.sha256((root / f).read_bytes()).hexdigest() for f in sorted(files)}}
+
+
+def export(path: str | Path | None = None, out: str | Path = "dist", formats: Iterable[str] | None = None,
+           force: bool = False, progress: Progress | None = None, validate: bool = True) -> Result:
+    """Export the package at `path` (None: the installed data) into directory `out`.
+
+    Raises InvalidData when the data fails `cotw check`, OutputNotEmpty when `out` holds something
+    other than a previous export (unless `force`), ValueError for an unknown format.
+    """
+    from .. import __version__
+    from . import frames, page
+
+    unknown = set(formats or ()) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format {sorted(unknown)[0]!r}; choose from {', '.join(FORMATS)}")
+    formats = tuple(f for f in FORMATS if not formats or f in set(formats))
+    out = Path(out)
+    check_target(out, force)
+    steps = ["validating", "loading"] + [f"writing {f}" for f in formats] + ["writing index.html", "moving into place"]
+    step = iter(range(1, len(steps) + 1))
+
+    def tick(label: str) -> None:
+        if progress:
+            progress(label, next(step), len(steps))
+
+    tick(steps[0])
+    pkg = Package.open(path)
+    if validate:
+        from .. import validate as run
+
+        report = run(pkg.root)
+        if not report.ok:
+            raise InvalidData(report)
+    tick(steps[1])
+    tables = frames.prepare(pkg)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
+    try:
+        ctx = Context(pkg, tables, staging, __version__, formats)
+        files: list[str] = []
+        for fmt in formats:
+            tick(f"writing {fmt}")
+            files += _writer(fmt).write(ctx)
+        tick("writing index.html")
+        files += page.write(ctx)
+        (staging / MANIFEST).write_text(json.dumps(manifest(__version__, formats, staging, files), indent=2) + "\n",
+                                        encoding="utf-8", newline="\n")
+        tick("moving into place")
+        os.chmod(staging, 0o755)
+        _replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Result(out, sorted(files) + [MANIFEST], {n: t.rows for n, t in tables.items()})
+
+
+def _replace(staging: Path, out: Path) -> None:
+    """Move the finished export into place; the previous one is removed only after that succeeded."""
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+    os.rmdir(old)
+    os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,108 @@
+"""The validated tables as every exporter sees them: typed, sorted by primary key, columns in schema
+order, and as plain Python columns (str, datetime.date, bool, float, int or None).
+
+Everything a format needs to know about a field (its kind, vocabulary, key) is read here from the
+Table Schema, so no exporter restates the schema.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..package import Package
+
+
+def kind(f: dict) -> str:
+    """What an exporter has to know about a field: enum, date, datetime, boolean, number, integer or string."""
+    if f.get("constraints", {}).get("enum") is not None:
+        return "enum"
+    t = f.get("type", "string")
+    return t if t in ("date", "datetime", "boolean", "number", "integer") else "string"
+
+
+def primary_key(schema: dict) -> list[str]:
+    pk = schema.get("primaryKey") or []
+    return [pk] if isinstance(pk, str) else list(pk)
+
+
+def foreign_keys(schema: dict, name: str) -> list[tuple[list[str], str, list[str]]]:
+    """(fields, referenced resource, referenced fields) for each foreign key; an empty resource means this table."""
+    out = []
+    for k in schema.get("foreignKeys", []):
+        ref = k["reference"]
+        fields = k["fields"] if isinstance(k["fields"], list) else [k["fields"]]
+        rfields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+        out.append((fields, ref.get("resource") or name, rfields))
+    return out
+
+
+def _plain(value, k: str):
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if k == "date":
+        return value.date() if hasattr(value, "date") else dt.date.fromisoformat(str(value))
+    if k == "datetime":
+        return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+    if k == "boolean":
+        return bool(value)
+    if k == "number":
+        return float(value)
+    if k == "integer":
+        return int(value)
+    return str(value)
+
+
+@dataclass
+class Table:
+    """One table ready to export."""
+
+    name: str
+    resource: dict
+    schema: dict
+    frame: object  # the typed pandas DataFrame of cotw.load(), sorted by primary key
+    csv: bytes  # the canonical CSV bytes (`cotw fmt` form), rows in the same order
+    columns: dict[str, list] = field(default_factory=dict)  # plain Python values, schema order
+
+    @property
+    def fields(self) -> list[dict]:
+        return self.schema["fields"]
+
+    @property
+    def key(self) -> list[str]:
+        return primary_key(self.schema)
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+    def records(self):
+        """Each row as a tuple of plain values, in schema order."""
+        return list(zip(*(self.columns[f["name"]] for f in self.fields))) if self.fields else []
+
+
+def prepare(pkg: Package) -> dict[str, Table]:
+    """Every table of a validated package, in descriptor order."""
+    from ..fmt import canonical
+    from ..loader import load_table
+
+    out = {}
+    for name in pkg.names():
+        res, sch = pkg.resource(name), pkg.schema(name)
+        fields = [f["name"] for f in sch["fields"]]
+        key = primary_key(sch)
+        frame = load_table(pkg, name)[fields]
+        texts = frame[key].astype(object).where(frame[key].notna(), "") if key else None
+        order = sorted(range(len(frame)), key=lambda i: tuple(str(v) for v in texts.iloc[i])) if key else list(range(len(frame)))
+        frame = frame.iloc[order].reset_index(drop=True)
+        data = canonical(pkg.file(res["path"]).read_bytes(), fields, key)
+        table = Table(name, res, sch, frame, data)
+        table.columns = {f["name"]: [_plain(v, kind(f)) for v in frame[f["name"]].tolist()] for f in sch["fields"]}
+        out[name] = table
+    return out
+
+
+def relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()

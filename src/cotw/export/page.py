@@ -1,0 +1,3 @@
+def write(ctx):
+    (ctx.out / "index.html").write_text("x")
+    return ["index.html"]
