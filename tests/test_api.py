@@ -81,3 +81,10 @@ def test_validate_returns_the_report_that_check_prints(cli):
 
     assert json.loads(result.stdout) == report.to_dict()
     assert result.exit_code == 0
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(cotw)
+    assert result.attempted > 0 and result.failed == 0

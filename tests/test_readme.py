@@ -1,0 +1,40 @@
+"""The README's examples are executed, and CI runs exactly the README's test command."""
+from __future__ import annotations
+
+import doctest
+import re
+import subprocess
+
+import cotw
+
+
+def test_python_examples(root):
+    result = doctest.testfile(str(root / "README.md"), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 5 and result.failed == 0
+
+
+def test_console_examples(root, tmp_path):
+    text = (root / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```console\n(.*?)```", text, flags=re.S)
+    assert blocks
+    for block in blocks:
+        for command, expected in re.findall(r"^\$ (.+)\n((?:(?!\$ ).*\n)*)", block, flags=re.M):
+            out = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+            assert out.stdout == expected, command
+
+
+def test_located_error_example_is_real(root, pkg):
+    from conftest import edit_csv
+
+    example = re.search(r"```text\n(data/statements\.csv:(\d+): .*)\n```", (root / "README.md").read_text(encoding="utf-8"))
+    line = int(example.group(2))
+    edit_csv(pkg / "data/statements.csv", line, "country", "UKK")
+    assert example.group(1) in [p.text() for p in cotw.validate(pkg).problems]
+
+
+def test_ci_runs_the_readme_test_command(root):
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```bash\n(.+?)\n```", readme)
+    assert len(commands) == 2, "the README gives two commands for a fresh machine"
+    ci = [l for l in (root / ".ci/run").read_text(encoding="utf-8").splitlines() if l and not l.startswith(("#", "set ", "cd "))]
+    assert ci == [commands[1]]
