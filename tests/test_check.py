@@ -196,3 +196,24 @@ def test_installed_command_runs_from_another_directory(tmp_path):
     result = subprocess.run(["cotw", "check"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("valid: 8 tables, ")
+
+
+def test_check_opens_no_network_connection(pkg, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("cotw check tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert cotw.validate(pkg, with_frictionless=True).ok
+
+
+def test_descriptor_structure_errors_are_located(pkg):
+    descriptor = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][1].pop("path")
+    descriptor["licenses"] = "CC-BY-4.0"
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    found = problems(pkg)
+    assert "datapackage.json: at licenses: 'CC-BY-4.0' is not of type 'array' [profile]" in found
+    assert "datapackage.json: at resources/1: needs exactly one of 'path' or 'data' [profile]" in found

@@ -46,7 +46,7 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
 
 def descriptor_problems(pkg: Package, report: Report) -> bool:
     """Layer 1. Returns True when the tables cannot be checked at all."""
-    from frictionless import Package as FPackage
+    from . import profile
 
     d = pkg.descriptor
     before = len(report.problems)
@@ -67,9 +67,8 @@ def descriptor_problems(pkg: Package, report: Report) -> bool:
                 if reason:
                     unsafe.add(id(res))
                     add(f"resource {res.get('name')!r} {key} {str(value)[:80]!r} {reason}; it was not read", "unsafe-path")
-    safe = dict(d, resources=[r for r in d.get("resources", []) if id(r) not in unsafe])
-    for err in FPackage.metadata_validate(safe):
-        add(err.message, "profile")
+    for message in profile.errors(d, profile.PACKAGE):
+        add(message, "profile")
     if not pkg.names():
         add("the descriptor declares no resources")
         return True
@@ -97,6 +96,8 @@ def descriptor_problems(pkg: Package, report: Report) -> bool:
         file = pkg.resource(name).get("schema") if isinstance(pkg.resource(name).get("schema"), str) else DESCRIPTOR
         def sadd(message):
             report.add(Problem("descriptor", "table-schema", f"{name}: {message}", file))
+        for message in profile.errors(sch, profile.TABLE_SCHEMA):
+            sadd(message)
         if len(set(fields)) != len(fields):
             sadd("a field name is used twice")
         for f in sch["fields"]:
