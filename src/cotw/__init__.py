@@ -11,15 +11,22 @@ so `import cotw` and the CLI's `--help` stay fast.
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
 from pathlib import Path
 
 from .package import Package, PackageError, UnknownTable
 
-try:
-    __version__ = _version("cotw")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str):
+    # The version is read from the installed metadata (pyproject.toml is its only home), lazily:
+    # importlib.metadata costs tens of milliseconds that `cotw --help` should not pay.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("cotw")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module 'cotw' has no attribute {name!r}")
 
 __all__ = ["names", "load", "load_all", "schema", "validate", "read", "UnknownTable", "PackageError", "__version__"]
 

@@ -55,14 +55,57 @@ def q(v) -> str:
 
 def did_you_mean(value, choices) -> str | None:
     v = str(value)
-    pool = [str(c) for c in choices]
+    if len(choices) > 5000:  # difflib is quadratic; large key sets get no suggestion
+        return None
+    pool = [c.as_py() if hasattr(c, "as_py") else str(c) for c in choices]
     stripped = v.strip()
     if stripped != v and stripped in pool:
         return f"remove the whitespace: did you mean '{stripped}'?"
     lower = {c.lower(): c for c in pool}
     if v.lower() in lower:
         return f"did you mean '{lower[v.lower()]}'?"
-    if len(pool) > 5000:  # difflib is quadratic; large key sets get the cheap hints only
-        return None
     close = difflib.get_close_matches(v, pool, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def arrow(s: pd.Series):
+    """The pyarrow array behind a text column, or None when the column is not arrow-backed."""
+    values = s.array
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+
+        return pa.array(values)
+    return None
+
+
+def isin(s: pd.Series, values) -> pd.Series:
+    """Vectorised membership; pyarrow's hash set for arrow-backed text (pandas builds a Python set per call)."""
+    a = arrow(s)
+    if a is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        keys = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array([str(v) for v in values], type=pa.large_string())
+        hit = pc.is_in(a, value_set=keys.cast(a.type) if keys.type != a.type else keys)
+        return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
+    return s.isin(list(values) if not isinstance(values, (list, set, pd.Index)) else values)
+
+
+def fullmatch(s: pd.Series, pattern: str, rx) -> pd.Series:
+    """Cells that match `pattern` as a whole (Table Schema patterns are implicitly anchored).
+
+    Arrow-backed text is matched by RE2 in one vectorised call when the pattern has no escapes such as
+    \\d or \\s, whose meaning differs between RE2 and Python (frictionless uses Python's `re`); other
+    patterns run Python's `re` once per distinct value.
+    """
+    import re
+
+    a = arrow(s)
+    if a is not None and not re.search(r"\\[A-Za-z]", pattern):
+        import pyarrow.compute as pc
+
+        hit = pc.match_substring_regex(a, f"^(?:{pattern})$")
+        return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index).fillna(False).astype(bool)
+    t = text(s)
+    good = [v for v in pd.unique(t.dropna()) if rx.fullmatch(str(v))]
+    return isin(t, good) if len(good) else pd.Series(False, index=s.index)

@@ -14,12 +14,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import rules
-from .checks import CheckSpec, Rule, did_you_mean, ok, q, text
+from .checks import CheckSpec, Rule, did_you_mean, fullmatch, isin, ok, q, text
 from .package import Package
 
+_DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
-DATE_RE = r"\d{4}-\d{2}-\d{2}"
+DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def fk_sets(pkg: Package, frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.Index]:
@@ -35,10 +36,20 @@ def fk_sets(pkg: Package, frames: dict[str, pd.DataFrame]) -> dict[tuple[str, st
                 continue
             frame = frames.get(target)
             if frame is not None and fields[0] in frame.columns:
-                sets[(target, fields[0])] = pd.Index(text(frame[fields[0]]).dropna().unique())
+                sets[(target, fields[0])] = _keys(text(frame[fields[0]]))
             else:
-                sets[(target, fields[0])] = pd.Index([])
+                sets[(target, fields[0])] = _keys(pd.Series([], dtype="str"))
     return sets
+
+
+def _keys(s: pd.Series):
+    """Distinct key values as a pyarrow array, for one vectorised membership test per column."""
+    import pyarrow as pa
+
+    values = pd.unique(s.dropna())
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        return pa.array(values)
+    return pa.array([str(v) for v in values], type=pa.large_string())
 
 
 def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None = None,
@@ -88,17 +99,16 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
     out: list[CheckSpec] = []
     if ftype == "date":
         def is_date(s):
-            t = text(s)
             if pd.api.types.is_datetime64_any_dtype(s.dtype):
                 return pd.Series(True, index=s.index)
-            t = t.astype(object).where(t.notna())
-            shaped = t.str.fullmatch(DATE_RE)
-            parsed = pd.to_datetime(t.where(shaped.fillna(False).astype(bool)), format="%Y-%m-%d", errors="coerce")
+            t = text(s)
+            shaped = fullmatch(t, DATE_RE, _DATE_RX)
+            parsed = pd.to_datetime(t.where(shaped), format="%Y-%m-%d", errors="coerce")
             return ok(parsed.notna(), t)
         out.append(CheckSpec(f"date:{col}", is_date, Rule("date", col, lambda v, r: _date_message(col, v))))
     elif ftype == "boolean":
         allowed = set(f.get("trueValues", TRUE_VALUES)) | set(f.get("falseValues", FALSE_VALUES))
-        out.append(CheckSpec(f"boolean:{col}", lambda s: ok(text(s).isin(allowed), s),
+        out.append(CheckSpec(f"boolean:{col}", lambda s: ok(isin(text(s), allowed), s),
                              Rule("boolean", col, lambda v, r: (f"{col} {q(v)} is not a boolean", "write true or false"))))
     elif ftype in ("number", "integer"):
         def is_num(s):
@@ -112,14 +122,13 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         out.append(CheckSpec(f"{ftype}:{col}", is_num, Rule(ftype, col, lambda v, r: (f"{col} {q(v)} is not a{'n' if ftype == 'integer' else ''} {ftype}", None))))
     if "enum" in cons:
         values = list(cons["enum"])
-        out.append(CheckSpec(f"enum:{col}", lambda s: ok(text(s).isin(values), s),
+        out.append(CheckSpec(f"enum:{col}", lambda s: ok(isin(text(s), values), s),
                              Rule("enum", col, lambda v, r: (f"{col} {q(v)} is not one of: {', '.join(map(str, values))}", did_you_mean(v, values)))))
     if "pattern" in cons:
         pattern = cons["pattern"]
         rx = re.compile(pattern)
-        def matches(s, rx=rx):
-            t = text(s).astype(object).where(s.notna())
-            return ok(t.map(lambda v: v if pd.isna(v) else bool(rx.fullmatch(str(v)))), s)
+        def matches(s, rx=rx, pattern=pattern):
+            return ok(fullmatch(s, pattern, rx), s)
         def describe(v, r):
             hint = "remove the leading or trailing whitespace" if isinstance(v, str) and v != v.strip() and rx.fullmatch(v.strip()) else None
             return f"{col} {q(v)} does not match the pattern {pattern}", hint
@@ -128,8 +137,7 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         if key in cons:
             limit = int(cons[key])
             def length(s, op=op, limit=limit):
-                t = text(s)
-                return ok(getattr(t.astype(object).where(t.notna()).str.len(), op)(limit), s)
+                return ok(getattr(text(s).str.len(), op)(limit), s)
             out.append(CheckSpec(f"{key}:{col}", length, Rule(key, col, lambda v, r, word=word, limit=limit: (
                 f"{col} is {len(str(v))} characters long; it must be {word} {limit}", None))))
     for key, op, word in (("minimum", "ge", "at least"), ("maximum", "le", "at most"), ("exclusiveMinimum", "gt", "greater than"), ("exclusiveMaximum", "lt", "less than")):
@@ -143,10 +151,10 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         target = fk.get("resource") or table
         rfield = fk.get("fields")
         rfield = rfield[0] if isinstance(rfield, list) else rfield
-        keys = refs.get((target, rfield), pd.Index([]))
+        keys = refs.get((target, rfield), _keys(pd.Series([], dtype="str")))
         target_file = pkg.resource(target).get("path", target) if target in pkg.resources else target
         def in_ref(s, keys=keys):
-            return ok(text(s).isin(keys), s)
+            return ok(isin(text(s), keys), s)
         def describe(v, r, keys=keys, target_file=target_file, rfield=rfield):
             return f"{col} {q(v)} is not a {rfield} in {target_file}", did_you_mean(v, keys)
         out.append(CheckSpec(f"foreign-key:{col}", in_ref, Rule("foreign-key", col, describe)))

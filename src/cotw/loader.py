@@ -41,7 +41,8 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
     res = pkg.resource(name)
     path = pkg.file(res["path"])
     types = dtypes(pkg, name)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    # pyarrow's parser is ~10x faster than pandas' C engine for all-text columns in pandas 3
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8", engine="pyarrow")
     for col, dtype in types.items():
         if col not in frame.columns:
             raise LoadError(f"{res['path']}: column {col!r} is missing; run `cotw check`")
