@@ -37,8 +37,8 @@ def fk_sets(pkg: Package, frames: dict[str, pd.DataFrame]) -> dict[tuple[str, st
             frame = frames.get(target)
             if frame is not None and fields[0] in frame.columns:
                 sets[(target, fields[0])] = _keys(text(frame[fields[0]]))
-            else:
-                sets[(target, fields[0])] = _keys(pd.Series([], dtype="str"))
+            # else: the referenced table could not be read; its keys are unknown, so the foreign
+            # key is not checked (the table's own problems are reported instead)
     return sets
 
 
@@ -147,11 +147,11 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                 n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
                 return ok(getattr(n, op)(bound) | n.isna(), s)
             out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))
-    if fk is not None and refs is not None:
-        target = fk.get("resource") or table
-        rfield = fk.get("fields")
-        rfield = rfield[0] if isinstance(rfield, list) else rfield
-        keys = refs.get((target, rfield), _keys(pd.Series([], dtype="str")))
+    target = (fk or {}).get("resource") or table
+    rfield = (fk or {}).get("fields")
+    rfield = rfield[0] if isinstance(rfield, list) else rfield
+    if fk is not None and refs is not None and (target, rfield) in refs:
+        keys = refs[(target, rfield)]
         target_file = pkg.resource(target).get("path", target) if target in pkg.resources else target
         def in_ref(s, keys=keys):
             return ok(isin(text(s), keys), s)

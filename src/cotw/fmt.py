@@ -10,17 +10,27 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .package import Package, unsafe_path_reason
+from .package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
+from .report import shorten
 
 _SPECIAL = (",", '"', "\n", "\r")
 
 
 class Unparsable(Exception):
-    """The file cannot be rewritten without guessing."""
+    """The file cannot be rewritten without guessing; `line` is where (header = 1), when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
 
 
 def _cell(value: str) -> str:
@@ -31,33 +41,76 @@ def _cell(value: str) -> str:
 
 def canonical(data: bytes, fields: list[str], key: list[str]) -> bytes:
     """The canonical bytes of a CSV table with the given schema field order and primary key."""
+    return _canonical(data, fields, key)[0]
+
+
+def _canonical(data: bytes, fields: list[str], key: list[str]) -> tuple[bytes, list[str]]:
+    """Canonical bytes, and what differs from `data` in words (empty when already canonical)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Unparsable(f"byte {exc.start} is not UTF-8") from None
-    text = text.removeprefix("\ufeff")
+        line = data[: exc.start].count(b"\n") + 1
+        raise Unparsable(f"byte 0x{data[exc.start]:02x} at byte {exc.start} is not UTF-8; save the file as UTF-8", line) from None
+    changes: list[str] = []
+    if text.startswith("\ufeff"):
+        changes.append("byte-order mark")
+        text = text[1:]
+    from .reader import _first_cr_line_end, syntax_problem
+
+    if _first_cr_line_end(text) is not None:
+        changes.append("CR/CRLF line ends")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        rows = [r for r in reader if r]
-    except csv.Error as exc:
-        raise Unparsable(f"line {reader.line_num}: {exc}") from None
+    rows: list[tuple[int, list[str]]] = []
+    blank = 0
+    prev = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            _, message, _ = syntax_problem(exc, prev + 1)
+            raise Unparsable(message, prev + 1) from None
+        start, prev = prev + 1, reader.line_num
+        if not row or (rows and len(fields) > 1 and len(row) == len(rows[0][1]) and not any(row)):
+            blank += 1
+            continue
+        rows.append((start, row))
+    if blank:
+        changes.append("blank lines")
     if not rows:
-        raise Unparsable("the file is empty")
-    header = rows[0]
-    if sorted(header) != sorted(fields) or len(set(header)) != len(header):
-        raise Unparsable("the header does not have exactly the schema's columns")
+        raise Unparsable("the file is empty", 1)
+    header = rows[0][1]
+    if len(set(header)) != len(header):
+        raise Unparsable("a column appears twice in the header", 1)
+    if sorted(header) != sorted(fields):
+        extra = [h for h in header if h not in fields]
+        missing = [f for f in fields if f not in header]
+        if len(header) == 1 and len(fields) > 1 and any(sep in header[0] for sep in ";\t|"):
+            raise Unparsable("the header is one column: the file is not comma-delimited", 1)
+        why = "; ".join(filter(None, [f"not in the schema: {', '.join(repr(shorten(h, 40)) for h in extra)}" if extra else "",
+                                      f"missing: {', '.join(map(repr, missing))}" if missing else ""]))
+        raise Unparsable(f"the header does not have exactly the schema's columns ({why})", 1)
+    if header != fields:
+        changes.append("column order")
     order = [header.index(f) for f in fields]
     body = []
-    for n, r in enumerate(rows[1:], start=2):
+    for line, r in rows[1:]:
         if len(r) != len(header):
-            raise Unparsable(f"record {n} has {len(r)} cells; the header has {len(header)}")
+            raise Unparsable(f"the row has {len(r)} cells; the header has {len(header)}", line)
         body.append([r[i] for i in order])
     keypos = [fields.index(k) for k in key if k in fields]
     if keypos:
-        body.sort(key=lambda r: [r[i] for i in keypos])
+        ordered = sorted(body, key=lambda r: [r[i] for i in keypos])
+        if ordered != body:
+            changes.append(f"rows not sorted by {', '.join(key)}")
+        body = ordered
     out = [",".join(_cell(c) for c in fields)]
     out.extend(",".join(_cell(c) for c in r) for r in body)
-    return ("\n".join(out) + "\n").encode("utf-8")
+    new = ("\n".join(out) + "\n").encode("utf-8")
+    if new != data and not changes:
+        changes.append("quoting or final newline")
+    return new, changes
 
 
 @dataclass
@@ -65,36 +118,54 @@ class FmtResult:
     changed: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
+    why: dict[str, list[str]] = field(default_factory=dict)  # changed file -> what changes, in words
+    descriptor: list[str] = field(default_factory=list)  # descriptor problems that stop a table from being read
+
+    @property
+    def ok(self) -> bool:
+        return not (self.refused or self.descriptor)
 
 
-def _targets(pkg: Package):
+def _targets(pkg: Package, result: FmtResult):
+    """(path as written, file, field order, primary key) of every table that may be touched.
+
+    Paths outside the package and URLs are refused without being read."""
     for name in pkg.names():
         path = pkg.resource(name).get("path")
-        if unsafe_path_reason(path):
+        reason = unsafe_path_reason(path)
+        if reason:
+            result.descriptor.append(f"{DESCRIPTOR}: resource '{name}' path {str(path)[:80]!r} {reason}; it was not read")
             continue
-        sch = pkg.schema(name)
+        try:
+            sch = pkg.schema(name)
+        except PackageError as exc:
+            where = f"{exc.file}:{exc.line}" if exc.line else exc.file
+            result.descriptor.append(f"{where}: {exc.message}; no table was rewritten")
+            return
+        fields = [f.get("name") for f in sch["fields"] if isinstance(f, dict)]
         pk = sch.get("primaryKey") or []
-        yield path, pkg.root / path, [f["name"] for f in sch["fields"]], [pk] if isinstance(pk, str) else list(pk)
+        yield path, pkg.root / path, fields, [pk] if isinstance(pk, str) else list(pk)
 
 
 def format_package(pkg: Package, check: bool = False) -> FmtResult:
     """Rewrite every table in canonical form (or, with check=True, only report what would change)."""
     result = FmtResult()
-    for rel, path, fields, key in _targets(pkg):
+    for rel, path, fields, key in _targets(pkg, result):
         try:
             data = path.read_bytes()
         except OSError as exc:
             result.refused[rel] = exc.strerror or "cannot be read"
             continue
         try:
-            new = canonical(data, fields, key)
+            new, why = _canonical(data, fields, key)
         except Unparsable as exc:
-            result.refused[rel] = str(exc)
+            result.refused[f"{rel}:{exc.line}" if exc.line else rel] = exc.message
             continue
         if new == data:
             result.unchanged.append(rel)
             continue
         result.changed.append(rel)
+        result.why[rel] = why
         if not check:
             _atomic_write(path, new)
     return result
@@ -110,6 +181,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))  # mkstemp creates 0600; keep the file's own mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

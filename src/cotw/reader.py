@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,60 +74,140 @@ def _decode(table: Table, data: bytes) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        bad = data[exc.start]
         line = data[: exc.start].count(b"\n") + 1
-        _problem(table, "encoding", f"byte 0x{data[exc.start]:02x} at byte {exc.start} is not UTF-8; the file must be saved as UTF-8",
-                 line=line, hint="re-save the file as UTF-8")
+        try:
+            guess = f" (in Windows-1252 it would be {bytes([bad]).decode('cp1252')!r})"
+        except UnicodeDecodeError:
+            guess = ""
+        _problem(table, "encoding", f"byte 0x{bad:02x} at byte {exc.start} is not UTF-8{guess}; the file was not checked further",
+                 line=line, hint="save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')")
         return None
     if text.startswith("\ufeff"):
         _problem(table, "bom", "the file starts with a byte-order mark (BOM)", line=1,
                  hint="save as UTF-8 without BOM; `cotw fmt` does this")
         text = text[1:]
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
+    line = _first_cr_line_end(text)
+    if line is not None:
         _problem(table, "line-ends", "the file uses CR or CRLF line ends; cotw CSVs use LF", line=line,
                  hint="`cotw fmt` rewrites the file with LF line ends")
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def _first_cr_line_end(text: str) -> int | None:
+    """The line of the first CR that ends a line. A CR inside a quoted cell is the cell's content, not a line end."""
+    if "\r" not in text:
+        return None
+    lines = 1
+    for i, part in enumerate(text.split('"')):
+        if i % 2 == 0 and "\r" in part:
+            return lines + _count_breaks(part[: part.index("\r")])
+        lines += _count_breaks(part)
+    return None
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _count_breaks(text: str) -> int:
+    return len(_BREAK.findall(text))
+
+
+MAX_RESYNC = 50  # syntax errors per file after which reading stops (each one re-reads the rest of the file)
+
+
+def _records(text: str):
+    """(first line, cells) of every record after the header, or (first line, csv.Error) for a record that
+    cannot be parsed. After an error, reading resumes on the line after the one where the bad record began,
+    so one stray quote does not hide the rest of the file."""
+    offset = 0  # physical lines before `chunk`
+    chunk = text
+    breaks: list[int] | None = None
+    restarts = 0
+    while True:
+        reader = csv.reader(io.StringIO(chunk, newline=""), strict=True)
+        prev = 0
+        while True:
+            start = offset + prev + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, exc
+                break
+            yield start, row
+            prev = reader.line_num
+        restarts += 1
+        if breaks is None:
+            breaks = [m.end() for m in _BREAK.finditer(text)]
+        if restarts > MAX_RESYNC or start > len(breaks) or breaks[start - 1] >= len(text):
+            if restarts > MAX_RESYNC:
+                yield start, None
+            return
+        chunk = text[breaks[start - 1]:]
+        offset = start
+
+
+def syntax_problem(exc: csv.Error, start: int) -> tuple[str, str, str]:
+    """(rule, message, hint) for a record, beginning on line `start`, that the csv module cannot parse."""
+    msg = str(exc)
+    if "EOF" in msg or "end of data" in msg or "newline inside string" in msg:
+        return ("unbalanced-quote", f"a quoted cell opened on line {start} is never closed",
+                "close the quote (a literal \" inside a quoted cell is written \"\")")
+    hint = "a cell containing a \" must be quoted as a whole, with each \" inside it doubled"
+    if "expected after" in msg:
+        return "unbalanced-quote", "a quoted cell is closed and then followed by more text before the next comma", hint
+    return "csv-syntax", f"cannot parse the row: {msg}", hint
+
+
+def _cells(n: int) -> str:
+    return f"{n} cell{'s' if n != 1 else ''}"
 
 
 def _parse(table: Table, text: str) -> None:
     if not text.strip():
         _problem(table, "empty-file", "the file is empty; it needs at least the header row", line=1)
         return
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        _problem(table, "header", f"the header row cannot be parsed: {exc}", line=1)
+    records = _records(text)
+    first = next(records, None)
+    if first is None:
+        _problem(table, "empty-file", "the file is empty; it needs at least the header row", line=1)
+        return
+    _, header = first
+    if isinstance(header, csv.Error):
+        _problem(table, "header", f"the header row cannot be parsed: {header}", line=1,
+                 hint="the header is the column names separated by commas, unquoted")
+        return
+    if not header or not any(h.strip() for h in header):
+        _problem(table, "header", "the first line is blank; it must be the header (the column names)", line=1,
+                 hint="delete the blank line(s) above the header")
         return
     columns = _check_header(table, header)
+    if any(p.rule == "delimiter" for p in table.problems):
+        return  # every row would be one long cell: the delimiter problem says it all
     width = len(header)
     rows: list[list[str]] = []
     starts: list[int] = []
-    prev_end = reader.line_num
-    while True:
-        start = prev_end + 1
-        try:
-            row = next(reader)
-        except StopIteration:
+    for start, row in records:
+        if row is None:
+            _problem(table, "csv-syntax", f"more than {MAX_RESYNC} rows cannot be parsed; the rest of the file was not checked", line=start)
             break
-        except csv.Error as exc:
-            msg = str(exc)
-            if "EOF" in msg or "end of data" in msg or "newline inside string" in msg:
-                _problem(table, "unbalanced-quote", f"a quoted cell opened on line {start} is never closed", line=start,
-                         hint="close the quote (a literal \" inside a quoted cell is written \"\")")
-            else:
-                _problem(table, "csv-syntax", f"cannot parse the row: {msg}", line=start,
-                         hint="a cell containing a \" must be quoted as a whole, with the \" doubled")
-            break
-        prev_end = reader.line_num
-        if not row:
-            _problem(table, "blank-line", "blank line", line=start, hint="delete the line; `cotw fmt` does this")
+        if isinstance(row, csv.Error):
+            rule, message, hint = syntax_problem(row, start)
+            _problem(table, rule, message, line=start, hint=hint)
+            continue
+        if not row or (len(row) == 1 and not row[0].strip() and width > 1):
+            _problem(table, "blank-line", "blank line" if not row else "the line holds only whitespace", line=start,
+                     hint="delete the line; `cotw fmt` does this" if not row else "delete the line")
             continue
         if len(row) != width:
             kind = "short" if len(row) < width else "long"
-            _problem(table, f"{kind}-row", f"the row has {len(row)} cells; the header has {width}", line=start,
+            _problem(table, f"{kind}-row", f"the row has {_cells(len(row))}; the header has {width}", line=start,
                      hint="a cell containing a comma must be quoted" if kind == "long" else "add the missing cells (empty cells still need their commas)")
+            continue
+        if width > 1 and not any(row):
+            _problem(table, "blank-line", "every cell of the row is empty", line=start, hint="delete the row; `cotw fmt` does this")
             continue
         rows.append(row)
         starts.append(start)

@@ -22,6 +22,11 @@ def _true(df: pd.DataFrame) -> pd.Series:
     return pd.Series(True, index=df.index)
 
 
+def _lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
+    """table[key] for each key (missing where absent), aligned to `keys` (Series.map breaks on an empty table)."""
+    return pd.Series(table.reindex(text(keys).to_numpy()).to_numpy(), index=keys.index)
+
+
 def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(text(s), format="%Y-%m-%d", errors="coerce")
 
@@ -97,7 +102,7 @@ def not_after_publication(date_col: str, sources: pd.DataFrame | None) -> CheckS
     def check(df):
         if published is None or not _has(df, date_col, "source_id"):
             return _true(df)
-        pub = text(df["source_id"]).map(published)
+        pub = _lookup(published, df["source_id"])
         d = _dates(df[date_col])
         return ~(d > pub).fillna(False).astype(bool)
 
@@ -121,7 +126,7 @@ def speaker_country(people: pd.DataFrame | None) -> CheckSpec:
     def check(df):
         if home is None or not _has(df, "speaker_id", "country"):
             return _true(df)
-        expected = text(df["speaker_id"]).map(home)
+        expected = _lookup(home, df["speaker_id"])
         got = text(df["country"])
         return (expected == got) | expected.isna() | got.isna()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import typer
 
 from . import check, codebook, fmt
+from . import diff, export
 
 app = typer.Typer(
     name="cotw",
@@ -34,3 +35,5 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 app.command("check")(check.check)
 app.command("fmt")(fmt.fmt)
 app.command("codebook")(codebook.codebook)
+app.command("export")(export.export)
+app.command("diff")(diff.diff)

@@ -21,7 +21,7 @@ temporary directory beside the target, which replaces the target only once compl
 from __future__ import annotations
 
 import hashlib
-import json
+import json as _json  # aliased: the submodule cotw.export.json becomes this package's attribute `json`
 import os
 import shutil
 import tempfile
@@ -81,12 +81,14 @@ def _writer(fmt: str):
 def is_export(directory: Path) -> bool:
     """True when `directory` was written by `cotw export` (it holds a readable manifest)."""
     try:
-        return "cotw-export" in json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        return "cotw-export" in _json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError):
         return False
 
 
-def check_target(out: Path, force: bool = False) -> None:
+def check_target(out: Path, force: bool = False, source: Path | None = None) -> None:
+    if source is not None and (out.resolve() == source.resolve() or out.resolve() in source.resolve().parents):
+        raise OutputNotEmpty(f"{out} holds the package being exported; choose another output directory")
     if out.exists() and not out.is_dir():
         raise OutputNotEmpty(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not is_export(out) and not force:
@@ -112,8 +114,9 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
     if unknown:
         raise ValueError(f"unknown format {sorted(unknown)[0]!r}; choose from {', '.join(FORMATS)}")
     formats = tuple(f for f in FORMATS if not formats or f in set(formats))
-    out = Path(out)
-    check_target(out, force)
+    out = Path(os.path.abspath(out))  # "." or "dist/" name the directory itself, so it can be swapped
+    pkg = Package.open(path)
+    check_target(out, force, pkg.root)
     steps = ["validating", "loading"] + [f"writing {f}" for f in formats] + ["writing index.html", "moving into place"]
     step = iter(range(1, len(steps) + 1))
 
@@ -122,7 +125,6 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
             progress(label, next(step), len(steps))
 
     tick(steps[0])
-    pkg = Package.open(path)
     if validate:
         from .. import validate as run
 
@@ -141,7 +143,7 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
             files += _writer(fmt).write(ctx)
         tick("writing index.html")
         files += page.write(ctx)
-        (staging / MANIFEST).write_text(json.dumps(manifest(__version__, formats, staging, files), indent=2) + "\n",
+        (staging / MANIFEST).write_text(_json.dumps(manifest(__version__, formats, staging, files), indent=2) + "\n",
                                         encoding="utf-8", newline="\n")
         tick("moving into place")
         os.chmod(staging, 0o755)

@@ -1,0 +1,83 @@
+"""`cotw export`: write CSV, Parquet, SQLite, Excel and JSON files and a download page from valid data."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .options import PathArg, package_path
+
+CHOICES = ("csv", "parquet", "sqlite", "excel", "json")  # the order of cotw.export.FORMATS, kept import-free
+
+
+def _formats(values: Optional[List[str]]) -> list[str]:
+    chosen = [v.strip().lower() for value in values or [] for v in value.split(",") if v.strip()]
+    bad = [v for v in chosen if v not in CHOICES]
+    if bad:
+        typer.echo(f"Error: unknown format {bad[0]!r}; choose from {', '.join(CHOICES)}", err=True)
+        raise typer.Exit(2)
+    return chosen
+
+
+def _progress(quiet: bool):
+    """A progress bar on stderr, only for a person watching a terminal."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description:<20}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    task = None
+
+    def update(label: str, step: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            task = bar.add_task(label, total=total)
+        bar.update(task, description=label, completed=step - 1)
+
+    return bar, update
+
+
+def export(
+    path: Optional[Path] = PathArg,
+    out: Path = typer.Option(..., "--out", "-o", help="The output directory (replaced atomically when the export is complete).", show_default=False),
+    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help=f"Formats to write (repeat or comma-separate): {', '.join(CHOICES)}. Default: all.", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Replace OUT even if it is a non-empty directory that is not a previous export."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary."),
+) -> None:
+    """Export the validated data as files for spreadsheets, data teams, SQL, analysts and the web,
+    with a download page (OUT/index.html) that works opened from disk.
+
+    Refuses (exit 1) when the data fails `cotw check`, or when OUT holds something other than a
+    previous export and --force is not given. Two exports of the same data are byte-identical.
+
+    Example: cotw export --out dist/ --format csv,parquet
+    """
+    from cotw.export import ExportError, InvalidData, export as run
+    from cotw.package import PackageError
+
+    formats = _formats(format)
+    bar, progress = _progress(quiet)
+    try:
+        if bar is not None:
+            with bar:
+                result = run(package_path(path), out, formats or None, force=force, progress=progress)
+        else:
+            result = run(package_path(path), out, formats or None, force=force)
+    except InvalidData as exc:
+        typer.echo(exc.report.render_text(), err=True)
+        typer.echo(f"refusing to export: {exc}", err=True)
+        raise typer.Exit(1)
+    except ExportError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1)
+    except PackageError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1)
+    if not quiet:
+        rows = sum(result.rows.values())
+        typer.echo(f"wrote {len(result.files)} files ({len(result.rows)} tables, {rows} rows) to {result.out}; open {result.out / 'index.html'}")

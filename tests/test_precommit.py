@@ -1,0 +1,105 @@
+"""The pre-commit hooks work from another repository: `pre-commit try-repo` against a throwaway git repo.
+
+pre-commit installs this package into its own virtualenv (`language: python`), which needs pip to reach
+PyPI for the dependencies: the first run takes about half a minute with a warm pip cache.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRE_COMMIT = shutil.which("pre-commit")
+SKIP = {".git", ".hypothesis", "__pycache__", ".pytest_cache", "downloads", "build", "dist", ".venv"}
+
+needs_pre_commit = pytest.mark.skipif(PRE_COMMIT is None or shutil.which("git") is None,
+                                      reason="pre-commit or git is not installed (pip install -e '.[test]')")
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.invalid", GIT_AUTHOR_DATE="2000-01-01T00:00:00Z", GIT_COMMITTER_DATE="2000-01-01T00:00:00Z")
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def ignored(directory: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in SKIP or n.endswith(".egg-info")}
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory) -> Path:
+    """A committed copy of this repository (try-repo needs a git repo, and must not touch the real one)."""
+    dest = tmp_path_factory.mktemp("hooks") / "cotw"
+    shutil.copytree(ROOT, dest, ignore=ignored)
+    git(dest, "init", "-q")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "hooks under test")
+    return dest
+
+
+@pytest.fixture
+def user_repo(tmp_path) -> Path:
+    """Another repository that holds a cotw data package."""
+    dest = tmp_path / "user"
+    dest.mkdir()
+    for part in ("datapackage.json", "data", "schema", "seeds"):
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / part)
+    git(dest, "init", "-q")
+    git(dest, "add", "-A")
+    return dest
+
+
+def try_repo(hook_repo: Path, user_repo: Path, *hooks: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PRE_COMMIT_COLOR="never")
+    return subprocess.run([PRE_COMMIT, "try-repo", str(hook_repo), *hooks, "--all-files", "--verbose"],
+                          cwd=user_repo, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_ci_workflow_runs_tests_check_fmt_and_export_on_each_python():
+    yaml = pytest.importorskip("yaml")
+    wf = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
+    job = wf["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python"] == ["3.11", "3.12"]
+    assert job["env"]["HYPOTHESIS_PROFILE"] == "ci"
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    for command in ("python -m pytest", "cotw check . --with-frictionless --format github", "cotw fmt --check .",
+                    "cotw export --out downloads ."):
+        assert command in runs
+
+
+def test_hooks_file_declares_both_hooks():
+    yaml = pytest.importorskip("yaml")
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert set(hooks) == {"cotw-check", "cotw-fmt"}
+    assert hooks["cotw-check"]["entry"] == "cotw check" and hooks["cotw-fmt"]["entry"] == "cotw fmt --check"
+    assert all(h["pass_filenames"] is False and h["language"] == "python" for h in hooks.values())
+
+
+@needs_pre_commit
+@pytest.mark.slow
+def test_hooks_pass_on_a_valid_package_and_fail_with_located_errors(hook_repo, user_repo):
+    from cotw.fmt import format_package
+    from cotw.package import Package
+
+    format_package(Package.open(user_repo))  # start from canonical files: the shipped data may be mid-edit
+    git(user_repo, "add", "-A")
+
+    ok = try_repo(hook_repo, user_repo)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "cotw check" in ok.stdout and "cotw fmt --check" in ok.stdout and "Passed" in ok.stdout
+
+    csv_file = user_repo / "data/conditions.csv"
+    header, first, *rest = csv_file.read_text(encoding="utf-8").split("\n")
+    csv_file.write_text("\n".join([header, first, "", *rest]), encoding="utf-8")  # a blank line on line 3
+    git(user_repo, "add", "-A")
+    bad = try_repo(hook_repo, user_repo)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "data/conditions.csv:3: blank line (delete the line; `cotw fmt` does this) [blank-line]" in bad.stdout
+    assert "would reformat data/conditions.csv (blank lines)" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
