@@ -2,7 +2,7 @@
 
 Whatever the damage, check never crashes, exits 0 or 1, and every exit 1 carries at least one
 located problem; fmt either refuses a file (leaving its bytes alone) or rewrites it without changing a cell.
-HYPOTHESIS_PROFILE=dev (default) runs 50 examples per test; =ci runs 300 (the CLI test a fifth of that).
+HYPOTHESIS_PROFILE=dev (default; ci when the CI variable is set, as .ci/run has it) runs 50 examples per test; =ci runs 300 (the CLI test a fifth of that).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from cotw.package import Package
 
 settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
-PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 CLI_PROFILE = settings(PROFILE, max_examples=max(10, PROFILE.max_examples // 5))
 
 ROOT = Path(__file__).resolve().parents[1]

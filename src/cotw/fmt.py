@@ -126,11 +126,11 @@ class FmtResult:
         return not (self.refused or self.descriptor)
 
 
-def _targets(pkg: Package, result: FmtResult):
+def _targets(pkg: Package, result: FmtResult, names: list[str] | None = None):
     """(path as written, file, field order, primary key) of every table that may be touched.
 
     Paths outside the package and URLs are refused without being read."""
-    for name in pkg.names():
+    for name in pkg.names() if names is None else names:
         path = pkg.resource(name).get("path")
         reason = unsafe_path_reason(path)
         if reason:
@@ -147,10 +147,10 @@ def _targets(pkg: Package, result: FmtResult):
         yield path, pkg.root / path, fields, [pk] if isinstance(pk, str) else list(pk)
 
 
-def format_package(pkg: Package, check: bool = False) -> FmtResult:
-    """Rewrite every table in canonical form (or, with check=True, only report what would change)."""
+def format_package(pkg: Package, check: bool = False, names: list[str] | None = None) -> FmtResult:
+    """Rewrite every table (or those named) in canonical form (with check=True, only report what would change)."""
     result = FmtResult()
-    for rel, path, fields, key in _targets(pkg, result):
+    for rel, path, fields, key in _targets(pkg, result, names):
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -171,9 +171,9 @@ def format_package(pkg: Package, check: bool = False) -> FmtResult:
     return result
 
 
-def non_canonical(pkg: Package) -> list[str]:
-    """Files that are readable but would be changed by `cotw fmt`."""
-    return format_package(pkg, check=True).changed
+def non_canonical(pkg: Package, names: list[str] | None = None) -> list[str]:
+    """Files (of the tables `names`, default all) that are readable but would be changed by `cotw fmt`."""
+    return format_package(pkg, check=True, names=names).changed
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -22,6 +22,18 @@ def normalise(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
+def _normalise_all(values: pd.Series) -> list[str]:
+    """normalise() of every value, vectorised: RE2 with exactly the characters Python's \\s and strip() use."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .fastread import _WS, _WS_CLASS
+
+    arr = pa.array(values.astype(object).tolist() if not isinstance(values.array, pd.arrays.ArrowStringArray) else values.array, type=pa.large_string())
+    arr = pc.utf8_trim(pc.replace_substring_regex(arr, f"{_WS_CLASS}+", " "), _WS)
+    return arr.to_pylist()
+
+
 def archives(pkg: Package, sources: pd.DataFrame | None, lines=None, file: str = "data/sources.csv") -> tuple[dict[str, str], list[Problem]]:
     """The normalised archived text of each source_id, and problems with the archives themselves."""
     problems: list[Problem] = []
@@ -68,21 +80,20 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
         pairs = pd.DataFrame({"e": text(frame[col]), "s": text(frame[src_col])}).dropna()
         first = pairs.drop_duplicates()
         bad: dict[tuple[str, str], tuple[str, str | None]] = {}
-        for ev, sid in zip(first["e"], first["s"]):
+        for ev, sid, needle in zip(first["e"], first["s"], _normalise_all(first["e"])):
             archive = texts.get(sid)
             if archive is None:
                 continue  # unknown source: reported as a foreign-key problem
-            needle = normalise(ev)
             if needle and needle in archive:
                 continue
             bad[(ev, sid)] = _explain(needle, archive, sid)
         if not bad:
             continue
-        for idx, ev, sid in zip(pairs.index, pairs["e"], pairs["s"]):
-            if (ev, sid) in bad:
-                msg, hint = bad[(ev, sid)]
-                line = int(lines[idx]) if lines is not None and idx < len(lines) else None
-                problems.append(Problem("provenance", "verbatim", f"{msg}", file, line, col, ev, hint))
+        hit = pd.MultiIndex.from_frame(pairs).isin(list(bad))
+        for idx, ev, sid in zip(pairs.index[hit], pairs["e"][hit], pairs["s"][hit]):
+            msg, hint = bad[(ev, sid)]
+            line = int(lines[idx]) if lines is not None and idx < len(lines) else None
+            problems.append(Problem("provenance", "verbatim", msg, file, line, col, ev, hint))
     return problems
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import fastread
 from .package import Package, PackageError, unsafe_path_reason
 from .report import Problem, shorten
 
@@ -31,7 +32,7 @@ class Table:
     frame: pd.DataFrame | None = None
     lines: np.ndarray | None = None  # CSV line of each frame row (header is line 1)
     problems: list[Problem] = field(default_factory=list)
-    canonical_hint: bool = False
+    canonical: bool | None = None  # known from the fast path; None: ask fmt
 
     def line(self, index: int) -> int | None:
         if self.lines is None or not 0 <= index < len(self.lines):
@@ -62,6 +63,12 @@ def read_table(pkg: Package, name: str) -> Table:
         return table
     except OSError as exc:
         _problem(table, "unreadable-file", f"cannot read {relpath}: {exc.strerror}")
+        return table
+    sch = pkg.schema(name)
+    key = sch.get("primaryKey") or []
+    fast = fastread.read(data, fields, [key] if isinstance(key, str) else list(key))
+    if fast is not None:
+        table.frame, table.lines, table.canonical = fast
         return table
     text = _decode(table, data)
     if text is None:

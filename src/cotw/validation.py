@@ -42,7 +42,8 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
     if report.ok:
         from .fmt import non_canonical
 
-        files = non_canonical(pkg)
+        unknown = [n for n, t in tables.items() if t.canonical is None]
+        files = [t.file for t in tables.values() if t.canonical is False] + non_canonical(pkg, unknown)
         if files:
             report.notices.append(f"valid, but not in canonical form: {', '.join(files)}; run `cotw fmt` to rewrite them")
     return report

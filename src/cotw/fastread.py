@@ -1,0 +1,99 @@
+"""The fast path for reading a table: pyarrow parses, and a vectorised re-serialisation proves the
+parse exact.
+
+pyarrow's CSV parser is lenient where Python's csv module (the exact, slow path in reader.py) is
+strict, e.g. `"ab"c` silently becomes `abc` and a blank line becomes a row of empty cells. So the
+fast result is accepted only when writing the parsed cells back in canonical form (fmt.py's rules)
+reproduces the file byte for byte: then the parse is the one the csv module would give, the file
+is canonical, and every row's line is 2 + its index + the line breaks inside the cells above it.
+Anything else (a BOM, CR line ends, odd quoting, a row of empty cells, any parse error) goes to the
+exact path.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+BATCH = 65_536  # rows re-serialised and compared at a time, to bound memory
+# exactly the characters Python's str.strip() removes (all lie in the Basic Multilingual Plane)
+_WS = "".join(chr(c) for c in range(0x10000) if chr(c).isspace())
+_WS_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WS) + "]"
+NEEDS_QUOTES = f'[,"\\n\\r]|^{_WS_CLASS}|{_WS_CLASS}$'
+
+
+def _cell(value: str) -> str:
+    if value and (any(c in value for c in ',"\n\r') or value != value.strip()):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def read(data: bytes, fields: list[str], key: list[str]):
+    """(frame of text cells, CSV line per row, canonical?) when `data` is written exactly as canonical
+    form writes its cells (sorting aside) with exactly `fields`; None when the exact path must decide."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    header = (",".join(_cell(f) for f in fields) + "\n").encode("utf-8")
+    if len(fields) < 2 or not data.startswith(header) or data.startswith(b"\xef\xbb\xbf") or b"\r" in data:
+        return None
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(data),
+            read_options=pcsv.ReadOptions(column_names=fields, skip_rows=1, block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types={f: pa.large_string() for f in fields}, null_values=[""],
+                                                strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        return None
+    empty = None
+    for f in fields:
+        missing = pc.is_null(table.column(f))
+        empty = missing if empty is None else pc.and_(empty, missing)
+    if table.num_rows and pc.any(empty).as_py():
+        return None  # a row of empty cells (a spreadsheet's blank line): the exact path reports it
+    if not _reproduces(data, len(header), table, pa, pc):
+        return None
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    for f in fields:
+        breaks += pc.fill_null(pc.count_substring(table.column(f), "\n"), 0).to_numpy()
+    lines = 2 + np.arange(table.num_rows, dtype=np.int64)
+    if table.num_rows:
+        lines[1:] += np.cumsum(breaks)[:-1]
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    frame = pd.DataFrame({f: pd.array(pd.arrays.ArrowStringArray(table.column(f)), dtype=dtype) for f in fields})
+    # canonical also means sorted by the primary key (a stable sort: ties keep their order)
+    if not key:
+        canonical = True
+    elif len(key) == 1:
+        canonical = bool(frame[key[0]].is_monotonic_increasing)
+    else:
+        canonical = None  # composite keys: let fmt decide
+    return frame, lines, canonical
+
+
+def _reproduces(data: bytes, offset: int, table, pa, pc) -> bool:
+    """Whether the cells, written in canonical form, are exactly data[offset:]."""
+    view = memoryview(data)
+    pos = offset
+    q, empty, comma, nl = (pa.scalar(s, pa.large_string()) for s in ('"', "", ",", "\n"))
+    for batch in table.to_batches(max_chunksize=BATCH):
+        parts = []
+        for col in batch.columns:
+            part = pc.fill_null(col, empty)
+            needs = pc.match_substring_regex(part, NEEDS_QUOTES)
+            if pc.any(needs).as_py():
+                quoted = pc.binary_join_element_wise(q, pc.replace_substring(part, '"', '""'), q, empty)
+                part = pc.if_else(needs, quoted, part)
+            parts.append(part)
+        lines = pc.binary_join_element_wise(*parts, comma)
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(lines)], pa.int32()), lines), nl)
+        blob = joined[0].as_buffer()
+        n = blob.size
+        if not blob.equals(pa.py_buffer(view[pos:pos + n])) or view[pos + n:pos + n + 1] != b"\n":
+            return False
+        pos += n + 1
+    return pos == len(data)

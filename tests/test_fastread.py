@@ -1,0 +1,70 @@
+"""The fast read path (pyarrow + proof by re-serialisation) gives exactly what the exact csv-module
+path gives, or steps aside."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cotw
+from cotw import fastread
+from cotw.fmt import canonical
+from cotw.reader import Table, _parse
+from test_fmt import PROFILE, tables, writings
+
+
+def exact(data: bytes, fields: list[str]) -> Table:
+    table = Table(name="t", file="t.csv", fields=fields)
+    _parse(table, data.decode("utf-8-sig"))
+    return table
+
+
+def assert_same(fast, slow: Table) -> None:
+    frame, lines, _ = fast
+    pd.testing.assert_frame_equal(frame, slow.frame, check_dtype=True)
+    np.testing.assert_array_equal(lines, slow.lines)
+
+
+@pytest.mark.slow
+@PROFILE
+@given(data=st.data(), table=tables())
+def test_fast_path_equals_exact_path_or_steps_aside(data, table):
+    fields, pk, rows = table
+    written = data.draw(writings(fields, rows))
+    fast = fastread.read(written, fields, pk)
+    if fast is not None:
+        assert_same(fast, exact(written, fields))
+    tidy = canonical(written, fields, pk)
+    fast = fastread.read(tidy, fields, pk)
+    if b"\r" not in tidy:
+        assert fast is not None, tidy
+        assert_same(fast, exact(tidy, fields))
+        assert fast[2] in (True, None)
+
+
+@pytest.mark.parametrize("name", cotw.names())
+def test_shipped_tables_take_the_fast_path(root, name):
+    pkg = cotw.Package.open(root)
+    fields = [f["name"] for f in pkg.schema(name)["fields"]]
+    data = (root / pkg.path(name)).read_bytes()
+    fast = fastread.read(data, fields, pkg.schema(name)["primaryKey"])
+    assert fast is not None and fast[2] is True
+    assert_same(fast, exact(data, fields))
+
+
+@pytest.mark.parametrize("data", [
+    b'a,b\nx,y\n\nz,w\n',          # blank line: pyarrow reads a row of empty cells
+    b'a,b\n"ab"c,d\n',             # text after a closing quote: pyarrow reads 'abc'
+    b'a,b\n x,y\n',                # a cell with leading whitespace must be quoted in canonical form
+    b'a,b\n"x",y\n',               # over-quoting
+    b'a,b\nx,y',                   # no final line end
+    b'a,b\r\nx,y\r\n',             # CRLF
+    b'\xef\xbb\xbfa,b\nx,y\n',     # BOM
+    b'b,a\ny,x\n',                 # columns out of order
+    b'a,b\nx\n',                   # short row
+    b'a,b\nx,y\n,\n',              # a row of empty cells: a blank line to the exact path
+])
+def test_anything_not_canonical_goes_to_the_exact_path(data):
+    assert fastread.read(data, ["a", "b"], ["a"]) is None
