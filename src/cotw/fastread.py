@@ -16,17 +16,13 @@ import io
 import numpy as np
 import pandas as pd
 
+from .fmt import _cell  # canonical quoting has one definition; NEEDS_QUOTES below is its vectorised twin
+
 BATCH = 65_536  # rows re-serialised and compared at a time, to bound memory
 # exactly the characters Python's str.strip() removes (all lie in the Basic Multilingual Plane)
 _WS = "".join(chr(c) for c in range(0x10000) if chr(c).isspace())
 _WS_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WS) + "]"
 NEEDS_QUOTES = f'[,"\\n\\r]|^{_WS_CLASS}|{_WS_CLASS}$'
-
-
-def _cell(value: str) -> str:
-    if value and (any(c in value for c in ',"\n\r') or value != value.strip()):
-        return '"' + value.replace('"', '""') + '"'
-    return value
 
 
 def read(data: bytes, fields: list[str], key: list[str]):
