@@ -1,0 +1,25 @@
+"""The wheel carries the data package (descriptor, data, schemas, archived sources) inside cotw/_package."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+import cotw
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_package(root, tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(root)],
+                   check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("cotw-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    pkg = cotw.Package.open(root)
+    expected = {"cotw/_package/datapackage.json"}
+    for name in pkg.names():
+        expected |= {f"cotw/_package/{pkg.path(name)}", f"cotw/_package/{pkg.resource(name)['schema']}"}
+    expected |= {f"cotw/_package/{p.relative_to(root).as_posix()}" for p in (root / "seeds").iterdir()}
+    assert expected <= names
+    assert not any(n.startswith(("data/", "seeds/", "schema/")) for n in names), "no second copy outside the package"
