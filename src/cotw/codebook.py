@@ -27,7 +27,7 @@ CONVENTIONS = """\
 """
 
 
-def _constraints(f: dict, fk: dict[str, str]) -> str:
+def constraints(f: dict, fk: dict[str, str]) -> str:
     c = f.get("constraints", {})
     parts = []
     if c.get("required"):
@@ -80,7 +80,7 @@ def render(pkg: Package) -> str:
             out += ["**Inclusion policy.** " + res["x-inclusion-policy"], ""]
         out += ["| field | type | description | constraints |", "|---|---|---|---|"]
         for f in sch["fields"]:
-            out.append(f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(f.get('description', ''))} | {_cell(_constraints(f, fk))} |")
+            out.append(f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(f.get('description', ''))} | {_cell(constraints(f, fk))} |")
         out.append("")
         for f in sch["fields"]:
             cats = f.get("categories") or f.get("x-vocabulary")

@@ -60,14 +60,14 @@ def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
 
 def codebook_rows(ctx) -> list[tuple]:
     """One row per field, then one per vocabulary value, derived from the Table Schemas."""
-    from ..codebook import _constraints
+    from ..codebook import constraints
 
     rows = []
     for name, table in ctx.tables.items():
         fk = {fields[0]: f"{ref}.{rfields[0]}" for fields, ref, rfields in foreign_keys(table.schema, name)}
         for f in table.fields:
             rows.append((name, f["name"], f.get("type", "string"), f.get("description", ""),
-                         _constraints(f, fk).replace("`", ""), None, None))
+                         constraints(f, fk).replace("`", ""), None, None))
             for cat in f.get("categories") or f.get("x-vocabulary") or []:
                 rows.append((name, f["name"], None, None, None, str(cat["value"]), cat.get("label", "")))
     return rows
