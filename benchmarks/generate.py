@@ -27,7 +27,6 @@ import argparse
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -201,7 +200,6 @@ def generate(n: int, out: Path, seed: int = 6) -> dict:
         "counter_source_id": [s if st_ == "unclear" else "" for s, st_ in zip(cn_src, stance)],
         "counter_evidence": [e if st_ == "unclear" else "" for e, st_ in zip(cn_ev, stance)],
     }
-    country_of = dict(zip(codes, range(nc)))
 
     # --- people
     npeople = max(20, n // 50)

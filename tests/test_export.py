@@ -42,7 +42,6 @@ def _rows(**tables):
 def tiny_rows() -> dict[str, list[dict]]:
     e = EVIDENCE
     sha = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
-    src = dict(source_id="tiny-one", source_id_="")
     return {
         "sources": [
             dict(source_id="tiny-one", title="A tiny, \"quoted\" source, with commas", publisher="Tiny Press", authors="",

@@ -28,7 +28,6 @@ class CheckSpec:
     key: str
     fn: Callable
     rule: Rule
-    frame: bool = False
 
 
 def text(s: pd.Series) -> pd.Series:

@@ -70,25 +70,25 @@ def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None 
     for f in tschema["fields"]:
         col = f["name"]
         cons = f.get("constraints", {})
-        checks = [_check(registry, c, col) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)]
+        checks = [_check(registry, c) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)]
         if col in pk and len(pk) == 1 or cons.get("unique"):
-            checks.append(_check(registry, _unique(col, "primary key" if col in pk else "unique field"), col))
+            checks.append(_check(registry, _unique(col, "primary key" if col in pk else "unique field")))
         nullable = not (cons.get("required") or col in pk)
         columns[col] = pa.Column(None, nullable=nullable, checks=checks, required=True,
                                  description=f.get("description"), title=f.get("title"))
         registry[f"not_nullable:{col}"] = Rule("required", col, lambda v, r, col=col: (f"{col} is required but the cell is empty", None))
     frame_checks = []
     if len(pk) > 1:
-        frame_checks.append(_check(registry, _composite_unique(pk), None))
+        frame_checks.append(_check(registry, _composite_unique(pk)))
     for rule in rules.for_table(pkg, name, context or {}):
-        frame_checks.append(_check(registry, rule, rule.rule.column))
+        frame_checks.append(_check(registry, rule))
     return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False, coerce=False,
                               metadata={"cotw": registry}, unique_column_names=True)
 
 
 # --- field checks ---------------------------------------------------------------------------
 
-def _check(registry: dict[str, Rule], spec, column: str | None) -> pa.Check:
+def _check(registry: dict[str, Rule], spec) -> pa.Check:
     registry[spec.key] = spec.rule
     return pa.Check(spec.fn, name=spec.key, element_wise=False, ignore_na=False)
 

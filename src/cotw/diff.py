@@ -121,7 +121,6 @@ def _code(v) -> str:
 def _rows(pkg: Package | None, name: str) -> tuple[list[str], dict[str, dict], list[str]] | None:
     """(columns, rows by key, key) of a table as written, or None when the package has no such table."""
     from .reader import read_table
-    import pandas as pd
 
     if pkg is None or name not in pkg.names():
         return None

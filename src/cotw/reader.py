@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import fastread
-from .package import Package, PackageError, unsafe_path_reason
+from .package import Package, unsafe_path_reason
 from .report import Problem, shorten
 
 csv.field_size_limit(2**31 - 1)  # huge cells are reported by maxLength, not by the reader

@@ -62,8 +62,8 @@ def precision_rules(date_col: str, prec_col: str) -> list[CheckSpec]:
         return f"{date_col} {q(v)} has {prec_col} {q(p)}, so it must be {first}", None
 
     return [
-        CheckSpec(f"rule:{date_col}-empty-iff-unknown", empty_iff_unknown, Rule("date-precision", date_col, say_empty, needs_row=True), frame=True),
-        CheckSpec(f"rule:{date_col}-first-of-period", first_of_period, Rule("date-precision", date_col, say_period, needs_row=True), frame=True),
+        CheckSpec(f"rule:{date_col}-empty-iff-unknown", empty_iff_unknown, Rule("date-precision", date_col, say_empty, needs_row=True)),
+        CheckSpec(f"rule:{date_col}-first-of-period", first_of_period, Rule("date-precision", date_col, say_period, needs_row=True)),
     ]
 
 
@@ -80,7 +80,7 @@ def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
             return f"{source_col} is set but {evidence_col} is empty", f"quote the words of the source that support the row, or empty {source_col}"
         return f"{evidence_col} is set but {source_col} is empty", "name the source the words come from"
 
-    return CheckSpec(f"rule:{evidence_col}-needs-{source_col}", both_or_neither, Rule("evidence-pair", evidence_col, say, needs_row=True), frame=True)
+    return CheckSpec(f"rule:{evidence_col}-needs-{source_col}", both_or_neither, Rule("evidence-pair", evidence_col, say, needs_row=True))
 
 
 def not_after_publication(date_col: str, sources: pd.DataFrame | None) -> CheckSpec:
@@ -112,7 +112,7 @@ def not_after_publication(date_col: str, sources: pd.DataFrame | None) -> CheckS
         when = pub.strftime("%Y-%m-%d") if pub is not None and not pd.isna(pub) else "?"
         return f"{date_col} {q(v)} is after the publication date of its source {src!r} (at the latest {when})", "check the date or its precision"
 
-    return CheckSpec(f"rule:{date_col}-not-after-published", check, Rule("date-after-source", date_col, say, needs_row=True), frame=True)
+    return CheckSpec(f"rule:{date_col}-not-after-published", check, Rule("date-after-source", date_col, say, needs_row=True))
 
 
 def speaker_country(people: pd.DataFrame | None) -> CheckSpec:
@@ -134,7 +134,7 @@ def speaker_country(people: pd.DataFrame | None) -> CheckSpec:
         spk = row.get("speaker_id") if row is not None else None
         return f"country {q(v)} differs from the country of speaker {spk!r} in people.csv ({home.get(spk)!r})", f"did you mean {home.get(spk)!r}?"
 
-    return CheckSpec("rule:country-matches-speaker", check, Rule("speaker-country", "country", say, needs_row=True), frame=True)
+    return CheckSpec("rule:country-matches-speaker", check, Rule("speaker-country", "country", say, needs_row=True))
 
 
 def speaker_kind() -> CheckSpec:
@@ -149,7 +149,7 @@ def speaker_kind() -> CheckSpec:
             return "speaker_kind is 'person' but speaker_id is empty", "add the person to people.csv and give their person_id"
         return f"speaker_id {row.get('speaker_id')!r} is set but speaker_kind is {row.get('speaker_kind')!r}", "use speaker_kind 'person' for a named speaker"
 
-    return CheckSpec("rule:speaker-kind", check, Rule("speaker-kind", "speaker_kind", say, needs_row=True), frame=True)
+    return CheckSpec("rule:speaker-kind", check, Rule("speaker-kind", "speaker_kind", say, needs_row=True))
 
 
 def not_self(col: str, key: str) -> CheckSpec:
@@ -158,7 +158,7 @@ def not_self(col: str, key: str) -> CheckSpec:
             return _true(df)
         return (text(df[col]) != text(df[key])) | df[col].isna()
 
-    return CheckSpec(f"rule:{col}-not-self", check, Rule("self-reference", col, lambda v, r: (f"{col} {q(v)} points to the row itself", None)), frame=True)
+    return CheckSpec(f"rule:{col}-not-self", check, Rule("self-reference", col, lambda v, r: (f"{col} {q(v)} points to the row itself", None)))
 
 
 def unclear_needs_counter() -> CheckSpec:
@@ -168,7 +168,7 @@ def unclear_needs_counter() -> CheckSpec:
         return (text(df["troop_stance"]) != "unclear") | df["counter_evidence"].notna()
 
     return CheckSpec("rule:unclear-needs-counter-evidence", check, Rule("unclear-stance", "counter_evidence", lambda v, r: (
-        "troop_stance is 'unclear' but counter_evidence is empty", "record both pieces of evidence: evidence and counter_evidence"), needs_row=True), frame=True)
+        "troop_stance is 'unclear' but counter_evidence is empty", "record both pieces of evidence: evidence and counter_evidence"), needs_row=True))
 
 
 def membership_needs_evidence() -> CheckSpec:
@@ -179,7 +179,7 @@ def membership_needs_evidence() -> CheckSpec:
         return ~stated | df["membership_evidence"].notna()
 
     return CheckSpec("rule:membership-needs-evidence", check, Rule("membership-evidence", "membership_evidence", lambda v, r: (
-        "eu_member or nato_member is set but membership_evidence is empty", "quote the source's words that state the membership, or leave both empty"), needs_row=True), frame=True)
+        "eu_member or nato_member is set but membership_evidence is empty", "quote the source's words that state the membership, or leave both empty"), needs_row=True))
 
 
 def code_matches_kind() -> CheckSpec:
@@ -201,7 +201,7 @@ def code_matches_kind() -> CheckSpec:
             return f"code {q(v)} is not an organisation code (EU or NATO)", "organisations are admitted by the inclusion policy in the codebook"
         return f"code {q(v)} is not an ISO 3166-1 alpha-3 country code", None
 
-    return CheckSpec("rule:code-matches-kind", check, Rule("country-code", "code", say, needs_row=True), frame=True)
+    return CheckSpec("rule:code-matches-kind", check, Rule("country-code", "code", say, needs_row=True))
 
 
 def min_not_above_max() -> CheckSpec:
@@ -213,7 +213,7 @@ def min_not_above_max() -> CheckSpec:
         return ~(lo > hi).fillna(False).astype(bool)
 
     return CheckSpec("rule:value-min-not-above-max", check, Rule("range", "value_min", lambda v, r: (
-        f"value_min {q(v)} is greater than value_max {q(r.get('value_max'))}", None), needs_row=True), frame=True)
+        f"value_min {q(v)} is greater than value_max {q(r.get('value_max'))}", None), needs_row=True))
 
 
 TABLE_RULES: dict[str, Callable[[dict[str, pd.DataFrame]], list[CheckSpec]]] = {
