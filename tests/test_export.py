@@ -141,7 +141,7 @@ def make_package(dest: Path, rows: dict[str, list[dict]] | None = None) -> Path:
         for r in rows.get(name, []):
             w.writerow([r.get(f, "") for f in fields])
         key = pkg.schema(name).get("primaryKey") or []
-        pkg.file(pkg.path(name)).write_bytes(canonical(buf.getvalue().encode("utf-8"), fields, list(key)))
+        (pkg.root / pkg.path(name)).write_bytes(canonical(buf.getvalue().encode("utf-8"), fields, list(key)))
     return dest
 
 

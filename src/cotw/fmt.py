@@ -15,7 +15,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
+from .package import DESCRIPTOR, Package, PackageError
+from .safeio import UnsafeFile, unsafe_path_reason
+from .safeio import inside as safeio_inside
 from .report import shorten
 
 _SPECIAL = (",", '"', "\n", "\r")
@@ -127,7 +129,7 @@ class FmtResult:
 
 
 def _targets(pkg: Package, result: FmtResult, names: list[str] | None = None):
-    """(path as written, file, field order, primary key) of every table that may be touched.
+    """(path as written, field order, primary key) of every table that may be touched.
 
     Paths outside the package and URLs are refused without being read."""
     for name in pkg.names() if names is None else names:
@@ -144,15 +146,18 @@ def _targets(pkg: Package, result: FmtResult, names: list[str] | None = None):
             return
         fields = [f.get("name") for f in sch["fields"] if isinstance(f, dict)]
         pk = sch.get("primaryKey") or []
-        yield path, pkg.root / path, fields, [pk] if isinstance(pk, str) else list(pk)
+        yield path, fields, [pk] if isinstance(pk, str) else list(pk)
 
 
 def format_package(pkg: Package, check: bool = False, names: list[str] | None = None) -> FmtResult:
     """Rewrite every table (or those named) in canonical form (with check=True, only report what would change)."""
     result = FmtResult()
-    for rel, path, fields, key in _targets(pkg, result, names):
+    for rel, fields, key in _targets(pkg, result, names):
         try:
-            data = path.read_bytes()
+            data = pkg.read_bytes(rel)
+        except UnsafeFile as exc:
+            result.refused[rel] = exc.reason
+            continue
         except OSError as exc:
             result.refused[rel] = exc.strerror or "cannot be read"
             continue
@@ -167,7 +172,7 @@ def format_package(pkg: Package, check: bool = False, names: list[str] | None = 
         result.changed.append(rel)
         result.why[rel] = why
         if not check:
-            _atomic_write(path, new)
+            _atomic_write(safeio_inside(pkg.root, rel), new)  # the real file inside the package, never through a link
     return result
 
 

@@ -8,9 +8,12 @@ error here rather than a silent loss.
 """
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 
 from .package import Package
+from .safeio import UnsafeFile
 
 
 class LoadError(ValueError):
@@ -39,10 +42,13 @@ def dtypes(pkg: Package, name: str) -> dict[str, object]:
 
 def load_table(pkg: Package, name: str) -> pd.DataFrame:
     res = pkg.resource(name)
-    path = pkg.file(res["path"])
+    try:
+        data = pkg.read_bytes(res["path"])
+    except (OSError, UnsafeFile) as exc:
+        raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc}; run `cotw check`") from None
     types = dtypes(pkg, name)
     # pyarrow's parser is ~10x faster than pandas' C engine for all-text columns in pandas 3
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8", engine="pyarrow")
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8", engine="pyarrow")
     for col, dtype in types.items():
         if col not in frame.columns:
             raise LoadError(f"{res['path']}: column {col!r} is missing; run `cotw check`")

@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from . import safeio
+from .safeio import UnsafeFile, unsafe_path_reason  # noqa: F401  (re-exported: callers check paths as text)
 
 DESCRIPTOR = "datapackage.json"
 
@@ -46,23 +49,6 @@ def resolve_root(path: str | Path | None) -> Path:
     raise PackageError(f"{p} is neither a package directory nor a datapackage.json", file=str(p))
 
 
-def unsafe_path_reason(path: object) -> str | None:
-    """Why a resource path may not be read, or None when it is a plain relative path inside the package.
-
-    Paths are checked as text before anything is opened: URLs are never fetched, absolute paths and
-    paths that climb out of the package (`../`) are never read.
-    """
-    if not isinstance(path, str) or not path:
-        return "is not a relative file path"
-    if "://" in path or path.startswith("//"):
-        return "is a URL; cotw reads only files inside the package and never fetches"
-    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
-        return "is absolute; resource paths must be relative to the package"
-    if ".." in PurePosixPath(path.replace("\\", "/")).parts:
-        return "climbs out of the package ('..'); resource paths must stay inside it"
-    return None
-
-
 @dataclass
 class Package:
     """A data package on disk: its root, descriptor and table schemas."""
@@ -73,11 +59,16 @@ class Package:
     @classmethod
     def open(cls, path: str | Path | None = None) -> "Package":
         root = resolve_root(path)
-        file = root / DESCRIPTOR
-        if not file.is_file():
-            raise PackageError(f"no {DESCRIPTOR} in {root}")
         try:
-            descriptor = json.loads(file.read_text(encoding="utf-8"))
+            raw = safeio.read_bytes(root, DESCRIPTOR, safeio.MAX_JSON)
+        except FileNotFoundError:
+            raise PackageError(f"no {DESCRIPTOR} in {root}") from None
+        except UnsafeFile as exc:
+            raise PackageError(f"{DESCRIPTOR} {exc.reason}") from None
+        except OSError as exc:
+            raise PackageError(f"cannot read {DESCRIPTOR}: {exc.strerror}") from None
+        try:
+            descriptor = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise PackageError(f"{DESCRIPTOR} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
         except json.JSONDecodeError as exc:
@@ -103,11 +94,10 @@ class Package:
         """The resource's data path as written in the descriptor (relative, POSIX)."""
         return self.resource(name)["path"]
 
-    def file(self, relpath: str) -> Path:
-        reason = unsafe_path_reason(relpath)
-        if reason:
-            raise PackageError(f"path '{relpath}' {reason}")
-        return self.root / relpath
+    def read_bytes(self, relpath: str, limit: int = safeio.MAX_TABLE) -> bytes:
+        """The bytes of a file of the package: only a regular file inside it (see safeio). Raises
+        FileNotFoundError, safeio.UnsafeFile or OSError."""
+        return safeio.read_bytes(self.root, relpath, limit)
 
     def schema(self, name: str) -> dict:
         """The resource's Table Schema (inline, or loaded from its schema/ file)."""
@@ -119,11 +109,16 @@ class Package:
         for name, res in self.resources.items():
             sch = res.get("schema")
             if isinstance(sch, str):
-                target = self.file(sch)
                 try:
-                    sch = json.loads(target.read_text(encoding="utf-8"))
+                    sch = json.loads(self.read_bytes(sch, safeio.MAX_JSON).decode("utf-8"))
                 except FileNotFoundError:
                     raise PackageError(f"schema file '{res['schema']}' of resource '{name}' does not exist") from None
+                except UnsafeFile as exc:
+                    raise PackageError(f"schema file '{res['schema']}' of resource '{name}' {exc.reason}", file=res["schema"]) from None
+                except OSError as exc:
+                    raise PackageError(f"cannot read schema file '{res['schema']}' of resource '{name}': {exc.strerror}", file=res["schema"]) from None
+                except UnicodeDecodeError as exc:
+                    raise PackageError(f"{res['schema']} is not UTF-8 ({exc.reason} at byte {exc.start})", file=res["schema"]) from None
                 except json.JSONDecodeError as exc:
                     raise PackageError(f"{res['schema']} is not valid JSON: {exc.msg}", file=res["schema"], line=exc.lineno) from None
             if not isinstance(sch, dict) or not isinstance(sch.get("fields"), list):

@@ -12,7 +12,9 @@ import re
 import pandas as pd
 
 from .checks import text
-from .package import Package, unsafe_path_reason
+from . import safeio
+from .package import Package
+from .safeio import UnsafeFile
 from .report import Problem, shorten
 
 _WS = re.compile(r"\s+")
@@ -45,16 +47,18 @@ def archives(pkg: Package, sources: pd.DataFrame | None, lines=None, file: str =
         line = int(lines[i]) if lines is not None and i < len(lines) else None
         if pd.isna(sid) or pd.isna(archive):
             continue
-        reason = unsafe_path_reason(archive)
-        if reason:
-            problems.append(Problem("provenance", "unsafe-path", f"archive {shorten(archive)!r} {reason}; it was not read", file, line, "archive", archive))
-            continue
-        path = pkg.root / archive
         try:
-            raw = path.read_bytes()
-        except OSError:
+            raw = pkg.read_bytes(archive, safeio.MAX_TEXT)
+        except UnsafeFile as exc:
+            problems.append(Problem("provenance", "unsafe-path", f"archive {shorten(archive)!r} {exc.reason}", file, line, "archive", archive))
+            continue
+        except FileNotFoundError:
             problems.append(Problem("provenance", "missing-archive", f"archive {archive!r} of source {sid!r} does not exist", file, line, "archive", archive,
                                     "archive the source text under seeds/ before citing it"))
+            continue
+        except OSError as exc:
+            problems.append(Problem("provenance", "unreadable-archive", f"cannot read archive {archive!r} of source {sid!r}: {exc.strerror}",
+                                    file, line, "archive", archive))
             continue
         actual = hashlib.sha256(raw).hexdigest()
         if isinstance(digest, str) and digest != actual:

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from . import fastread
-from .package import Package, unsafe_path_reason
+from .package import Package
+from .safeio import UnsafeFile, unsafe_path_reason
 from .report import Problem, shorten
 
 csv.field_size_limit(2**31 - 1)  # huge cells are reported by maxLength, not by the reader
@@ -55,11 +56,13 @@ def read_table(pkg: Package, name: str) -> Table:
         table.file = "datapackage.json"
         _problem(table, "unsafe-path", f"resource '{name}' path {shorten(relpath)!r} {reason}; it was not read")
         return table
-    path = pkg.root / relpath
     try:
-        data = path.read_bytes()
+        data = pkg.read_bytes(relpath)
     except FileNotFoundError:
         _problem(table, "missing-file", f"file {relpath} of resource '{name}' does not exist")
+        return table
+    except UnsafeFile as exc:
+        _problem(table, "unsafe-path", f"file {relpath} of resource '{name}' {exc.reason}")
         return table
     except OSError as exc:
         _problem(table, "unreadable-file", f"cannot read {relpath}: {exc.strerror}")

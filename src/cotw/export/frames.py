@@ -97,7 +97,7 @@ def prepare(pkg: Package) -> dict[str, Table]:
         texts = frame[key].astype(object).where(frame[key].notna(), "") if key else None
         order = sorted(range(len(frame)), key=lambda i: tuple(str(v) for v in texts.iloc[i])) if key else list(range(len(frame)))
         frame = frame.iloc[order].reset_index(drop=True)
-        data = canonical(pkg.file(res["path"]).read_bytes(), fields, key)
+        data = canonical(pkg.read_bytes(res["path"]), fields, key)
         table = Table(name, res, sch, frame, data)
         table.columns = {f["name"]: [_plain(v, kind(f)) for v in frame[f["name"]].tolist()] for f in sch["fields"]}
         out[name] = table
