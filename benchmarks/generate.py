@@ -61,7 +61,7 @@ def label(n: int) -> str:
 
 
 def _cell(v: str) -> str:
-    # the canonical quoting rule of cotw.fmt: quote only when needed, or when the cell has edge whitespace
+    # the canonical quoting rule of cotw.io.csvtext: quote only when needed, or when the cell has edge whitespace
     if v and (any(c in v for c in _SPECIAL) or v != v.strip()):
         return '"' + v.replace('"', '""') + '"'
     return v

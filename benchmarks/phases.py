@@ -2,7 +2,7 @@
 
     python benchmarks/phases.py /tmp/bench/pkg-1m
 
-Calls the same functions `cotw.validation.validate` calls, in the same order, and prints after each
+Calls the same functions `cotw.check.pipeline.validate` calls, in the same order, and prints after each
 step the wall time, the current RSS and the peak RSS so far. It uses cotw's internal layer
 functions, so it may need updating when they change.
 """
@@ -40,11 +40,11 @@ def main(path: str) -> None:
         import frictionless  # noqa: F401
 
     step("import pandas, pandera, frictionless", imports)
-    from cotw import validation
+    from cotw.check import pipeline as validation
     from cotw.package import Package
     from cotw.report import Report
-    from cotw.reader import read_table
-    from cotw import derive, provenance
+    from cotw.io.reader import read_table
+    from cotw.check import derive, provenance
 
     pkg = Package.open(path)
     report = Report(root=path)
@@ -69,7 +69,7 @@ def main(path: str) -> None:
     texts, _ = step("provenance.archives", provenance.archives, pkg, src.frame, src.lines, src.file)
     for name, t in tables.items():
         step(f"provenance.verbatim({name})", provenance.verbatim, pkg, name, t.frame, t.lines, texts, t.file)
-    from cotw.fmt import non_canonical
+    from cotw.io.canonical import non_canonical
 
     step("fmt.non_canonical (valid data only)", non_canonical, pkg)
     print(f"{'total':<40} {time.perf_counter() - t_all:8.2f} s  peak {peak_mib():7.0f} MiB")

@@ -297,7 +297,7 @@ def test_na_like_text_is_text(pkg, literal):
     write(pkg, as_lines(rows))
     report = cotw.validate(pkg)
     assert report.ok, report.render_text()
-    from cotw.reader import read_table
+    from cotw.io.reader import read_table
 
     assert read_table(Package.open(pkg), TABLE).frame["notes"].iloc[i - 1] == literal
 

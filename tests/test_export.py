@@ -122,7 +122,7 @@ def tiny_rows() -> dict[str, list[dict]]:
 
 def make_package(dest: Path, rows: dict[str, list[dict]] | None = None) -> Path:
     """A tiny valid package built from the real descriptor and schemas (no curated data needed)."""
-    from cotw.fmt import canonical
+    from cotw.io.canonical import canonical
     from cotw.package import Package
 
     dest.mkdir(parents=True, exist_ok=True)
@@ -162,7 +162,7 @@ def coerce(frame, path: Path, name: str):
     """Give a read-back frame the dtypes of cotw.load(), without changing any value that matters."""
     import pandas as pd
 
-    from cotw.loader import dtypes
+    from cotw.io.loader import dtypes
     from cotw.package import Package
 
     types = dtypes(Package.open(path), name)

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cotw
-from cotw import fastread
-from cotw.fmt import canonical
-from cotw.reader import Table, _parse
+from cotw.io import fastread
+from cotw.io.canonical import canonical
+from cotw.io.reader import Table, _parse
 from test_fmt import PROFILE, tables, writings
 
 

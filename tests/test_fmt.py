@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cotw
-from cotw.fmt import Unparsable, canonical
+from cotw.io.canonical import Unparsable, canonical
 from cotw.package import Package
 
 settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cotw
-from cotw.fmt import format_package
+from cotw.io.canonical import format_package
 from cotw.package import Package
 
 settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))

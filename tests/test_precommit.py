@@ -84,7 +84,7 @@ def test_hooks_file_declares_both_hooks():
 @needs_pre_commit
 @pytest.mark.slow
 def test_hooks_pass_on_a_valid_package_and_fail_with_located_errors(hook_repo, user_repo):
-    from cotw.fmt import format_package
+    from cotw.io.canonical import format_package
     from cotw.package import Package
 
     format_package(Package.open(user_repo))  # start from canonical files: the shipped data may be mid-edit

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from cotw import safeio
-from cotw.safeio import UnsafeFile
+from cotw.io import safeio
+from cotw.io.safeio import UnsafeFile
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ def names(path: str | Path | None = None) -> list[str]:
 
 
 def load(name: str, path: str | Path | None = None):
-    """Table `name` as a typed pandas DataFrame (see `cotw.loader` for the dtypes)."""
-    from .loader import load_table
+    """Table `name` as a typed pandas DataFrame (see `cotw.io.loader` for the dtypes)."""
+    from .io.loader import load_table
 
     pkg = Package.open(path)
     pkg.resource(name)  # unknown names are answered with the valid ones
@@ -47,7 +47,7 @@ def load(name: str, path: str | Path | None = None):
 
 def load_all(path: str | Path | None = None) -> dict:
     """Every table, by name."""
-    from .loader import load_table
+    from .io.loader import load_table
 
     pkg = Package.open(path)
     return {name: load_table(pkg, name) for name in pkg.names()}
@@ -55,7 +55,7 @@ def load_all(path: str | Path | None = None) -> dict:
 
 def read(name: str, path: str | Path | None = None):
     """Table `name` exactly as written: every cell as text, missing cells as NaN (what the validators see)."""
-    from .reader import read_table
+    from .io.reader import read_table
 
     pkg = Package.open(path)
     pkg.resource(name)
@@ -65,8 +65,8 @@ def read(name: str, path: str | Path | None = None):
 def schema(name: str, path: str | Path | None = None):
     """The pandera DataFrameSchema of table `name`, derived from datapackage.json, with its foreign keys
     and cross-table rules bound to the package's data. It validates `read(name)` and `load(name)` alike."""
-    from . import derive
-    from .reader import read_table
+    from .check import derive
+    from .io.reader import read_table
 
     pkg = Package.open(path)
     pkg.resource(name)
@@ -78,6 +78,6 @@ def schema(name: str, path: str | Path | None = None):
 def validate(path: str | Path | None = None, with_frictionless: bool = False):
     """Run every check on the package at `path` (None: the installed data) and return the Report
     that `cotw check` prints."""
-    from .validation import validate as run
+    from .check.pipeline import validate as run
 
     return run(path, with_frictionless=with_frictionless)

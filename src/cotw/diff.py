@@ -120,7 +120,7 @@ def _code(v) -> str:
 
 def _rows(pkg: Package | None, name: str) -> tuple[list[str], dict[str, dict], list[str]] | None:
     """(columns, rows by key, key) of a table as written, or None when the package has no such table."""
-    from .reader import read_table
+    from .io.reader import read_table
 
     if pkg is None or name not in pkg.names():
         return None

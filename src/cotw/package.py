@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import safeio
-from .safeio import UnsafeFile, unsafe_path_reason  # noqa: F401  (re-exported: callers check paths as text)
+from .io import safeio
+from .io.safeio import UnsafeFile, unsafe_path_reason  # noqa: F401  (re-exported: callers check paths as text)
 
 DESCRIPTOR = "datapackage.json"
 

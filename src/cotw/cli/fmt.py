@@ -21,7 +21,7 @@ def fmt(
 
     Example: cotw fmt --check
     """
-    from cotw.fmt import format_package
+    from cotw.io.canonical import format_package
     from cotw.package import Package, PackageError
 
     try:

@@ -85,8 +85,8 @@ class Table:
 
 def prepare(pkg: Package) -> dict[str, Table]:
     """Every table of a validated package, in descriptor order."""
-    from ..fmt import canonical
-    from ..loader import load_table
+    from ..io.canonical import canonical
+    from ..io.loader import load_table
 
     out = {}
     for name in pkg.names():

@@ -14,8 +14,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import rules
-from .checks import CheckSpec, Rule, did_you_mean, fullmatch, isin, ok, q, text
-from .package import Package
+from .blocks import CheckSpec, Rule, did_you_mean, fullmatch, isin, ok, q, text
+from ..package import Package
 
 _DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TRUE_VALUES = ["true", "True", "TRUE", "1"]

@@ -11,11 +11,11 @@ import re
 
 import pandas as pd
 
-from .checks import text
-from . import safeio
-from .package import Package
-from .safeio import UnsafeFile
-from .report import Problem, shorten
+from ..io import safeio
+from .blocks import text
+from ..io.safeio import UnsafeFile
+from ..package import Package
+from ..report import Problem, shorten
 
 _WS = re.compile(r"\s+")
 
@@ -29,7 +29,7 @@ def _normalise_all(values: pd.Series) -> list[str]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .fastread import _WS, _WS_CLASS
+    from ..io.fastread import _WS, _WS_CLASS
 
     arr = pa.array(values.astype(object).tolist() if not isinstance(values.array, pd.arrays.ArrowStringArray) else values.array, type=pa.large_string())
     arr = pc.utf8_trim(pc.replace_substring_regex(arr, f"{_WS_CLASS}+", " "), _WS)

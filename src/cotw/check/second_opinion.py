@@ -1,8 +1,8 @@
 """Layer 4: frictionless row validation of the same package, as an independent second opinion."""
 from __future__ import annotations
 
-from .package import DESCRIPTOR, Package
-from .report import Problem
+from ..package import DESCRIPTOR, Package
+from ..report import Problem
 
 
 def frictionless_problems(pkg: Package) -> list[Problem]:

@@ -15,13 +15,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .package import DESCRIPTOR, Package, PackageError
+from ..package import DESCRIPTOR, Package, PackageError
+from ..report import shorten
+from .csvtext import quote_cell
 from .safeio import UnsafeFile, unsafe_path_reason
 from .safeio import inside as safeio_inside
-from .report import shorten
-
-_SPECIAL = (",", '"', "\n", "\r")
-
 
 class Unparsable(Exception):
     """The file cannot be rewritten without guessing; `line` is where (header = 1), when known."""
@@ -33,12 +31,6 @@ class Unparsable(Exception):
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
-
-
-def _cell(value: str) -> str:
-    if value and (any(c in value for c in _SPECIAL) or value != value.strip()):
-        return '"' + value.replace('"', '""') + '"'
-    return value
 
 
 def canonical(data: bytes, fields: list[str], key: list[str]) -> bytes:
@@ -57,7 +49,7 @@ def _canonical(data: bytes, fields: list[str], key: list[str]) -> tuple[bytes, l
     if text.startswith("\ufeff"):
         changes.append("byte-order mark")
         text = text[1:]
-    from .reader import _first_cr_line_end, syntax_problem
+    from .reader import _first_cr_line_end, syntax_problem  # lazily: reader imports pandas, which fmt does not need
 
     if _first_cr_line_end(text) is not None:
         changes.append("CR/CRLF line ends")
@@ -107,8 +99,8 @@ def _canonical(data: bytes, fields: list[str], key: list[str]) -> tuple[bytes, l
         if ordered != body:
             changes.append(f"rows not sorted by {', '.join(key)}")
         body = ordered
-    out = [",".join(_cell(c) for c in fields)]
-    out.extend(",".join(_cell(c) for c in r) for r in body)
+    out = [",".join(quote_cell(c) for c in fields)]
+    out.extend(",".join(quote_cell(c) for c in r) for r in body)
     new = ("\n".join(out) + "\n").encode("utf-8")
     if new != data and not changes:
         changes.append("quoting or final newline")

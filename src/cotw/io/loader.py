@@ -12,7 +12,7 @@ import io
 
 import pandas as pd
 
-from .package import Package
+from ..package import Package
 from .safeio import UnsafeFile
 
 

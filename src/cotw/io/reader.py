@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from . import fastread
-from .package import Package
+from ..package import Package
 from .safeio import UnsafeFile, unsafe_path_reason
-from .report import Problem, shorten
+from ..report import Problem, shorten
 
 csv.field_size_limit(2**31 - 1)  # huge cells are reported by maxLength, not by the reader
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .report import shorten
+from ..report import shorten
 
 
 @dataclass(frozen=True)

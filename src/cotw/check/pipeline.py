@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
-from .report import Problem, Report, shorten
+from ..package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
+from ..report import Problem, Report, shorten
 
 V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 LAYERS = ("descriptor", "schema", "provenance")
@@ -40,7 +40,7 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
 
         report.extend(frictionless_problems(pkg))
     if report.ok:
-        from .fmt import non_canonical
+        from ..io.canonical import non_canonical
 
         unknown = [n for n, t in tables.items() if t.canonical is None]
         files = [t.file for t in tables.values() if t.canonical is False] + non_canonical(pkg, unknown)
@@ -136,7 +136,7 @@ def check_tables(pkg: Package, report: Report) -> dict:
     import pandera.pandas as pa
 
     from . import derive
-    from .reader import read_table
+    from ..io.reader import read_table
 
     tables = {name: read_table(pkg, name) for name in pkg.names()}
     frames = {}

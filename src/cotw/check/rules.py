@@ -10,8 +10,8 @@ from typing import Callable
 
 import pandas as pd
 
-from .checks import CheckSpec, Rule, q, text
-from .package import Package
+from .blocks import CheckSpec, Rule, q, text
+from ..package import Package
 
 
 def _has(df: pd.DataFrame, *cols: str) -> bool:

@@ -16,7 +16,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from .fmt import _cell  # canonical quoting has one definition; NEEDS_QUOTES below is its vectorised twin
+from .csvtext import quote_cell  # canonical quoting has one definition; NEEDS_QUOTES below is its vectorised twin
 
 BATCH = 65_536  # rows re-serialised and compared at a time, to bound memory
 # exactly the characters Python's str.strip() removes (all lie in the Basic Multilingual Plane)
@@ -32,7 +32,7 @@ def read(data: bytes, fields: list[str], key: list[str]):
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    header = (",".join(_cell(f) for f in fields) + "\n").encode("utf-8")
+    header = (",".join(quote_cell(f) for f in fields) + "\n").encode("utf-8")
     if len(fields) < 2 or not data.startswith(header) or data.startswith(b"\xef\xbb\xbf") or b"\r" in data:
         return None
     try:
