@@ -81,12 +81,13 @@ class PackageDiff:
                 "summary": {t.name: {"added": len(t.added), "removed": len(t.removed), "changed": len(t.changed)} for t in self.tables},
                 "tables": [t.to_dict() for t in self.tables if not t.empty]}
 
-    def render_text(self) -> str:
+    def render_text(self, summary: bool = True) -> str:
+        """One line per change, then (with `summary`) one line saying how many tables changed."""
         lines = []
         for t in self.tables:
             if t.empty:
                 continue
-            head = f"{t.name}: +{len(t.added)} added, -{len(t.removed)} removed, ~{len(t.changed)} changed"
+            head = f"{visible(t.name)}: +{len(t.added)} added, -{len(t.removed)} removed, ~{len(t.changed)} changed"
             lines.append(head + (f" (table {t.status})" if t.status in ("added", "removed") else ""))
             lines += [f"  + column {visible(c)}" for c in t.columns_added] + [f"  - column {visible(c)}" for c in t.columns_removed]
             lines += [f"  + {visible(_key(r, t.key))}" for r in t.added] + [f"  - {visible(_key(r, t.key))}" for r in t.removed]
@@ -94,8 +95,9 @@ class PackageDiff:
                 cells = "; ".join(f"{visible(col)} {_change(o, n)}" for col, (o, n) in c.cells.items())
                 lines.append(f"  ~ {visible(c.key)}: {cells}")
         old, new = visible(self.old), visible(self.new)
-        lines.append(f"no changes between {old} and {new}" if self.empty else
-                     f"{sum(not t.empty for t in self.tables)} of {len(self.tables)} tables changed between {old} and {new}")
+        if summary:
+            lines.append(f"no changes between {old} and {new}" if self.empty else
+                         f"{sum(not t.empty for t in self.tables)} of {len(self.tables)} tables changed between {old} and {new}")
         return "\n".join(lines)
 
     def render_markdown(self) -> str:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import package_path
+from .options import Quiet, package_path
 
 
 class Format(str, Enum):
@@ -21,6 +21,7 @@ def diff(
     new: Optional[Path] = typer.Argument(None, help="The newer package directory (default: the installed data).", show_default=False),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for machines, markdown for release notes and the CHANGELOG."),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when there are differences (as `git diff --exit-code`)."),
+    quiet: bool = Quiet,
 ) -> None:
     """Per table, the rows added, removed and changed (matched by primary key; changed cells old → new,
     long cells as the changed words in context: `…real and [-substantial-]{+well advanced+}…`).
@@ -51,5 +52,7 @@ def diff(
     elif format is Format.markdown:
         typer.echo(result.render_markdown(), nl=False)
     else:
-        typer.echo(result.render_text())
+        text = result.render_text(summary=not quiet)
+        if text:
+            typer.echo(text)
     raise typer.Exit(1 if exit_code and not result.empty else 0)
