@@ -184,3 +184,153 @@ def test_datasette_runs_the_canned_queries(datasette, real):
         assert [tuple(r.values()) for r in rows] == con.execute(q["sql"], params).fetchall(), name
     macron = _get(datasette, "/cotw/who_said_what.json", _shape="array", speaker="Macron")
     assert macron and {r["speaker"] for r in macron} == {"Emmanuel Macron"}
+
+
+# ---------------------------------------------------------------- Parquet: the README's recipe for typed columns
+
+
+def readme_block(language: str, containing: str) -> str:
+    blocks = re.findall(rf"```{language}\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S)
+    (block,) = [b for b in blocks if containing in b]
+    return block
+
+
+def test_the_readmes_parquet_recipe_gives_dates_and_nullable_booleans(real, monkeypatch):
+    import datetime as dt
+
+    import pandas as pd
+    import pyarrow as pa
+
+    code = readme_block("python", "read_parquet")
+    assert 'dtype_backend="pyarrow"' in code
+    monkeypatch.chdir(real.parent)  # the recipe reads downloads/parquet/..., as the README's main job writes it
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    countries = scope["countries"]
+    assert countries["stance_as_of"].dtype == pd.ArrowDtype(pa.date32())
+    assert all(isinstance(v, dt.date) for v in countries["stance_as_of"].dropna()) and countries["stance_as_of"].notna().any()
+    assert countries["eu_member"].dtype == pd.ArrowDtype(pa.bool_())
+    assert countries["eu_member"].isna().any() and set(countries["eu_member"].dropna()) <= {True, False}
+    loaded = cotw.load("countries", ROOT).set_index("code")
+    typed = countries.set_index("code")
+    pd.testing.assert_series_equal(typed["eu_member"].astype("boolean"), loaded.loc[typed.index, "eu_member"], check_index=False)
+    # the defaults the README warns about
+    assert pd.read_parquet(real / "parquet" / "countries.parquet")["stance_as_of"].dtype == object
+
+
+# ---------------------------------------------------------------- Excel: about sheet, wrapped text
+
+
+def test_the_workbook_opens_on_an_about_sheet_with_title_version_licence_citation_and_sources(real):
+    import openpyxl
+
+    from cotw.export.citation import citation
+
+    wb = openpyxl.load_workbook(real / "excel" / "cotw.xlsx")
+    assert wb.sheetnames[0] == "about" and wb.sheetnames[1:] == cotw.names(ROOT) + ["codebook"]
+    rows = list(wb["about"].iter_rows(values_only=True))
+    fields = {r[0]: r[1] for r in rows if r[0] and r[1]}
+    d = Package.open(ROOT).descriptor
+    assert fields["title"] == d["title"] and fields["version"] == cotw.__version__
+    assert "CC-BY-4.0" in fields["licence"] and d["licenses"][0]["path"] in fields["licence"]
+    assert fields["how to cite"] == citation(Package.open(ROOT), cotw.__version__)
+    header = next(i for i, r in enumerate(rows) if r[0] == "source_id")
+    listed = [r[0] for r in rows[header + 1:] if r[0]]
+    assert listed == sorted(cotw.load("sources", ROOT)["source_id"])
+    assert {"title", "published", "published_precision", "archive"} <= set(rows[header])
+
+
+def test_long_text_wraps_in_capped_columns_and_every_cell_is_top_aligned(real):
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    from cotw.export.excel import MAX_WIDTH
+
+    wb = openpyxl.load_workbook(real / "excel" / "cotw.xlsx")
+    ws = wb["statements"]
+    header = [c.value for c in ws[1]]
+    quote = header.index("quote") + 1
+    widths = {ws.column_dimensions[get_column_letter(j)].width for j in range(1, len(header) + 1)}
+    assert max(widths) <= MAX_WIDTH
+    long = [c for c in ws[get_column_letter(quote)][1:] if c.value and len(c.value) > MAX_WIDTH]
+    assert long and all(c.alignment.wrap_text for c in long)
+    short = ws.cell(row=2, column=header.index("statement_id") + 1)
+    assert not short.alignment.wrap_text and ws.column_dimensions["A"].width < MAX_WIDTH
+    for sheet in wb:
+        for row in sheet.iter_rows(min_row=2):
+            assert all(c.alignment.vertical == "top" for c in row if c.value is not None), sheet.title
+
+
+# ---------------------------------------------------------------- CITATION.cff and the page's "How to cite"
+
+
+def cff() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+
+
+def test_citation_version_is_pyprojects():
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert cff()["version"] == version
+
+
+def test_citation_states_a_release_date_and_repository_only_when_they_exist():
+    import tomllib
+
+    meta = cff()
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = re.search(rf"^## \[{re.escape(meta['version'])}\] - (\d{{4}}-\d{{2}}-\d{{2}})", changelog, flags=re.M)
+    if released:
+        assert str(meta.get("date-released")) == released.group(1)
+    else:  # not released yet: no date is claimed
+        assert "date-released" not in meta
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"].get("urls", {})
+    assert meta.get("repository-code") == (urls.get("Repository") or urls.get("Source"))
+
+
+def test_the_page_cites_from_citation_cff(tmp_path):
+    from test_export import make_package
+
+    from cotw.export import export
+
+    pkg = make_package(tmp_path / "p")
+    text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    (pkg / "CITATION.cff").write_text(text.replace('version: "0.1.0"', 'version: "9.9.9"\ndate-released: 2031-02-03\n'
+                                                   'repository-code: "https://example.org/cotw"'), encoding="utf-8")
+    export(pkg, tmp_path / "o", ["excel"])
+    page = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    cite = re.search(r"<h2>How to cite</h2>\s*<pre>(.*?)</pre>", page, flags=re.S).group(1)
+    assert cite == ("cotw developers. cotw: the provenance-verified dataset of the European Coalition of the Willing "
+                    "for Ukraine (2025). Version 9.9.9. Released 2031-02-03. https://example.org/cotw. Licence CC-BY-4.0.")
+    import openpyxl
+
+    about = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "o" / "excel" / "cotw.xlsx")["about"].iter_rows(values_only=True)}
+    assert about["how to cite"] == cite
+
+
+@pytest.mark.parametrize("content", [None, "{ not: yaml: [", "- a list\n", "x" * 100_000])
+def test_without_a_readable_citation_cff_the_descriptor_is_cited(tmp_path, content):
+    from test_export import make_package
+
+    from cotw.export.citation import citation
+
+    pkg = make_package(tmp_path / "p")
+    if content is not None:
+        (pkg / "CITATION.cff").write_text(content, encoding="utf-8")
+    d = Package.open(pkg).descriptor
+    assert citation(Package.open(pkg), "1.2.3") == f"cotw developers. {d['title']}. Version 1.2.3. Licence CC-BY-4.0."
+
+
+def test_a_symlinked_citation_cff_is_not_read(tmp_path):
+    from test_export import make_package
+
+    from cotw.export.citation import citation
+
+    pkg = make_package(tmp_path / "p")
+    outside = tmp_path / "secret.cff"
+    outside.write_text('title: "SECRET"\n', encoding="utf-8")
+    (pkg / "CITATION.cff").symlink_to(outside)
+    assert "SECRET" not in citation(Package.open(pkg), "1.2.3")
