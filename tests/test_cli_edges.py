@@ -139,3 +139,83 @@ def test_exports_old_format_option_still_works_with_a_deprecation_warning(pkg, c
     assert result.exit_code == 0
     assert "`cotw export --format` is deprecated; use --only" in result.stderr
     assert [p.name for p in (tmp_path / "b").iterdir() if p.is_dir()] == ["json"]
+
+
+# ---------------------------------------------------------------- the README's recipe for a fork of the data
+
+
+def readme_yaml() -> list:
+    import re
+
+    import yaml
+
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)]
+
+
+def test_the_readmes_workflow_runs_real_commands_with_github_annotations(pkg, cli):
+    import shlex
+
+    (workflow,) = [b for b in readme_yaml() if "jobs" in b]
+    (job,) = workflow["jobs"].values()
+    runs = [s["run"] for s in job["steps"] if "run" in s]
+    assert "cotw check . --format github" in runs and "pip install ." in runs
+    for run in runs:
+        if run.startswith("cotw "):
+            args = [str(pkg) if a == "." else a for a in shlex.split(run)[1:]]
+            result = cli(*args)
+            assert result.exit_code == 0, (run, result.output)
+    edit_csv(pkg / "data/statements.csv", 2, "country", "GRB")
+    annotations = cli("check", pkg, "--format", "github").stdout
+    assert "::error file=data/statements.csv,line=2," in annotations
+
+
+def test_the_readmes_pre_commit_config_uses_the_real_hooks():
+    import yaml
+
+    from conftest import ROOT
+
+    (config,) = [b for b in readme_yaml() if "repos" in b]
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    (repo,) = config["repos"]
+    assert repo["repo"] == "local" and [h["id"] for h in repo["hooks"]] == list(hooks)
+    for hook in repo["hooks"]:
+        real = hooks[hook["id"]]
+        for key in ("name", "entry", "args", "pass_filenames", "files"):
+            assert hook[key] == real[key], (hook["id"], key)
+
+
+@pytest.mark.slow
+def test_the_readmes_pre_commit_config_passes_a_valid_fork_and_fails_a_broken_one(tmp_path):
+    import os
+    import shutil
+
+    from conftest import PACKAGE_PARTS, ROOT
+    from test_precommit import git
+
+    if not (shutil.which("pre-commit") and shutil.which("git") and shutil.which("cotw")):
+        pytest.skip("pre-commit, git or cotw is not on PATH (pip install -e '.[test]')")
+    fork = tmp_path / "fork"
+    fork.mkdir()
+    for part in PACKAGE_PARTS:
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, fork / part)
+    import re
+
+    block = re.search(r"```yaml\n(repos:.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.S).group(1)
+    (fork / ".pre-commit-config.yaml").write_text(block, encoding="utf-8")
+    git(fork, "init", "-q")
+    git(fork, "add", "-A")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"), PRE_COMMIT_COLOR="never")
+
+    def run():
+        return subprocess.run(["pre-commit", "run", "--all-files"], cwd=fork, env=env, capture_output=True, text=True, timeout=300)
+
+    ok = run()
+    assert ok.returncode == 0 and "cotw check" in ok.stdout and "Passed" in ok.stdout, ok.stdout + ok.stderr
+    edit_csv(fork / "data/statements.csv", 2, "country", "GRB")
+    git(fork, "add", "-A")
+    bad = run()
+    assert bad.returncode == 1
+    assert "data/statements.csv:2: country 'GRB' is not a code in data/countries.csv (did you mean 'GBR'?)" in bad.stdout
