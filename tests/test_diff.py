@@ -152,6 +152,16 @@ def test_rows_the_reader_would_skip_are_refused(versions, cli):
     _refused(cli, old, new, f"{path}:", "[short-row]")
 
 
+def test_what_changes_no_cell_is_still_compared(versions, cli):
+    old, new = versions
+    path = new / "data" / "people.csv"
+    header, *rest = path.read_text().split("\n")
+    cols = header.split(",")
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([",".join(cols[:-1] + [" " + cols[-1]]), *rest, ""]).encode())
+    result = cli("diff", old, new)
+    assert result.exit_code == 0 and "people" not in result.stdout  # BOM, CRLF, a padded header name, a blank line
+
+
 def test_an_unreadable_descriptor_or_schema_is_a_located_usage_error(versions, cli):
     old, new = versions
     (new / "schema" / "events.json").write_text("{ not json")

@@ -85,6 +85,7 @@ def test_facets_are_the_controlled_vocabularies(real):
         enums = [f["name"] for f in pkg.schema(name)["fields"] if "enum" in f.get("constraints", {})]
         assert tables[name].get("facets", []) == enums
     assert "troop_stance" in tables["countries"]["facets"]
+    assert tables["countries"]["label_column"] == "name" and tables["sources"]["label_column"] == "title"
 
 
 def canned(real: Path) -> dict:

@@ -26,8 +26,9 @@ from .report import Problem, shorten
 SHORT = 60  # a changed cell up to this long is shown whole on both sides; longer ones as a word diff
 CONTEXT = 4  # words (and the spaces between them) kept either side of a change
 MAX_SHOWN = 400  # characters of a word diff, at most
-# structure problems after which the cells read are still exactly the cells written
-FAITHFUL = {"bom", "line-ends", "column-order", "blank-line"}
+# structure problems after which the cells read are still exactly the cells written (an unparsable
+# header also says "header", but then nothing is read at all, which is refused on its own)
+FAITHFUL = {"bom", "line-ends", "column-order", "blank-line", "header"}
 
 
 class DiffRefused(Exception):
