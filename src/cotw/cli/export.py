@@ -56,8 +56,8 @@ def export(
     Refuses (exit 1) when the data fails `cotw check`, or when OUT holds something other than a
     previous export and --force is not given. Two exports of the same data are byte-identical.
 
-    --only chooses the file formats (until 0.2 it was spelled --format, which still works with a warning:
-    on `check` and `diff`, --format is the report's format).
+    --only chooses the file formats. In 0.1.0 it was spelled --format, which still works with a
+    deprecation warning (on `check` and `diff`, --format is the report's format).
 
     Example: cotw export --out dist/ --only csv,parquet
     """
