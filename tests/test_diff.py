@@ -180,6 +180,15 @@ def test_a_duplicated_primary_key_with_changed_content_is_refused(versions, cli)
     assert "no changes" not in err
 
 
+def test_many_duplicated_keys_are_counted_not_all_listed(versions, cli):
+    old, new = versions
+    path = new / "data" / "events.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines + lines[1:2] * 50) + "\n")
+    err = _refused(cli, old, new, "... and 30 more keys used again")
+    assert err.count("[duplicate-key]") == 21
+
+
 # ---------------------------------------------------------------- what is printed stays text
 
 

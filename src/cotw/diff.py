@@ -26,6 +26,7 @@ from .report import Problem, shorten
 SHORT = 60  # a changed cell up to this long is shown whole on both sides; longer ones as a word diff
 CONTEXT = 4  # words (and the spaces between them) kept either side of a change
 MAX_SHOWN = 400  # characters of a word diff, at most
+MAX_DUPLICATES = 20  # duplicate keys listed per table; the rest are counted
 # structure problems after which the cells read are still exactly the cells written (an unparsable
 # header also says "header", but then nothing is read at all, which is refused on its own)
 FAITHFUL = {"bom", "line-ends", "column-order", "blank-line", "header"}
@@ -231,22 +232,22 @@ def _rows(pkg: Package | None, name: str, problems: list[Problem]) -> tuple[list
         return None
     cols = list(frame.columns)
     key = [k for k in key if k in cols] or cols[:1]
-    twice = frame.duplicated(key, keep=False)
-    if twice.any():
-        seen: dict[tuple, int] = {}
-        for i in frame.index[twice]:
-            k = tuple(frame.loc[i, key].tolist())
-            line = table.line(i)
-            if k in seen:
-                problems.append(_located(pkg, Problem(
-                    "structure", "duplicate-key",
-                    f"{'/'.join(key)} {_q(_key(dict(zip(key, k)), key))} is used again (first on line {seen[k]}); rows cannot be matched by key",
-                    table.file, line)))
-            else:
-                seen[k] = line
-        return None
-    rows = {_key(rec, key): rec for rec in frame.astype(object).where(frame.notna(), None).to_dict("records")}
-    return cols, rows, key
+    rows: dict[str, dict] = {}
+    first: dict[str, int | None] = {}
+    twice = []
+    for i, rec in enumerate(frame.astype(object).where(frame.notna(), None).to_dict("records")):
+        k = _key(rec, key)  # the key as printed: two keys that print alike could not be told apart either
+        if k in rows:
+            twice.append((k, table.line(i)))
+        else:
+            rows[k], first[k] = rec, table.line(i)
+    for k, line in twice[:MAX_DUPLICATES]:
+        problems.append(_located(pkg, Problem(
+            "structure", "duplicate-key",
+            f"{'/'.join(key)} {_q(k)} is used again (first on line {first[k]}); rows cannot be matched by key", table.file, line)))
+    if len(twice) > MAX_DUPLICATES:
+        problems.append(_located(pkg, Problem("structure", "duplicate-key", f"... and {len(twice) - MAX_DUPLICATES} more keys used again", table.file)))
+    return None if twice else (cols, rows, key)
 
 
 def _located(pkg: Package, p: Problem) -> Problem:
