@@ -198,12 +198,14 @@ HOSTILE = "x` <img src=x onerror=1> | `` & <b>b</b>\n#### Forge\n- forged"  # sh
 def test_markdown_escapes_backticks_html_pipes_and_line_breaks(versions, cli):
     from markdown_it import MarkdownIt
 
+    from cotw.diff import diff_packages
+
     old, new = versions
     edit_csv(new / "data" / "countries.csv", 2, "summary", HOSTILE)  # EU
     md = cli("diff", old, new, "--format", "markdown").stdout
     html = MarkdownIt("commonmark").enable("table").render(md)
     assert "<img" not in html and "<b>" not in html
-    assert html.count("<h4>") == sum(not t.empty for t in __import__("cotw.diff").diff.diff_packages(old, new).tables)
+    assert html.count("<h4>") == sum(not t.empty for t in diff_packages(old, new).tables)
     assert "Forge</h4>" not in html and "<li>forged" not in html
     tokens = MarkdownIt("commonmark").parseInline(md.split("- `EU`: ")[1].splitlines()[0])[0].children
     shown = [t.content for t in tokens if t.type == "code_inline"]
