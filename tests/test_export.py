@@ -276,9 +276,9 @@ def test_two_exports_are_byte_identical(tiny, tmp_path, cli):
 
 def test_a_previous_export_is_replaced_and_its_manifest_lists_every_file(tiny, tmp_path, cli):
     out = tmp_path / "dist"
-    assert cli("export", tiny, "--out", out, "--format", "json").exit_code == 0
+    assert cli("export", tiny, "--out", out, "--only", "json").exit_code == 0
     assert not (out / "parquet").exists()
-    assert cli("export", tiny, "--out", out, "--format", "csv,parquet").exit_code == 0
+    assert cli("export", tiny, "--out", out, "--only", "csv,parquet").exit_code == 0
     assert (out / "parquet").is_dir() and not (out / "json").exists()
     manifest = json.loads((out / ".cotw-export.json").read_text())
     on_disk = {p for p in _tree(out) if p != ".cotw-export.json"}
@@ -291,7 +291,7 @@ def test_invalid_data_is_refused_and_the_previous_export_untouched(tiny, tmp_pat
     from conftest import edit_csv
 
     out = tmp_path / "dist"
-    assert cli("export", tiny, "--out", out, "--format", "csv").exit_code == 0
+    assert cli("export", tiny, "--out", out, "--only", "csv").exit_code == 0
     before = _tree(out)
     broken = make_package(tmp_path / "broken")
     edit_csv(broken / "data" / "countries.csv", 2, "troop_stance", "maybe")
@@ -329,7 +329,7 @@ def test_a_directory_that_is_not_an_export_needs_force(tiny, tmp_path, cli):
     result = cli("export", tiny, "--out", out)
     assert result.exit_code == 1 and "--force" in result.stderr
     assert (out / "thesis.docx").read_text() == "precious"
-    assert cli("export", tiny, "--out", out, "--force", "--format", "json").exit_code == 0
+    assert cli("export", tiny, "--out", out, "--force", "--only", "json").exit_code == 0
     assert not (out / "thesis.docx").exists() and (out / "index.html").is_file()
 
 
@@ -341,16 +341,16 @@ def test_the_package_itself_is_never_replaced_even_with_force(tiny, tmp_path, cl
 
 
 def test_usage_errors_exit_2(tiny, tmp_path, cli):
-    assert cli("export", tiny, "--out", tmp_path / "x", "--format", "pdf").exit_code == 2
+    assert cli("export", tiny, "--out", tmp_path / "x", "--only", "pdf").exit_code == 2
     assert cli("export", tmp_path / "nowhere", "--out", tmp_path / "x").exit_code == 2
     assert cli("export", tiny).exit_code == 2  # --out is required
 
 
 def test_no_progress_display_when_not_a_terminal(tiny, tmp_path, cli):
-    result = cli("export", tiny, "--out", tmp_path / "x", "--format", "csv")
+    result = cli("export", tiny, "--out", tmp_path / "x", "--only", "csv")
     assert result.exit_code == 0 and result.stderr == ""
     assert "wrote" in result.stdout
-    quiet = cli("export", tiny, "--out", tmp_path / "y", "--format", "csv", "--quiet")
+    quiet = cli("export", tiny, "--out", tmp_path / "y", "--only", "csv", "--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
 
 
@@ -420,7 +420,7 @@ def test_sqlite_declares_keys_and_indexes_and_foreign_keys_check_clean(exported)
     meta = json.loads((exported / "sqlite" / "metadata.json").read_text())
     assert meta["title"] and meta["license"] == "CC-BY-4.0" and meta["source"]
     tables = meta["databases"]["cotw"]["tables"]
-    assert list(tables) == NAMES
+    assert [t for t in tables if not tables[t].get("hidden")] == NAMES  # hidden: the full-text indexes
     for name in NAMES:
         assert tables[name]["description"] and all(tables[name]["columns"].values())
         assert list(tables[name]["columns"]) == [f["name"] for f in pkg.schema(name)["fields"]]
@@ -432,10 +432,10 @@ def test_excel_keeps_text_as_text_with_frozen_headers_and_a_codebook(exported):
     import openpyxl
 
     wb = openpyxl.load_workbook(exported / "excel" / "cotw.xlsx")
-    assert wb.sheetnames == NAMES + ["codebook"]
+    assert wb.sheetnames == ["about"] + NAMES + ["codebook"]
     risky = 0
     for ws in wb:
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == ("A2" if ws.title != "about" else None)
         for row in ws.iter_rows():
             for c in row:
                 if isinstance(c.value, str) and c.value[:1] in "=+-@":

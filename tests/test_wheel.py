@@ -17,7 +17,7 @@ def test_wheel_carries_the_package(root, tmp_path):
     (wheel,) = tmp_path.glob("cotw-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     pkg = cotw.Package.open(root)
-    expected = {"cotw/_package/datapackage.json"}
+    expected = {"cotw/_package/datapackage.json", "cotw/_package/CITATION.cff"}  # the download page cites from it
     for name in pkg.names():
         expected |= {f"cotw/_package/{pkg.path(name)}", f"cotw/_package/{pkg.resource(name)['schema']}"}
     expected |= {f"cotw/_package/{p.relative_to(root).as_posix()}" for p in (root / "seeds").iterdir()}

@@ -131,10 +131,10 @@ class UnknownTable(KeyError):
     """An unknown table name; the message lists the valid ones."""
 
     def __init__(self, name: str, valid: list[str]):
-        import difflib
+        from .suggest import closest
 
-        close = difflib.get_close_matches(name, valid, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        close = closest(name, valid)
+        hint = f" (did you mean '{close}'?)" if close else ""
         self.message = f"unknown table '{name}'{hint}; valid names: {', '.join(valid)}"
         super().__init__(self.message)
 

@@ -2,13 +2,13 @@
 that accept text (as read from CSV) and typed columns (as loaded) alike, and how to word a failure."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 
 from ..report import shorten
+from ..suggest import closest
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def q(v) -> str:
 
 def did_you_mean(value, choices) -> str | None:
     v = str(value)
-    if len(choices) > 5000:  # difflib is quadratic; large key sets get no suggestion
+    if len(choices) > 5000:  # bounded cost per failing cell: large key sets get no suggestion
         return None
     pool = [c.as_py() if hasattr(c, "as_py") else str(c) for c in choices]
     stripped = v.strip()
@@ -63,8 +63,8 @@ def did_you_mean(value, choices) -> str | None:
     lower = {c.lower(): c for c in pool}
     if v.lower() in lower:
         return f"did you mean '{lower[v.lower()]}'?"
-    close = difflib.get_close_matches(v, pool, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    close = closest(v, pool)
+    return f"did you mean '{close}'?" if close else None
 
 
 def arrow(s: pd.Series):

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, package_path
+from .options import PathArg, Quiet, package_path
 
 
 class Format(str, Enum):
@@ -20,10 +20,12 @@ def check(
     path: Optional[Path] = PathArg,
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for machines, github for workflow annotations."),
     with_frictionless: bool = typer.Option(False, "--with-frictionless", help="Also run frictionless row validation as a second opinion."),
+    quiet: bool = Quiet,
 ) -> None:
     """Validate the descriptor, every row and the provenance of every quote and piece of evidence.
 
-    Exit 0 when valid, 1 when the data is invalid, 2 on a usage error.
+    Exit 0 when valid, 1 when the data is invalid, 2 on a usage error. With -q, only the problems
+    (text or GitHub annotations; JSON is unchanged): valid data prints nothing.
 
     Example: cotw check --format github data-package/
     """
@@ -34,6 +36,11 @@ def check(
     report = validate(package_path(path), with_frictionless=with_frictionless)
     if format is Format.json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif quiet:  # the problems only: no summary line, no notes
+        lines = report.render_github().splitlines() if format is Format.github else [p.text() for p in report.sorted_problems()]
+        lines = [line for line in lines if line.startswith("::error")] if format is Format.github else lines
+        if lines:
+            typer.echo("\n".join(lines))
     elif format is Format.github:
         typer.echo(report.render_github())
     else:

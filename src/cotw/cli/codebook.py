@@ -6,31 +6,42 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, package_path
+from .options import PathArg, Quiet, package_path
+
+CODEBOOK = "CODEBOOK.md"
 
 
 def codebook(
     path: Optional[Path] = PathArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
-    check: bool = typer.Option(False, "--check", help="Exit 1 if --out differs from what would be generated."),
+    check: bool = typer.Option(False, "--check", help=f"Exit 1 if the codebook (--out, default: the package's own {CODEBOOK}) differs from what would be generated."),
+    quiet: bool = Quiet,
 ) -> None:
     """Generate the codebook (every table, field, constraint and vocabulary value) from datapackage.json.
+
+    With --check, compare instead of writing: the file given by --out, or else the CODEBOOK.md beside
+    the package's datapackage.json. Exit 1 when it is missing or out of date.
 
     Example: cotw codebook --out CODEBOOK.md
     """
     from cotw.codebook import render
     from cotw.package import Package
 
-    text = render(Package.open(package_path(path)))
+    pkg = Package.open(package_path(path))
+    text = render(pkg)
+    if check:
+        target = out if out is not None else pkg.root / CODEBOOK
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != text:
+            state = "is missing" if current is None else "is out of date"
+            typer.echo(f"{target} {state}; run `cotw codebook --out {target}`", err=True)
+            raise typer.Exit(1)
+        if not quiet:
+            typer.echo(f"{target} is up to date")
+        return
     if out is None:
         typer.echo(text, nl=False)
         return
-    if check:
-        current = out.read_text(encoding="utf-8") if out.exists() else ""
-        if current != text:
-            typer.echo(f"{out} is out of date; run `cotw codebook --out {out}`", err=True)
-            raise typer.Exit(1)
-        typer.echo(f"{out} is up to date")
-        return
     out.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    if not quiet:
+        typer.echo(f"wrote {out}")

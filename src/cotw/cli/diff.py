@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import package_path
+from .options import Quiet, package_path
 
 
 class Format(str, Enum):
@@ -21,25 +21,38 @@ def diff(
     new: Optional[Path] = typer.Argument(None, help="The newer package directory (default: the installed data).", show_default=False),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for machines, markdown for release notes and the CHANGELOG."),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when there are differences (as `git diff --exit-code`)."),
+    quiet: bool = Quiet,
 ) -> None:
-    """Per table, the rows added, removed and changed (matched by primary key; changed cells old → new).
+    """Per table, the rows added, removed and changed (matched by primary key; changed cells old → new,
+    long cells as the changed words in context: `…real and [-substantial-]{+well advanced+}…`).
+
+    Refuses (exit 2, saying where) a package it cannot read faithfully: a descriptor, schema or table
+    file that cannot be read, rows or columns that would be skipped, a primary key used twice.
 
     Example: cotw diff release-0.1/ . --format markdown >> notes.md
     """
     import json
 
-    from cotw.diff import diff_packages
+    from cotw.diff import DiffRefused, diff_packages, visible
     from cotw.package import PackageError
 
     try:
         result = diff_packages(package_path(old), package_path(new))
+    except DiffRefused as exc:
+        for p in exc.problems:
+            typer.echo(visible(p.text()), err=True)
+        typer.echo(f"Error: {exc} (fix them, or run `cotw check` on each package, then diff again)", err=True)
+        raise typer.Exit(2)
     except PackageError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
-        raise typer.Exit(1)
+        where = f"{exc.file}:{exc.line}" if exc.line else exc.file
+        typer.echo(f"Error: {visible(where)}: {visible(exc.message)}", err=True)
+        raise typer.Exit(2)
     if format is Format.json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif format is Format.markdown:
         typer.echo(result.render_markdown(), nl=False)
     else:
-        typer.echo(result.render_text())
+        text = result.render_text(summary=not quiet)
+        if text:
+            typer.echo(text)
     raise typer.Exit(1 if exit_code and not result.empty else 0)

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .options import PathArg, package_path
+from .options import PathArg, Quiet, package_path
 
 CHOICES = ("csv", "parquet", "sqlite", "excel", "json")  # the order of cotw.export.FORMATS, kept import-free
 
@@ -45,9 +45,10 @@ def _progress(quiet: bool):
 def export(
     path: Optional[Path] = PathArg,
     out: Path = typer.Option(..., "--out", "-o", help="The output directory (replaced atomically when the export is complete).", show_default=False),
-    format: Optional[List[str]] = typer.Option(None, "--format", "-f", help=f"Formats to write (repeat or comma-separate): {', '.join(CHOICES)}. Default: all.", show_default=False),
+    only: Optional[List[str]] = typer.Option(None, "--only", help=f"File formats to write (repeat or comma-separate): {', '.join(CHOICES)}. Default: all.", show_default=False),
+    old_format: Optional[List[str]] = typer.Option(None, "--format", "-f", hidden=True, help="Deprecated spelling of --only."),
     force: bool = typer.Option(False, "--force", help="Replace OUT even if it is a non-empty directory that is not a previous export."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary."),
+    quiet: bool = Quiet,
 ) -> None:
     """Export the validated data as files for spreadsheets, data teams, SQL, analysts and the web,
     with a download page (OUT/index.html) that works opened from disk.
@@ -55,12 +56,17 @@ def export(
     Refuses (exit 1) when the data fails `cotw check`, or when OUT holds something other than a
     previous export and --force is not given. Two exports of the same data are byte-identical.
 
-    Example: cotw export --out dist/ --format csv,parquet
+    --only chooses the file formats. In 0.1.0 it was spelled --format, which still works with a
+    deprecation warning (on `check` and `diff`, --format is the report's format).
+
+    Example: cotw export --out dist/ --only csv,parquet
     """
     from cotw.export import ExportError, InvalidData, export as run
     from cotw.package import PackageError
 
-    formats = _formats(format)
+    if old_format and not quiet:
+        typer.echo("warning: `cotw export --format` is deprecated; use --only (on check and diff, --format is the report format)", err=True)
+    formats = _formats((only or []) + (old_format or []))
     bar, progress = _progress(quiet)
     try:
         if bar is not None:

@@ -6,18 +6,20 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, package_path
+from .options import PathArg, Quiet, package_path
 
 
 def fmt(
     path: Optional[Path] = PathArg,
     check: bool = typer.Option(False, "--check", help="Only report the files that would change, and how; exit 1 if any would (for CI)."),
+    quiet: bool = Quiet,
 ) -> None:
     """Rewrite the tables in canonical form: UTF-8 without BOM, LF, schema column order, rows sorted by
     primary key, minimal quoting. No cell's content changes. Files that cannot be parsed unambiguously
     are refused and left untouched (exit 1).
 
     Exit 0 when every file is (now) canonical; 1 when a file was refused or, with --check, would change.
+    With -q, only refusals and (with --check) the files that would change are printed.
 
     Example: cotw fmt --check
     """
@@ -36,10 +38,12 @@ def fmt(
     for where, why in result.refused.items():
         typer.echo(f"{where}: refused, left untouched: {why}", err=True)
     verb = "would reformat" if check else "reformatted"
-    for rel in result.changed:
-        typer.echo(f"{verb} {rel} ({', '.join(result.why.get(rel, []))})")
+    if check or not quiet:  # with --check, a file that would change is the failure itself
+        for rel in result.changed:
+            typer.echo(f"{verb} {rel} ({', '.join(result.why.get(rel, []))})")
     summary = f"{len(result.changed)} {verb}, {len(result.unchanged)} already canonical, {len(result.refused)} refused"
     if check and result.changed:
         summary += "; run `cotw fmt` to rewrite them"
-    typer.echo(summary)
+    if not quiet:
+        typer.echo(summary)
     raise typer.Exit(1 if not result.ok or (check and result.changed) else 0)

@@ -8,6 +8,11 @@ import typer
 
 PathArg = typer.Argument(None, help="A package directory or its datapackage.json (default: the installed data).", show_default=False)
 
+# One meaning on every command: only errors (on stderr) and the output asked for (the report's problems,
+# JSON, GitHub annotations, Markdown, the codebook on stdout) are printed; no progress, summary,
+# confirmation, note or warning.
+Quiet = typer.Option(False, "--quiet", "-q", help="Print only errors and the requested output: no progress, summaries, notes or warnings.")
+
 
 def package_path(path: Optional[Path]) -> Optional[Path]:
     """Usage errors exit 2: a PATH that does not exist is the caller's mistake, not invalid data."""

@@ -1,6 +1,8 @@
-"""Excel: one workbook with a sheet per table and a codebook sheet, header row frozen and bold,
-widths fitted to the content (capped). Text cells are always written as text, so a value that begins
-with `=`, `+`, `-` or `@` never becomes a formula; dates are real dates.
+"""Excel: one workbook that opens on an `about` sheet (title, version, licence, how to cite, the
+sources), then a sheet per table and a codebook sheet, header row frozen and bold. Columns are as wide
+as their content up to a cap; longer text wraps within the cap, and every cell is top-aligned so a
+row reads across. Text cells are always written as text, so a value that begins with `=`, `+`, `-`
+or `@` never becomes a formula; dates are real dates.
 
 openpyxl stamps the save time into docProps/core.xml and the zip entries; both are fixed here
 so that the workbook's bytes depend only on the data.
@@ -15,19 +17,23 @@ from .frames import foreign_keys, kind
 
 WORKBOOK = "excel/cotw.xlsx"
 CODEBOOK = "codebook"
+ABOUT = "about"
 FIXED = dt.datetime(2000, 1, 1)
-MAX_WIDTH = 60
+MAX_WIDTH = 60  # characters; wider text wraps
+SOURCE_COLUMNS = ("title", "publisher", "published", "url", "archive")  # shown on the about sheet when the sources table has them
 
 
-def _text(cell, value: str) -> None:
+def _text(cell, value: str):
     cell.value = value
     cell.data_type = "s"  # openpyxl would otherwise store '=...' as a formula
+    return cell
 
 
 def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(title)
+    top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
     widths = [len(h) for h in header]
     for j, h in enumerate(header, start=1):
         c = ws.cell(row=1, column=j)
@@ -46,8 +52,13 @@ def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
                 c.value = v
                 widths[j - 1] = max(widths[j - 1], len(str(v)))
             else:
-                _text(c, str(v))
-                widths[j - 1] = max(widths[j - 1], max(len(line) for line in str(v).split("\n")))
+                text = str(v)
+                _text(c, text)
+                widest = max(len(line) for line in text.split("\n"))
+                widths[j - 1] = max(widths[j - 1], widest)
+                c.alignment = wrap if widest > MAX_WIDTH or "\n" in text else top
+                continue
+            c.alignment = top
     from openpyxl.utils import get_column_letter
 
     for j, w in enumerate(widths, start=1):
@@ -55,6 +66,64 @@ def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = ws.dimensions
+    return ws
+
+
+def sources_table(ctx):
+    """The table the verbatim columns cite (the one their source column's foreign key references), if any."""
+    for name, table in ctx.tables.items():
+        refs = {fields[0]: ref for fields, ref, _ in foreign_keys(table.schema, name) if len(fields) == 1}
+        for f in table.fields:
+            ref = refs.get(f.get("x-verbatim-in"))
+            if ref in ctx.tables:
+                return ctx.tables[ref]
+    return None
+
+
+def about(wb, ctx):
+    """The first sheet: what the workbook is, and how to cite it and its sources."""
+    from openpyxl.styles import Alignment, Font
+
+    from .citation import citation
+
+    d = ctx.pkg.descriptor
+    lic = (d.get("licenses") or [{}])[0]
+    ws = wb.create_sheet(ABOUT)
+    bold, top = Font(bold=True), Alignment(vertical="top", wrap_text=True)
+    rows = [("title", d.get("title", d.get("name", "cotw"))), ("description", d.get("description", "")),
+            ("version", ctx.version),
+            ("licence", " ".join(x for x in (lic.get("title") or lic.get("name", ""), f"({lic['name']})" if lic.get("title") and lic.get("name") else "", lic.get("path", "")) if x)),
+            ("how to cite", citation(ctx.pkg, ctx.version)),
+            ("sheets", ", ".join(list(ctx.tables) + [CODEBOOK]) + f" ({CODEBOOK}: every field and vocabulary value)")]
+    for i, (label, value) in enumerate(rows, start=1):
+        _text(ws.cell(row=i, column=1), label).font = bold
+        _text(ws.cell(row=i, column=2), str(value))
+    src = sources_table(ctx)
+    if src is not None:
+        cols = [c for c in [*src.key, *SOURCE_COLUMNS] if c in src.columns]
+        if len(cols) <= len(src.key):
+            cols = [f["name"] for f in src.fields]
+        precision = {f["name"]: f["x-precision"] for f in src.fields if f.get("x-precision") in src.columns}
+        cols = [x for c in cols for x in (c, precision.get(c)) if x]  # a date is shown with how precisely it is known
+        start = len(rows) + 2
+        _text(ws.cell(row=start, column=1), f"sources ({src.rows}; every row of the data cites one)").font = bold
+        for j, name in enumerate(cols, start=1):
+            _text(ws.cell(row=start + 1, column=j), name).font = bold
+        for i, values in enumerate(zip(*(src.columns[c] for c in cols)), start=start + 2):
+            for j, v in enumerate(values, start=1):
+                if v is not None:
+                    c = ws.cell(row=i, column=j)
+                    if isinstance(v, (dt.date, dt.datetime)):
+                        c.value, c.number_format = v, "yyyy-mm-dd"
+                    else:
+                        _text(c, str(v))
+    for row in ws.iter_rows():
+        for c in row:
+            c.alignment = top
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 90
+    for letter in "CDEFGH":
+        ws.column_dimensions[letter].width = 30
     return ws
 
 
@@ -80,6 +149,7 @@ def workbook_bytes(ctx) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
+    about(wb, ctx)
     for name, table in ctx.tables.items():
         _sheet(wb, name, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
     header = ["table", "field", "type", "description", "constraints", "value", "definition"]

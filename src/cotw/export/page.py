@@ -55,10 +55,10 @@ def links(formats: tuple[str, ...], names: list[str]) -> tuple[dict[str, dict[st
 
 
 def citation(ctx) -> str:
-    d = ctx.pkg.descriptor
-    who = ", ".join(c.get("title", "") for c in d.get("contributors", []) if c.get("title")) or "cotw developers"
-    lic = ", ".join(l.get("name", "") for l in d.get("licenses", []))
-    return f"{who}. {d.get('title', d.get('name', 'cotw'))}. Version {ctx.version}. Licence {lic}."
+    """From the package's CITATION.cff (see citation.py)."""
+    from .citation import citation as cite
+
+    return cite(ctx.pkg, ctx.version)
 
 
 def render(ctx) -> str:

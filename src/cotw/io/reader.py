@@ -7,7 +7,6 @@ Text such as "NA", "None" or "null" stays text: only an empty cell is missing.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -17,8 +16,9 @@ import pandas as pd
 
 from . import fastread
 from ..package import Package
-from .safeio import UnsafeFile, unsafe_path_reason
 from ..report import Problem, shorten
+from ..suggest import closest
+from .safeio import UnsafeFile, unsafe_path_reason
 
 csv.field_size_limit(2**31 - 1)  # huge cells are reported by maxLength, not by the reader
 
@@ -257,8 +257,8 @@ def _check_header(table: Table, header: list[str]) -> dict[int, str]:
             columns[pos] = name
         else:
             missing = [f for f in expected if f not in stripped]
-            close = difflib.get_close_matches(name, missing, n=1, cutoff=0.6)
-            hint = f"renamed? did you mean {close[0]!r}?" if close else f"the schema's columns are: {', '.join(expected)}"
+            close = closest(name, missing)
+            hint = f"renamed? did you mean {close!r}?" if close else f"the schema's columns are: {', '.join(expected)}"
             _problem(table, "extra-column", f"column {name!r} is not in the schema", line=1, column=name, hint=hint)
     for name in expected:
         if name not in seen:
