@@ -159,7 +159,7 @@ def locate(pkg: Package, words: str, source_id: str | None = None, threshold: fl
     if source_id is not None and source_id not in archives:
         import difflib
 
-        close = difflib.get_close_matches(source_id, list(archives), n=1)
+        close = [s for s in archives if s.startswith(source_id)] or difflib.get_close_matches(source_id, list(archives), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise CurateError(f"unknown source '{source_id}'{hint}; valid source_ids: {', '.join(archives)}", usage=True)
     result = Located(words=words, threshold=threshold)
