@@ -99,6 +99,7 @@ def check_text(data: bytes, name: str) -> str:
 
 def slug(title: str, max_words: int = 6, max_len: int = 60) -> str:
     """A readable source_id from a title: ASCII letters and digits, lower-case, words joined by '-'."""
+    title = re.sub(r"['’ʼ]", "", title)  # "Latvia's" reads as one word: latvias
     ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
     words = re.findall(r"[a-z0-9]+", ascii_)[:max_words]
     out = ""
