@@ -280,8 +280,16 @@ def _match(text: str, a: int, b: int, score: float, source_id: str, archive: str
 
 def locate_command(source_id: str, words: str, package: str | None = None) -> str:
     """The `cotw locate` command line that looks for `words` in the archive of `source_id`."""
-    where = f"--package {shlex.quote(package)} " if package else ""
-    return f"cotw locate {where}{shlex.quote(source_id)} {shlex.quote(_collapse(words).strip())}"
+    where = f"--package {_quote(package)} " if package else ""
+    return f"cotw locate {where}{_quote(source_id)} {_quote(_collapse(words).strip())}"
+
+
+def _quote(s: str) -> str:
+    """Shell quoting that stays readable: "We're" rather than 'We'"'"'re' when double quotes are safe."""
+    quoted = shlex.quote(s)
+    if "'" in s and not any(c in s for c in '"$`\\!'):
+        return f'"{s}"'
+    return quoted
 
 
 def package_option(pkg: Package) -> str | None:
