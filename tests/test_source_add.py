@@ -111,6 +111,15 @@ def test_refuses_a_pipe_without_waiting_for_it(pkg, cli, tmp_path):
     assert result.exit_code == 1 and "is a pipe, not a regular file" in result.stderr
 
 
+def test_the_input_is_bounded_in_size(tmp_path):
+    from cotw.curate.sources import read_text_file
+
+    path = tmp_path / "long.txt"
+    path.write_bytes(b"x" * (2 * 1024 * 1024 + 1))
+    with pytest.raises(CurateError, match="larger than 2 MiB"):
+        read_text_file(path, limit=2 * 1024 * 1024)
+
+
 def test_a_missing_file_is_a_usage_error(pkg, cli, tmp_path):
     result = cli("source", "add", tmp_path / "nope.txt", *META, "--package", pkg)
     assert result.exit_code == 2 and "nope.txt does not exist" in result.stderr

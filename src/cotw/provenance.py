@@ -73,6 +73,7 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
     from .curate.locate import locate_command, package_option
 
     problems: list[Problem] = []
+    where = None  # the package to name in the suggested command, found once
     fields = pkg.schema(name)["fields"]
     for f in fields:
         src_col = f.get("x-verbatim-in")
@@ -89,7 +90,8 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
             if needle and needle in archive:
                 continue
             msg, hint = _explain(needle, archive, sid)
-            bad[(ev, sid)] = msg, f"{hint}; find the words as archived with: {locate_command(sid, needle, package_option(pkg))}"
+            where = package_option(pkg) if where is None else where
+            bad[(ev, sid)] = msg, f"{hint}; find the words as archived with: {locate_command(sid, needle, where or None)}"
         if not bad:
             continue
         hit = pd.MultiIndex.from_frame(pairs).isin(list(bad))

@@ -23,6 +23,12 @@ def open_package(path: Optional[Path]):
 
 
 def refuse(exc) -> None:
-    """A CurateError or UnknownTable: the reason on stderr; exit 2 for the caller's mistake, 1 for the data."""
+    """A CurateError, UnknownTable or PackageError: the reason on stderr; exit 2 for the caller's mistake, 1 for the data."""
+    from cotw.package import PackageError
+
+    if isinstance(exc, PackageError):
+        where = f"{exc.file}:{exc.line}" if exc.line else exc.file
+        typer.echo(f"Error: {where}: {exc.message}", err=True)
+        raise typer.Exit(1)
     typer.echo(f"Error: {exc}", err=True)
     raise typer.Exit(2 if getattr(exc, "usage", True) else 1)

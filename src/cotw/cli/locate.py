@@ -34,6 +34,7 @@ def locate(
 
     from cotw.curate import CurateError
     from cotw.curate.locate import locate as find
+    from cotw.package import PackageError
 
     if len(args) > 2:
         typer.echo(f"Error: expected [SOURCE] WORDS, got {len(args)} arguments; put the words in quotes", err=True)
@@ -42,7 +43,7 @@ def locate(
     pkg = open_package(package)
     try:
         result = find(pkg, words, source, threshold=threshold, limit=limit)
-    except CurateError as exc:
+    except (CurateError, PackageError) as exc:
         refuse(exc)
     if format is Format.json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

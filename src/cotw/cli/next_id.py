@@ -20,12 +20,10 @@ def next_id(
     """
     from cotw.curate import CurateError
     from cotw.curate.ids import next_id as compute
-    from cotw.package import UnknownTable
+    from cotw.package import PackageError, UnknownTable
 
     pkg = open_package(package)
     try:
         typer.echo(compute(pkg, table))
-    except UnknownTable as exc:
-        refuse(exc)
-    except CurateError as exc:
+    except (UnknownTable, CurateError, PackageError) as exc:
         refuse(exc)

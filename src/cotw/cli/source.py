@@ -42,13 +42,14 @@ def add(
     """
     from cotw.curate import CurateError
     from cotw.curate.sources import add_source
+    from cotw.package import PackageError
 
     pkg = open_package(package)
     try:
         added = add_source(pkg, file, title=title, kind=kind, language=language, published_basis=published_basis,
                            published=published, precision=precision, publisher=publisher, authors=authors, url=url,
                            notes=notes, source_id=source_id)
-    except CurateError as exc:
+    except (CurateError, PackageError) as exc:
         refuse(exc)
     typer.echo(f"archived {added.archive} (sha256 {added.sha256})")
     typer.echo(f"added {added.file}:{added.line}: source_id '{added.source_id}'")

@@ -121,7 +121,10 @@ class Located:
 
 def source_archives(pkg: Package) -> dict[str, str]:
     """source_id -> archive path, read from the sources table with the csv module (no pandas: locate stays quick)."""
-    rel = pkg.path("sources")
+    try:
+        rel = pkg.path("sources")
+    except KeyError:
+        raise CurateError("the package has no 'sources' table, so there is no archive to search") from None
     reason = unsafe_path_reason(rel)
     if reason:
         raise CurateError(f"resource 'sources' path {rel!r} {reason}; it was not read")
@@ -292,11 +295,11 @@ def _quote(s: str) -> str:
     return quoted
 
 
-def package_option(pkg: Package) -> str | None:
-    """The package path to name in a suggested command, or None for the installed data (the default)."""
+def package_option(pkg: Package) -> str:
+    """The package path to name in a suggested command, or "" for the installed data (the default)."""
     try:
         if pkg.root.resolve() == default_root().resolve():
-            return None
+            return ""
     except Exception:  # no installed data: the path must be named
         pass
     return str(pkg.root)

@@ -183,7 +183,10 @@ def _read_sources(pkg: Package):
     from ..reader import read_table
     from ..validation import PARTIAL_READ
 
-    rel = pkg.path("sources")
+    try:
+        rel = pkg.path("sources")
+    except KeyError:
+        raise CurateError(f"{DESCRIPTOR} declares no 'sources' table; nothing was written") from None
     reason = unsafe_path_reason(rel)
     if reason:
         raise CurateError(f"{DESCRIPTOR}: resource 'sources' path {rel!r} {reason}; nothing was written")
