@@ -165,3 +165,47 @@ def test_a_non_canonical_table_is_rewritten_canonically_and_said_so(pkg, cli, ar
     assert "note: data/sources.csv was not in canonical form; it was rewritten in canonical form (no cell changed)" in result.stdout
     report = cotw.validate(pkg)
     assert report.ok and not report.notices
+
+
+PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Ministers meet | Example News</title></head>
+<body><nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+<article><h1>Ministers meet again</h1>
+<p>The defence ministers of the coalition met again on <b>Tuesday</b> to discuss a reassurance force for Ukraine.</p>
+<p>“We’re making progress, but the mandate is not settled yet,” a French official said after the meeting.</p>
+</article><footer>© 2025 Example News. All rights reserved.</footer></body></html>
+""".encode("utf-8")
+
+
+def test_from_a_saved_page_the_article_text_is_archived_and_the_page_beside_it(pkg, cli, tmp_path):
+    pytest.importorskip("trafilatura")
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE)
+    result = cli("source", "add", page, *META, "--package", pkg)
+    assert result.exit_code == 0, result.output
+    row = sources(pkg)["ministers-meet-again"]
+    text = (pkg / row["archive"]).read_text(encoding="utf-8")
+    assert "“We’re making progress, but the mandate is not settled yet,” a French official said" in text
+    assert "Home" not in text and "rights reserved" not in text
+    assert (pkg / row["archive"].replace(".txt", ".html")).read_bytes() == PAGE
+    assert f"archived {row['archive'].replace('.txt', '.html')} (the page the text was extracted from)" in result.stdout
+    assert cotw.validate(pkg).ok
+
+
+def test_a_page_without_an_article_is_refused(pkg, tmp_path):
+    pytest.importorskip("trafilatura")
+    page = tmp_path / "empty.html"
+    page.write_bytes(b"<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>")
+    before = snapshot(pkg)
+    with pytest.raises(CurateError, match="no article text was found in .*empty.html"):
+        add_source(Package.open(pkg), page, title="T", kind="news", language="en", published_basis="x")
+    assert snapshot(pkg) == before
+
+
+def test_without_the_html_extra_a_page_is_refused_with_how_to_install_it(pkg, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # as if not installed
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE)
+    with pytest.raises(CurateError, match=r"needs the optional extra: pip install 'cotw\[html\]'"):
+        add_source(Package.open(pkg), page, title="T", kind="news", language="en", published_basis="x")

@@ -19,7 +19,7 @@ app = typer.Typer(
 
 @app.command("add")
 def add(
-    file: Path = typer.Argument(..., help="The source's text as printed, saved as a UTF-8 text file.", show_default=False),
+    file: Path = typer.Argument(..., help="The source's text as printed, saved as a UTF-8 text file; or a page saved by a browser (.html, needs cotw[html]).", show_default=False),
     title: str = typer.Option(..., "--title", help="Title as printed in the source.", show_default=False),
     kind: Optional[str] = typer.Option(None, "--kind", help="Kind of document (see schema/sources.json: news, report).", show_default=False),
     language: Optional[str] = typer.Option(None, "--language", help="ISO 639-1 code of the text's language, e.g. en.", show_default=False),
@@ -37,6 +37,8 @@ def add(
     data/sources.csv with its sha256 and the metadata given. Every value is checked against the
     schema first; a text already archived, a file that is not UTF-8 text and an invalid value are
     refused with the reason, and nothing is written. The package stays valid and canonical.
+    From an HTML page (.html, .htm; needs the extra cotw[html]) the article text is extracted and
+    archived, and the page beside it.
 
     Example: cotw source add article.txt --title 'Ministers meet' --kind news --language en --published 2025-06-02 --published-basis "The dateline prints 'June 2, 2025'."
     """
@@ -52,6 +54,8 @@ def add(
     except (CurateError, PackageError) as exc:
         refuse(exc)
     typer.echo(f"archived {added.archive} (sha256 {added.sha256})")
+    if added.page:
+        typer.echo(f"archived {added.page} (the page the text was extracted from)")
     typer.echo(f"added {added.file}:{added.line}: source_id '{added.source_id}'")
     if added.reformatted:
         typer.echo(f"note: {added.file} was not in canonical form; it was rewritten in canonical form (no cell changed)")

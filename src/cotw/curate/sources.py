@@ -8,6 +8,10 @@ invalid option is answered with what would be right and leaves the package untou
 archive is written (temporary file, then linked into place: an existing file is never replaced),
 then `data/sources.csv` (temporary file, then renamed over it), in canonical form; if the second
 step fails, the archive just written is removed again.
+
+An HTML page saved by a browser (`.html`, `.htm`) is read with the optional extra `cotw[html]`:
+trafilatura extracts the article text, which is archived as above, and the page itself is archived
+beside it under the same name with `.html`, so that the extraction can be checked against it.
 """
 from __future__ import annotations
 
@@ -45,10 +49,12 @@ class Added:
     file: str  # the sources table, e.g. data/sources.csv
     line: int  # the new row's CSV line (header = 1)
     reformatted: bool  # the table was not canonical before and was rewritten in canonical form
+    page: str | None = None  # the HTML page archived beside the text it was extracted from
 
 
-def read_text_file(path: str | Path, limit: int = MAX_TEXT_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes that holds UTF-8 text; refuses anything else."""
+def read_text_file(path: str | Path, limit: int = MAX_TEXT_BYTES, check: bool = True) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes that holds UTF-8 text (with check=False: any
+    bytes but NUL); refuses anything else."""
     name = str(path)
     try:
         # O_NONBLOCK: opening a FIFO must not hang; it is refused below as not a regular file
@@ -67,7 +73,31 @@ def read_text_file(path: str | Path, limit: int = MAX_TEXT_BYTES) -> bytes:
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise CurateError(f"{name} is larger than {limit // (1024 * 1024)} MiB; an archived source is the text of one document")
-    check_text(data, name)
+    if check:
+        check_text(data, name)
+    elif b"\x00" in data:
+        raise CurateError(f"{name} is a binary file (it holds NUL bytes), not a page saved by a browser")
+    return data
+
+
+def is_html(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in (".html", ".htm")
+
+
+def extract_text(page: bytes, name: str) -> bytes:
+    """The article text of an HTML page (UTF-8, a final newline), extracted by trafilatura, the optional extra."""
+    try:
+        import trafilatura
+    except ImportError:
+        raise CurateError(f"{name} is an HTML page; extracting its text needs the optional extra: pip install 'cotw[html]' "
+                          "(or save the article's text as a .txt file)", usage=True) from None
+    # extract() parses the page only: nothing is fetched (links and images are not followed)
+    text = trafilatura.extract(page, output_format="txt", include_comments=False, include_tables=True,
+                               include_links=False, include_images=False, deduplicate=False)
+    if not text or not text.strip():
+        raise CurateError(f"no article text was found in {name}; save the article's text as a .txt file instead")
+    data = (text.strip("\n") + "\n").encode("utf-8")
+    check_text(data, f"the text extracted from {name}")
     return data
 
 
@@ -145,7 +175,12 @@ def add_source(pkg: Package, file: str | Path, *, title: str, published_basis: s
     if _is_installed_copy(pkg):
         raise CurateError("this is the data installed inside the cotw package, not a clone to curate; "
                           "give the clone's package directory (--package PATH)", usage=True)
-    data = read_text_file(file)
+    page = None
+    if is_html(file):
+        page = read_text_file(file, check=False)
+        data = extract_text(page, str(file))
+    else:
+        data = read_text_file(file)
     digest = hashlib.sha256(data).hexdigest()
     table, header, raw = _read_sources(pkg)
     frame = table.frame
@@ -174,8 +209,10 @@ def add_source(pkg: Package, file: str | Path, *, title: str, published_basis: s
     new = _with_row(raw, header, table.fields, pkg, row)
     line = _line_of(new, header_key="source_id", value=source_id)
     was_canonical = _canonical_before(raw, table.fields, pkg)
-    _write(pkg, target, data, table.file, new)
-    return Added(source_id, target, digest, table.file, line, reformatted=not was_canonical)
+    files = [(target, data)] + ([(target[:-4] + ".html", page)] if page is not None else [])
+    _write(pkg, files, table.file, new)
+    return Added(source_id, target, digest, table.file, line, reformatted=not was_canonical,
+                 page=files[1][0] if page is not None else None)
 
 
 def _read_sources(pkg: Package):
@@ -273,30 +310,43 @@ def _line_of(data: bytes, header_key: str, value: str) -> int:
     return start
 
 
-def _write(pkg: Package, archive: str, data: bytes, table_file: str, table_bytes: bytes) -> None:
-    """Archive first (never replacing a file), then the table; undo the archive if the table fails."""
+def _write(pkg: Package, archives: list[tuple[str, bytes]], table_file: str, table_bytes: bytes) -> None:
+    """Archives first (never replacing a file), then the table; undo the archives if anything fails."""
     from ..fmt import _atomic_write
 
     folder = pkg.root / SEEDS
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise CurateError(f"{SEEDS}/ is not a directory inside the package; nothing was written")
     folder.mkdir(exist_ok=True)
-    final = pkg.root / archive
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".add.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.link(tmp, final)  # fails if the name exists: an archive is never replaced
-    except FileExistsError:
-        raise CurateError(f"{archive} already exists; nothing was written") from None
-    finally:
-        os.unlink(tmp)
+    written: list[Path] = []
+
+    def undo():
+        for path in written:
+            path.unlink()
+
+    for archive, data in archives:
+        final = pkg.root / archive
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".add.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644 & ~_umask())
+            os.link(tmp, final)  # fails if the name exists: an archive is never replaced
+            written.append(final)
+        except FileExistsError:
+            undo()
+            raise CurateError(f"{archive} already exists; nothing was written") from None
+        except OSError as exc:
+            undo()
+            raise CurateError(f"cannot write {archive} ({exc.strerror}); nothing was written") from None
+        finally:
+            os.unlink(tmp)
     try:
         _atomic_write(pkg.root / table_file, table_bytes)
     except OSError as exc:
-        final.unlink()
-        raise CurateError(f"cannot write {table_file} ({exc.strerror}); the archive {archive} was removed again, nothing changed") from None
+        undo()
+        names = " and ".join(a for a, _ in archives)
+        raise CurateError(f"cannot write {table_file} ({exc.strerror}); the archive {names} was removed again, nothing changed") from None
 
 
 def _umask() -> int:
