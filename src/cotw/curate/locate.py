@@ -204,16 +204,20 @@ def best_match(text: str, needle: str, source_id: str = "", archive: str = "") -
     else:
         al = fuzz.partial_ratio_alignment(needle, hay)
         s0, e0 = al.dest_start, al.dest_end
-    # the window has the needle's length; a missing or extra character shifts the true boundaries a little
+    # the window has the needle's length; a missing or extra character shifts the true boundaries a
+    # little. Move each end in turn to where the similarity is highest (a few dozen ratio calls, not a grid)
     k = min(24, max(4, len(needle) // 10))
-    best = (-1.0, 0, 0, 0)
-    for s in range(max(0, s0 - k), min(len(hay), s0 + k) + 1):
-        for e in range(max(s + 1, e0 - k), min(len(hay), e0 + k) + 1):
-            score = fuzz.ratio(needle, hay[s:e])
-            key = (score, _on_word_boundaries(hay, s, e), -abs((e - s) - len(needle)))
-            if key > best[:3]:
-                best = (*key, s, e)
-    s, e = best[3], best[4]
+
+    def key(s: int, e: int):
+        return fuzz.ratio(needle, hay[s:e]), _on_word_boundaries(hay, s, e), -abs((e - s) - len(needle))
+
+    s, e = s0, e0
+    for _ in range(3):
+        e = max(range(max(s + 1, e - k), min(len(hay), e + k) + 1), key=lambda x: key(s, x))
+        s = max(range(max(0, s - k), min(e - 1, s + k) + 1), key=lambda x: key(x, e))
+        if (s, e) == (s0, e0):
+            break
+        s0, e0 = s, e
     s, e = _snap(hay, s, e)
     score = round(fuzz.ratio(needle, hay[s:e]), 1)
     a, b = pos[s], pos[e - 1] + 1
