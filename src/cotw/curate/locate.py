@@ -26,6 +26,7 @@ THRESHOLD = 85.0  # % similarity (rapidfuzz Indel ratio); unrelated English phra
 MAX_WORDS = 5000  # characters of remembered words: a cell, not a page
 MAX_ARCHIVE_BYTES = 10 * 1024 * 1024
 CONTEXT = 40
+ANCHOR = 150  # characters of long words that place the start and the end of their span
 
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]{0,200}?/?>")
 _BLOCK_TAGS = {"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
@@ -201,9 +202,17 @@ def best_match(text: str, needle: str, source_id: str = "", archive: str = "") -
         return None
     if len(needle) >= len(hay):
         s0, e0 = 0, len(hay)
-    else:
+    elif len(needle) <= 2 * ANCHOR:
         al = fuzz.partial_ratio_alignment(needle, hay)
         s0, e0 = al.dest_start, al.dest_end
+    else:
+        # long words: partial_ratio's cost grows with their length times the text's when nothing matches
+        # well; anchor the start with their head and the end with their tail instead
+        s0 = fuzz.partial_ratio_alignment(needle[:ANCHOR], hay).dest_start
+        reach = s0 + len(needle) + len(needle) // 4
+        e0 = s0 + fuzz.partial_ratio_alignment(needle[-ANCHOR:], hay[s0:reach]).dest_end
+        if e0 <= s0 + ANCHOR:
+            e0 = min(len(hay), s0 + len(needle))
     # the window has the needle's length; a missing or extra character shifts the true boundaries a
     # little. Move each end in turn to where the similarity is highest (a few dozen ratio calls, not a grid)
     k = min(24, max(4, len(needle) // 10))
