@@ -139,3 +139,13 @@ def test_folding_keeps_a_map_back_to_the_original():
 def test_words_longer_than_a_cell_are_refused(root):
     with pytest.raises(CurateError, match="give at most 5000"):
         locate(Package.open(root), "x" * 5001)
+
+
+def test_long_words_are_placed_by_their_head_and_tail(root):
+    text = archived_text(root, GMF)
+    start = text.index("France and the United Kingdom are now actively shaping a deployment.")
+    passage = text[start:start + 1500]
+    passage = passage[: passage.rindex(" ")]
+    words = passage.replace("the ", "teh ").replace(",", "")  # dozens of typos and missing commas
+    best = locate(Package.open(root), words, GMF).matches[0]
+    assert best.start == start and best.span == passage and best.score > 90
