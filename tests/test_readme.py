@@ -13,14 +13,24 @@ def test_python_examples(root):
     assert result.attempted > 5 and result.failed == 0
 
 
+def console_steps(markdown: str) -> list[tuple[str, str]]:
+    """Every `$ command` of the Markdown's console blocks, in order, with the output printed under it."""
+    steps = [step for block in re.findall(r"```console\n(.*?)```", markdown, flags=re.S)
+             for step in re.findall(r"^\$ (.+)\n((?:(?!\$ ).*\n)*)", block, flags=re.M)]
+    assert steps
+    return steps
+
+
+def run_step(command: str, cwd, with_stderr: bool = False) -> str:
+    """What the command prints in a shell in `cwd` (with its errors, as a terminal shows them, if asked)."""
+    out = subprocess.run(command, shell=True, cwd=cwd, stdout=subprocess.PIPE, text=True, timeout=300,
+                         stderr=subprocess.STDOUT if with_stderr else subprocess.PIPE)
+    return out.stdout
+
+
 def test_console_examples(root, tmp_path):
-    text = (root / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```console\n(.*?)```", text, flags=re.S)
-    assert blocks
-    for block in blocks:
-        for command, expected in re.findall(r"^\$ (.+)\n((?:(?!\$ ).*\n)*)", block, flags=re.M):
-            out = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300)
-            assert out.stdout == expected, command
+    for command, expected in console_steps((root / "README.md").read_text(encoding="utf-8")):
+        assert run_step(command, tmp_path) == expected, command
 
 
 def test_located_error_example_is_real(root, pkg):

@@ -74,7 +74,10 @@ def archives(pkg: Package, sources: pd.DataFrame | None, lines=None, file: str =
 
 def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[str, str], file: str) -> list[Problem]:
     """Every x-verbatim-in cell of table `name` occurs in its source's archived text."""
+    from ..curate.locate import locate_command, package_option
+
     problems: list[Problem] = []
+    where = None  # the package to name in the suggested command, found once
     fields = pkg.schema(name)["fields"]
     for f in fields:
         src_col = f.get("x-verbatim-in")
@@ -90,7 +93,9 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
                 continue  # unknown source: reported as a foreign-key problem
             if needle and needle in archive:
                 continue
-            bad[(ev, sid)] = _explain(needle, archive, sid)
+            msg, hint = _explain(needle, archive, sid)
+            where = package_option(pkg) if where is None else where
+            bad[(ev, sid)] = msg, f"{hint}; find the words as archived with: {locate_command(sid, needle, where or None)}"
         if not bad:
             continue
         hit = pd.MultiIndex.from_frame(pairs).isin(list(bad))

@@ -8,6 +8,7 @@ import typer
 
 from . import check, codebook, fmt
 from . import diff, export
+from . import locate, next_id, source
 
 app = typer.Typer(
     name="cotw",
@@ -37,3 +38,6 @@ app.command("fmt")(fmt.fmt)
 app.command("codebook")(codebook.codebook)
 app.command("export")(export.export)
 app.command("diff")(diff.diff)
+app.add_typer(source.app, name="source")
+app.command("locate")(locate.locate)
+app.command("next-id")(next_id.next_id)
