@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, package_path
+from .options import PathArg, target
 
 
 def codebook(
@@ -21,7 +21,7 @@ def codebook(
     from cotw.codebook import render
     from cotw.package import Package
 
-    text = render(Package.open(package_path(path)))
+    text = render(Package.open(target(path, "codebook").path))
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .options import PathArg, package_path
+from .options import PathArg, target
 
 CHOICES = ("csv", "parquet", "sqlite", "excel", "json")  # the order of cotw.export.FORMATS, kept import-free
 
@@ -47,7 +47,7 @@ def export(
     out: Path = typer.Option(..., "--out", "-o", help="The output directory (replaced atomically when the export is complete).", show_default=False),
     format: Optional[List[str]] = typer.Option(None, "--format", "-f", help=f"Formats to write (repeat or comma-separate): {', '.join(CHOICES)}. Default: all.", show_default=False),
     force: bool = typer.Option(False, "--force", help="Replace OUT even if it is a non-empty directory that is not a previous export."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display and no summary."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display, no summary and no line naming the package."),
 ) -> None:
     """Export the validated data as files for spreadsheets, data teams, SQL, analysts and the web,
     with a download page (OUT/index.html) that works opened from disk.
@@ -61,13 +61,14 @@ def export(
     from cotw.package import PackageError
 
     formats = _formats(format)
+    source = target(path, "export", quiet).path
     bar, progress = _progress(quiet)
     try:
         if bar is not None:
             with bar:
-                result = run(package_path(path), out, formats or None, force=force, progress=progress)
+                result = run(source, out, formats or None, force=force, progress=progress)
         else:
-            result = run(package_path(path), out, formats or None, force=force)
+            result = run(source, out, formats or None, force=force)
     except InvalidData as exc:
         typer.echo(exc.report.render_text(), err=True)
         typer.echo(f"refusing to export: {exc}", err=True)
