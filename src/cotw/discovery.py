@@ -24,7 +24,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .package import DESCRIPTOR, Package, PackageError, default_root
+from . import package as _package
+from .package import DESCRIPTOR, Package, PackageError
 
 GIVEN, FOUND, INSTALLED = "given", "found", "installed"
 
@@ -68,14 +69,14 @@ def resolve(path: str | Path | None, start: Path | None = None) -> Target:
     found = find(start)
     if found is not None:
         return Target(found, FOUND, version_label(found))
-    root = default_root()
+    root = _package.default_root()
     return Target(root, INSTALLED, version_label(root))
 
 
 def is_installed(path: str | Path) -> bool:
     """True when `path` is the installed data (cotw.package.default_root())."""
     try:
-        return _same(path, default_root())
+        return _same(path, _package.default_root())
     except PackageError:
         return False
 
