@@ -72,7 +72,7 @@ class Package:
             try:
                 zipped = ZipSource.open(root)
             except ZipRefused as exc:
-                raise PackageError(f"{root} {exc.message}", file=exc.entry or str(root)) from None
+                raise PackageError(exc.message, file=str(root)) from None
         try:
             raw = zipped.read_bytes(DESCRIPTOR, safeio.MAX_JSON) if zipped else safeio.read_bytes(root, DESCRIPTOR, safeio.MAX_JSON)
         except FileNotFoundError:

@@ -32,12 +32,11 @@ _CHUNK = 1 << 20
 
 
 class ZipRefused(Exception):
-    """The zip cannot be read as a package; `entry` names the entry at fault, when one is."""
+    """The zip cannot be read as a package; `message` says why, naming the entry at fault."""
 
-    def __init__(self, message: str, entry: str | None = None):
+    def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-        self.entry = entry
 
 
 def is_zip(path: Path) -> bool:
@@ -81,9 +80,9 @@ class ZipSource:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
         except Exception as exc:  # BadZipFile, struct.error, ...: a corrupt zip is an answer, never a traceback
-            raise ZipRefused(f"is not a readable zip file ({exc})") from None
+            raise ZipRefused(f"not a readable zip file ({exc})") from None
         if len(infos) > MAX_ENTRIES:
-            raise ZipRefused(f"has {len(infos):,} entries, more than the {MAX_ENTRIES:,} cotw reads")
+            raise ZipRefused(f"the zip has {len(infos):,} entries, more than the {MAX_ENTRIES:,} cotw reads; nothing was read")
         files: dict[str, zipfile.ZipInfo] = {}
         seen: set[str] = set()
         dirs: set[str] = set()
@@ -91,10 +90,10 @@ class ZipSource:
         for info in infos:
             why = entry_problem(info)
             if why:
-                raise ZipRefused(f"entry {info.filename!r} {why}; nothing was read", info.filename)
+                raise ZipRefused(f"zip entry {info.orig_filename!r} {why}; nothing was read")
             key = info.filename.rstrip("/")
             if key in seen:
-                raise ZipRefused(f"entry {key!r} occurs twice; nothing was read", info.filename)
+                raise ZipRefused(f"zip entry {key!r} occurs twice; nothing was read")
             seen.add(key)
             total += info.file_size
             parts = key.split("/")
@@ -104,7 +103,7 @@ class ZipSource:
             else:
                 files[info.filename] = info
         if total > MAX_TOTAL:
-            raise ZipRefused(f"expands to {total:,} bytes, more than the {MAX_TOTAL:,} cotw reads")
+            raise ZipRefused(f"the zip expands to {total:,} bytes, more than the {MAX_TOTAL:,} cotw reads; nothing was read")
         self.prefix = _prefix(files, seen)
         self._files = files
         self._dirs = dirs
@@ -114,9 +113,9 @@ class ZipSource:
         try:
             data = read_regular(path, path, MAX_ZIP, follow=True)
         except UnsafeFile as exc:
-            raise ZipRefused(exc.reason) from None
+            raise ZipRefused(f"the zip {exc.reason}") from None
         except OSError as exc:
-            raise ZipRefused(f"cannot be read: {exc.strerror}") from None
+            raise ZipRefused(f"the zip cannot be read: {exc.strerror}") from None
         return cls(path, data)
 
     def read_bytes(self, relpath: str, limit: int) -> bytes:
@@ -170,8 +169,8 @@ def _prefix(files: dict[str, zipfile.ZipInfo], names: set[str]) -> str:
     if len(tops) == 1 and f"{next(iter(tops))}/{DESCRIPTOR}" in files:
         return f"{next(iter(tops))}/"
     if not files:
-        raise ZipRefused("holds only folders, no files: it is not a data package")
+        raise ZipRefused("the zip holds only folders, no files: it is not a data package")
     if found:
-        raise ZipRefused(f"has its {DESCRIPTOR} at {found[0]!r}; cotw reads a zip whose {DESCRIPTOR} is at its top "
-                         "or inside its single top-level folder", found[0])
-    raise ZipRefused(f"holds no {DESCRIPTOR}: it is not a data package")
+        raise ZipRefused(f"the zip has its {DESCRIPTOR} at {found[0]!r}; cotw reads a zip whose {DESCRIPTOR} is at its top "
+                         "or inside its single top-level folder")
+    raise ZipRefused(f"the zip holds no {DESCRIPTOR}: it is not a data package")
