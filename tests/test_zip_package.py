@@ -279,3 +279,10 @@ def test_a_corrupt_zip_is_a_located_error(download, tmp_path, cli, content, expe
     result = cli("check", bad)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stdout.startswith(f"{bad}: {expected}")
+
+
+def test_exporting_from_the_zip_gives_the_same_zip(download, tmp_path):
+    from cotw.export import export
+
+    export(download, tmp_path / "again", ["csv"])
+    assert (tmp_path / "again" / ZIP).read_bytes() == download.read_bytes()
