@@ -178,6 +178,9 @@ def test_the_version_is_the_descriptors_and_control_characters_are_escaped(pkg, 
     result = cli("check", pkg)
     assert first_line(result) == f"cotw check: {pkg} (version 2.0\\x1b[2J\\u202e)"
     assert "\x1b" not in result.output and "\u202e" not in result.output
+    descriptor["version"] = "9" * 10_000
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert len(first_line(cli("check", pkg))) < len(str(pkg)) + 80  # bounded, whatever the descriptor holds
 
 
 def test_a_folder_name_with_control_characters_is_escaped(pkg, cli, monkeypatch):

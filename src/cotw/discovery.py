@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import package as _package
 from .package import DESCRIPTOR, Package, PackageError
+from .report import shorten
 
 GIVEN, FOUND, INSTALLED = "given", "found", "installed"
 
@@ -99,7 +100,7 @@ def version_label(path: str | Path) -> str:
     except PackageError:
         return "version unknown: its datapackage.json cannot be read"
     if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version):
-        return f"version {printable(str(version))}"
+        return f"version {shorten(printable(str(version)), 40)}"  # a descriptor could hold a megabyte of "version"
     if is_installed(path):
         from . import __version__
 
@@ -109,7 +110,7 @@ def version_label(path: str | Path) -> str:
 
 def _same(a: str | Path, b: str | Path) -> bool:
     a, b = Path(a), Path(b)
-    if a.is_file() and a.name == DESCRIPTOR:
+    if a.is_file() and a.suffix == ".json":  # a descriptor's path stands for its folder (as in resolve_root)
         a = a.parent
     return os.path.realpath(a) == os.path.realpath(b)
 
