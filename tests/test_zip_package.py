@@ -159,10 +159,15 @@ def test_a_zip_of_a_single_top_level_folder_is_read_from_that_folder(download, t
 
 
 def test_fmt_refuses_a_zip_and_leaves_it_alone(download, cli):
+    from cotw.fmt import format_package
+
     before = download.read_bytes()
     result = cli("fmt", download)
     assert result.exit_code == 2
     assert "is a zipped package, which is read-only; unzip it to rewrite its tables" in result.stderr
+    library = format_package(cotw.Package.open(download))
+    assert not library.ok and "a zipped package is read-only" in library.descriptor[0]
+    assert format_package(cotw.Package.open(download), check=True).ok  # checking the form reads only
     assert download.read_bytes() == before
 
 
@@ -220,7 +225,8 @@ def test_a_nul_in_an_entry_name_is_refused(download, tmp_path):
 
 @pytest.mark.parametrize("limit, value, expected", [
     ("MAX_ENTRIES", 5, "the zip has 14 entries, more than the 5 cotw reads"),
-    ("MAX_TOTAL", 1000, "more than the 1,000 cotw reads"),
+    ("MAX_TOTAL", 1000, "the zip expands to .* bytes, more than the 1,000 cotw reads"),
+    ("MAX_ZIP", 1000, "the zip is .* bytes, more than the 1,000 cotw reads"),
 ])
 def test_count_and_size_limits(download, monkeypatch, limit, value, expected):
     monkeypatch.setattr(safezip, limit, value)
