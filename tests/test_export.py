@@ -348,7 +348,7 @@ def test_usage_errors_exit_2(tiny, tmp_path, cli):
 
 def test_no_progress_display_when_not_a_terminal(tiny, tmp_path, cli):
     result = cli("export", tiny, "--out", tmp_path / "x", "--only", "csv")
-    assert result.exit_code == 0 and result.stderr == ""
+    assert result.exit_code == 0 and result.stderr.splitlines() == [f"cotw export: {tiny} (no version declared)"]  # no bar
     assert "wrote" in result.stdout
     quiet = cli("export", tiny, "--out", tmp_path / "y", "--only", "csv", "--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
@@ -374,7 +374,8 @@ def test_the_zipped_package_passes_frictionless_with_bytes_and_sha256(exported, 
     with zipfile.ZipFile(exported / "csv" / "cotw-datapackage.zip") as zf:
         infos = zf.infolist()
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
-        assert [i.filename for i in infos] == ["datapackage.json"] + [f"data/{n}.csv" for n in NAMES]
+        seeds = sorted({r["archive"] for r in csv.DictReader(io.StringIO((exported / "csv" / "sources.csv").read_text(encoding="utf-8")))})
+        assert [i.filename for i in infos] == ["datapackage.json"] + [f"data/{n}.csv" for n in NAMES] + seeds
         zf.extractall(tmp_path)
     desc = json.loads((tmp_path / "datapackage.json").read_text())
     for res in desc["resources"]:

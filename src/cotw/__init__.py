@@ -6,6 +6,12 @@
     >>> cotw.load("countries").loc[lambda d: d.code == "POL", "troop_stance"].item()
     'ruled_out'
 
+Every function takes an optional `path`: a package folder, its datapackage.json, or a zipped package
+(such as the download `cotw-datapackage.zip`, read in place). Without one it means the installed data,
+wherever your script or notebook runs (unlike the `cotw` commands, which act on the package around the
+current directory): library results never depend on the folder they were started from. To use the
+package you are working in, pass it: `cotw.load("statements", ".")`.
+
 Heavy libraries (pandas, pandera, frictionless) are imported inside the functions that need them,
 so `import cotw` and the CLI's `--help` stay fast.
 """
@@ -37,7 +43,8 @@ def names(path: str | Path | None = None) -> list[str]:
 
 
 def load(name: str, path: str | Path | None = None):
-    """Table `name` as a typed pandas DataFrame (see `cotw.io.loader` for the dtypes)."""
+    """Table `name` of the package at `path` (None: the installed data) as a typed pandas DataFrame
+    (see `cotw.io.loader` for the dtypes)."""
     from .io.loader import load_table
 
     pkg = Package.open(path)
@@ -76,7 +83,8 @@ def schema(name: str, path: str | Path | None = None):
 
 
 def validate(path: str | Path | None = None, with_frictionless: bool = False):
-    """Run every check on the package at `path` (None: the installed data) and return the Report
+    """Run every check on the package at `path` (a folder, its datapackage.json or a zip; None: the
+    installed data, not the current directory's package as `cotw check` does) and return the Report
     that `cotw check` prints."""
     from .check.pipeline import validate as run
 

@@ -36,31 +36,45 @@ def default_root() -> Path:
 
 
 def resolve_root(path: str | Path | None) -> Path:
-    """A package directory, or the path of its datapackage.json; None means the installed data."""
+    """A package directory, the path of its datapackage.json, or a zipped package; None means the installed data."""
     if path is None:
         return default_root()
     p = Path(path)
     if p.is_dir():
         return p
+    if p.is_file():
+        from .io.safezip import is_zip
+
+        if is_zip(p):
+            return p
     if p.name == DESCRIPTOR or p.suffix == ".json":
         if not p.is_file():
             raise PackageError(f"{p} does not exist", file=str(p))
         return p.parent
-    raise PackageError(f"{p} is neither a package directory nor a datapackage.json", file=str(p))
+    raise PackageError(f"{p} is neither a package directory, a datapackage.json nor a zipped package", file=str(p))
 
 
 @dataclass
 class Package:
-    """A data package on disk: its root, descriptor and table schemas."""
+    """A data package on disk: its root (a folder, or a zip read in place), descriptor and table schemas."""
 
     root: Path
     descriptor: dict = field(repr=False)
+    zip: object = field(default=None, repr=False, compare=False)  # a safezip.ZipSource when root is a zip
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> "Package":
         root = resolve_root(path)
+        zipped = None
+        if root.is_file():  # resolve_root gives a file only for a zip
+            from .io.safezip import ZipRefused, ZipSource
+
+            try:
+                zipped = ZipSource.open(root)
+            except ZipRefused as exc:
+                raise PackageError(exc.message, file=str(root)) from None
         try:
-            raw = safeio.read_bytes(root, DESCRIPTOR, safeio.MAX_JSON)
+            raw = zipped.read_bytes(DESCRIPTOR, safeio.MAX_JSON) if zipped else safeio.read_bytes(root, DESCRIPTOR, safeio.MAX_JSON)
         except FileNotFoundError:
             raise PackageError(f"no {DESCRIPTOR} in {root}") from None
         except UnsafeFile as exc:
@@ -75,7 +89,7 @@ class Package:
             raise PackageError(f"{DESCRIPTOR} is not valid JSON: {exc.msg}", line=exc.lineno) from None
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
             raise PackageError(f"{DESCRIPTOR} has no 'resources' list")
-        return cls(root=root, descriptor=descriptor)
+        return cls(root=root, descriptor=descriptor, zip=zipped)
 
     @cached_property
     def resources(self) -> dict[str, dict]:
@@ -97,6 +111,8 @@ class Package:
     def read_bytes(self, relpath: str, limit: int = safeio.MAX_TABLE) -> bytes:
         """The bytes of a file of the package: only a regular file inside it (see safeio). Raises
         FileNotFoundError, safeio.UnsafeFile or OSError."""
+        if self.zip is not None:
+            return self.zip.read_bytes(relpath, limit)
         return safeio.read_bytes(self.root, relpath, limit)
 
     def schema(self, name: str) -> dict:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, Quiet, package_path
+from .options import PathArg, Quiet, target
 
 
 class Format(str, Enum):
@@ -24,8 +24,9 @@ def check(
 ) -> None:
     """Validate the descriptor, every row and the provenance of every quote and piece of evidence.
 
-    Exit 0 when valid, 1 when the data is invalid, 2 on a usage error. With -q, only the problems
-    (text or GitHub annotations; JSON is unchanged): valid data prints nothing.
+    PATH may be a folder or the zipped download itself (read in place). The first line (on stderr)
+    names the package checked. Exit 0 when valid, 1 when the data is invalid, 2 on a usage error.
+    With -q, only the problems (text or GitHub annotations; JSON is unchanged): valid data prints nothing.
 
     Example: cotw check --format github data-package/
     """
@@ -33,7 +34,7 @@ def check(
 
     from cotw import validate
 
-    report = validate(package_path(path), with_frictionless=with_frictionless)
+    report = validate(target(path, "check", quiet).path, with_frictionless=with_frictionless)
     if format is Format.json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     elif quiet:  # the problems only: no summary line, no notes

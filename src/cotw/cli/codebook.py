@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, Quiet, package_path
+from .options import PathArg, Quiet, target
 
 CODEBOOK = "CODEBOOK.md"
 
@@ -27,17 +27,17 @@ def codebook(
     from cotw.codebook import render
     from cotw.package import Package
 
-    pkg = Package.open(package_path(path))
+    pkg = Package.open(target(path, "codebook", quiet).path)
     text = render(pkg)
     if check:
-        target = out if out is not None else pkg.root / CODEBOOK
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        file = out if out is not None else pkg.root / CODEBOOK
+        current = file.read_text(encoding="utf-8") if file.is_file() else None
         if current != text:
             state = "is missing" if current is None else "is out of date"
-            typer.echo(f"{target} {state}; run `cotw codebook --out {target}`", err=True)
+            typer.echo(f"{file} {state}; run `cotw codebook --out {file}`", err=True)
             raise typer.Exit(1)
         if not quiet:
-            typer.echo(f"{target} is up to date")
+            typer.echo(f"{file} is up to date")
         return
     if out is None:
         typer.echo(text, nl=False)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .options import Quiet, package_path
+from .options import Quiet, target
 
 
 class Format(str, Enum):
@@ -17,8 +17,8 @@ class Format(str, Enum):
 
 
 def diff(
-    old: Path = typer.Argument(..., help="The older package directory (or its datapackage.json).", show_default=False),
-    new: Optional[Path] = typer.Argument(None, help="The newer package directory (default: the installed data).", show_default=False),
+    old: Path = typer.Argument(..., help="The older package: a folder, its datapackage.json, or a zipped package.", show_default=False),
+    new: Optional[Path] = typer.Argument(None, help="The newer package (default: the package around the current directory, else the installed data).", show_default=False),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for machines, markdown for release notes and the CHANGELOG."),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when there are differences (as `git diff --exit-code`)."),
     quiet: bool = Quiet,
@@ -36,8 +36,11 @@ def diff(
     from cotw.diff import DiffRefused, diff_packages, visible
     from cotw.package import PackageError
 
+    older, newer = target(old, "diff", quiet=True), target(new, "diff", quiet=True)
+    if not quiet:
+        typer.echo(f"cotw diff: old {older.describe()}; new {newer.describe()}", err=True)
     try:
-        result = diff_packages(package_path(old), package_path(new))
+        result = diff_packages(older.path, newer.path)
     except DiffRefused as exc:
         for p in exc.problems:
             typer.echo(visible(p.text()), err=True)

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .options import PathArg, Quiet, package_path
+from .options import PathArg, Quiet, target
 
 CHOICES = ("csv", "parquet", "sqlite", "excel", "json")  # the order of cotw.export.FORMATS, kept import-free
 
@@ -67,13 +67,14 @@ def export(
     if old_format and not quiet:
         typer.echo("warning: `cotw export --format` is deprecated; use --only (on check and diff, --format is the report format)", err=True)
     formats = _formats((only or []) + (old_format or []))
+    source = target(path, "export", quiet).path
     bar, progress = _progress(quiet)
     try:
         if bar is not None:
             with bar:
-                result = run(package_path(path), out, formats or None, force=force, progress=progress)
+                result = run(source, out, formats or None, force=force, progress=progress)
         else:
-            result = run(package_path(path), out, formats or None, force=force)
+            result = run(source, out, formats or None, force=force)
     except InvalidData as exc:
         typer.echo(exc.report.render_text(), err=True)
         typer.echo(f"refusing to export: {exc}", err=True)

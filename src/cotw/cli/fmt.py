@@ -6,7 +6,22 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, Quiet, package_path
+from .options import PathArg, Quiet, announce, target
+
+
+def _writable(chosen) -> None:
+    """fmt rewrites files: never the installed data by default, never the wheel's copy (exit 2)."""
+    from cotw.discovery import INSTALLED, inside_installed_copy
+
+    refusal = None
+    if chosen.origin == INSTALLED:
+        refusal = ("the current directory is in no package (no datapackage.json here or above), and cotw fmt "
+                   "never rewrites the installed data; cd into your package, or give its PATH")
+    elif inside_installed_copy(chosen.path):
+        refusal = f"{chosen.shown} is the copy of the data installed with cotw; cotw fmt never rewrites it"
+    if refusal:
+        typer.echo(f"Error: {refusal}", err=True)
+        raise typer.Exit(2)
 
 
 def fmt(
@@ -18,6 +33,9 @@ def fmt(
     primary key, minimal quoting. No cell's content changes. Files that cannot be parsed unambiguously
     are refused and left untouched (exit 1).
 
+    Without PATH it acts on the package around the current directory; outside any package it refuses
+    (exit 2): it never rewrites the installed data, nor a zipped package.
+
     Exit 0 when every file is (now) canonical; 1 when a file was refused or, with --check, would change.
     With -q, only refusals and (with --check) the files that would change are printed.
 
@@ -26,12 +44,19 @@ def fmt(
     from cotw.io.canonical import format_package
     from cotw.package import Package, PackageError
 
+    chosen = target(path, "fmt", quiet=True)
+    _writable(chosen)
+    if not quiet:
+        announce("fmt", chosen)
     try:
-        pkg = Package.open(package_path(path))
+        pkg = Package.open(chosen.path)
     except PackageError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
         typer.echo(f"{where}: {exc.message}", err=True)
         raise typer.Exit(1)
+    if pkg.zip is not None:
+        typer.echo(f"Error: {chosen.shown} is a zipped package, which is read-only; unzip it to rewrite its tables", err=True)
+        raise typer.Exit(2)
     result = format_package(pkg, check=check)
     for line in result.descriptor:
         typer.echo(line, err=True)

@@ -1,4 +1,4 @@
-"""Options shared by several commands, and how a command answers a usage error."""
+"""Options shared by several commands, which package a command acts on, and how a command answers a usage error."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,8 @@ from typing import Optional
 
 import typer
 
-PathArg = typer.Argument(None, help="A package directory or its datapackage.json (default: the installed data).", show_default=False)
+PathArg = typer.Argument(None, help="A package folder, its datapackage.json, or a zipped package (default: the package "
+                         "around the current directory, else the installed data).", show_default=False)
 
 # One meaning on every command: only errors (on stderr) and the output asked for (the report's problems,
 # JSON, GitHub annotations, Markdown, the codebook on stdout) are printed; no progress, summary,
@@ -20,3 +21,23 @@ def package_path(path: Optional[Path]) -> Optional[Path]:
         typer.echo(f"Error: {path} does not exist", err=True)
         raise typer.Exit(2)
     return path
+
+
+def target(path: Optional[Path], command: str, quiet: bool = False):
+    """The package `command` acts on (see cotw.discovery), named on the first line of output (stderr, so that
+    stdout stays the command's product)."""
+    from cotw.discovery import resolve
+    from cotw.package import PackageError
+
+    try:
+        chosen = resolve(package_path(path))
+    except PackageError as exc:  # outside any package, and no installed data either
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(2)
+    if not quiet:
+        announce(command, chosen)
+    return chosen
+
+
+def announce(command: str, chosen) -> None:
+    typer.echo(f"cotw {command}: {chosen.describe()}", err=True)

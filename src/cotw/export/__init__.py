@@ -8,7 +8,7 @@ Layout of the output directory (every name comes from `Package.names()`):
 
     index.html                 the download page
     csv/<table>.csv            canonical CSV, as in data/
-    csv/cotw-datapackage.zip   datapackage.json (+ bytes, sha256) and data/<table>.csv
+    csv/cotw-datapackage.zip   datapackage.json (+ bytes, sha256), data/<table>.csv and seeds/ (checkable in place)
     parquet/<table>.parquet
     sqlite/cotw.db, sqlite/metadata.json (Datasette)
     excel/cotw.xlsx            a sheet per table, plus `codebook`

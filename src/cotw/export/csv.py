@@ -1,10 +1,17 @@
 """CSV: one file per table in canonical form (as in `data/`), and the zipped Frictionless data package
-(`datapackage.json` with the schemas inlined, `bytes` and a sha256 `hash` for every resource, plus the CSVs)."""
+(`datapackage.json` with the schemas inlined, `bytes` and a sha256 `hash` for every resource, the CSVs,
+and the archived source texts under `seeds/`, so that the zip alone proves every quote: `cotw check
+cotw-datapackage.zip`).
+
+The sha256 of each archived text is recorded once, in the sources table's `sha256` column (which
+`cotw check` verifies), and that table's own sha256 is in the descriptor: one chain from the
+descriptor to every archived byte, with no second copy of the hashes to disagree."""
 from __future__ import annotations
 
 import hashlib
 import json
 
+from ..io.safeio import MAX_TEXT
 from .archive import write_zip
 
 FOLDER = "csv"
@@ -39,5 +46,12 @@ def write(ctx) -> list[str]:
     desc = json.dumps(descriptor(ctx), indent=2, ensure_ascii=False) + "\n"
     entries = [("datapackage.json", desc.encode("utf-8"))]
     entries += [(f"data/{n}.csv", t.csv) for n, t in ctx.tables.items()]
+    entries += [(rel, ctx.pkg.read_bytes(rel, MAX_TEXT)) for rel in archives(ctx.tables)]
     write_zip(ctx.out / ZIP, entries)
     return written + [ZIP]
+
+
+def archives(tables: dict) -> list[str]:
+    """The archived source texts the sources table records, as paths relative to the package, sorted."""
+    sources = tables.get("sources")
+    return sorted({a for a in sources.columns.get("archive", []) if a}) if sources else []

@@ -144,6 +144,9 @@ def _targets(pkg: Package, result: FmtResult, names: list[str] | None = None):
 def format_package(pkg: Package, check: bool = False, names: list[str] | None = None) -> FmtResult:
     """Rewrite every table (or those named) in canonical form (with check=True, only report what would change)."""
     result = FmtResult()
+    if pkg.zip is not None and not check:
+        result.descriptor.append(f"{pkg.root}: a zipped package is read-only; unzip it to rewrite its tables")
+        return result
     for rel, fields, key in _targets(pkg, result, names):
         try:
             data = pkg.read_bytes(rel)

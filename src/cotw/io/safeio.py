@@ -66,22 +66,31 @@ def read_bytes(root: Path, relpath: str, limit: int) -> bytes:
     Raises FileNotFoundError when there is no such file, UnsafeFile when it may not be read, and
     OSError (e.g. permission denied) when the system refuses.
     """
-    target = inside(root, relpath)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return read_regular(inside(root, relpath), relpath, limit)
+
+
+def read_regular(target: str | Path, label: object, limit: int, follow: bool = False) -> bytes:
+    """The bytes of the regular file at `target` (named `label` in errors), at most `limit` of them.
+
+    A final symbolic link is refused unless `follow` (a path the user typed, such as a zip to check,
+    may be a link; a path a package names may not)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(target, flags)
     except OSError as exc:
         if exc.errno == getattr(os, "ELOOP", -1):  # the final component became a symlink after resolving
-            raise UnsafeFile(relpath, "is a symbolic link that changed while it was read; it was not read") from None
+            raise UnsafeFile(label, "is a symbolic link that changed while it was read; it was not read") from None
         raise
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise UnsafeFile(relpath, "is a directory, not a file; it was not read")
+            raise UnsafeFile(label, "is a directory, not a file; it was not read")
         if not stat.S_ISREG(st.st_mode):
-            raise UnsafeFile(relpath, "is not a regular file (a pipe, socket or device); it was not read")
+            raise UnsafeFile(label, "is not a regular file (a pipe, socket or device); it was not read")
         if st.st_size > limit:
-            raise UnsafeFile(relpath, f"is {st.st_size:,} bytes, more than the {limit:,} cotw reads; it was not read")
+            raise UnsafeFile(label, f"is {st.st_size:,} bytes, more than the {limit:,} cotw reads; it was not read")
         chunks, size = [], 0
         while True:
             chunk = os.read(fd, min(1 << 24, limit + 1 - size))
@@ -90,7 +99,7 @@ def read_bytes(root: Path, relpath: str, limit: int) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:  # the file grew while it was read
-                raise UnsafeFile(relpath, f"is more than the {limit:,} bytes cotw reads; it was not read")
+                raise UnsafeFile(label, f"is more than the {limit:,} bytes cotw reads; it was not read")
         return b"".join(chunks)
     finally:
         os.close(fd)
