@@ -62,7 +62,7 @@ def read_table(pkg: Package, name: str) -> Table:
         _problem(table, "missing-file", f"file {relpath} of resource '{name}' does not exist")
         return table
     except UnsafeFile as exc:
-        _problem(table, "unsafe-path", f"file {relpath} of resource '{name}' {exc.reason}")
+        _problem(table, "unsafe-path" if exc.rule == "unsafe-path" else "unreadable-file", f"file {relpath} of resource '{name}' {exc.reason}")
         return table
     except OSError as exc:
         _problem(table, "unreadable-file", f"cannot read {relpath}: {exc.strerror}")
@@ -108,19 +108,21 @@ def _first_cr_line_end(text: str) -> int | None:
     """The line of the first CR that ends a line. A CR inside a quoted cell is the cell's content, not a line end."""
     if "\r" not in text:
         return None
-    lines = 1
-    for i, part in enumerate(text.split('"')):
-        if i % 2 == 0 and "\r" in part:
-            return lines + _count_breaks(part[: part.index("\r")])
-        lines += _count_breaks(part)
-    return None
+    m = _UNQUOTED_CR.search(text)
+    return None if m is None else 1 + _count_breaks(text[: m.end() - 1])
+
+
+# A quote opens a quoted cell only at the start of a cell (as the csv module reads it); a stray quote
+# inside a cell is a literal character and must not hide the CRs after it. Possessive: linear time.
+_QUOTED = r'(?<![^,\r\n])"[^"]*+(?:""[^"]*+)*+"'
+_UNQUOTED_CR = re.compile(rf'\A(?:{_QUOTED}|[^"\r]++|")*+\r')
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _count_breaks(text: str) -> int:
-    return len(_BREAK.findall(text))
+    return text.count("\n") + text.count("\r") - text.count("\r\n")  # what _BREAK matches, without a list
 
 
 MAX_RESYNC = 50  # syntax errors per file after which reading stops (each one re-reads the rest of the file)
