@@ -120,14 +120,14 @@ def _code(v) -> str:
 
 def _rows(pkg: Package | None, name: str) -> tuple[list[str], dict[str, dict], list[str]] | None:
     """(columns, rows by key, key) of a table as written, or None when the package has no such table."""
-    from .reader import read_table
+    from .reader import require_table
 
     if pkg is None or name not in pkg.names():
         return None
     sch = pkg.schema(name)
     key = sch.get("primaryKey") or []
     key = [key] if isinstance(key, str) else list(key)
-    frame = read_table(pkg, name).frame
+    frame = require_table(pkg, name).frame  # a file cotw may not read is refused, not shown as rows removed
     if frame is None:
         return [f["name"] for f in sch["fields"]], {}, key
     cols = list(frame.columns)

@@ -43,7 +43,7 @@ def resolve_root(path: str | Path | None) -> Path:
     if p.is_dir():
         return p
     if p.name == DESCRIPTOR or p.suffix == ".json":
-        if not p.is_file():
+        if not p.exists():  # a pipe or a directory of that name is refused by safeio, with its reason
             raise PackageError(f"{p} does not exist", file=str(p))
         return p.parent
     raise PackageError(f"{p} is neither a package directory nor a datapackage.json", file=str(p))

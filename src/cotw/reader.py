@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import fastread
-from .package import Package
+from .package import Package, PackageError
 from .safeio import UnsafeFile, unsafe_path_reason
 from .report import Problem, shorten
 
@@ -77,6 +77,20 @@ def read_table(pkg: Package, name: str) -> Table:
     if text is None:
         return table
     _parse(table, text)
+    return table
+
+
+UNREAD = ("missing-file", "unreadable-file", "unsafe-path")  # rules meaning the file itself was not read
+
+
+def require_table(pkg: Package, name: str) -> Table:
+    """read_table, raising PackageError (file and reason) when the table's file itself could not be
+    read: missing, unsafe (outside the package) or not a regular file. For callers that must not
+    mistake a file they were refused for an empty table (the Python API, diff)."""
+    table = read_table(pkg, name)
+    refused = next((p for p in table.problems if p.rule in UNREAD), None)
+    if refused is not None:
+        raise PackageError(refused.message, file=refused.file)
     return table
 
 
