@@ -37,7 +37,7 @@ PARTS = ("datapackage.json", "data", "schema", "seeds")
 SECRET = f"COTW-SECRET-{uuid.uuid4().hex}"
 TABLE = "conditions"  # no other table references it, so breaking it stands alone
 SOURCE = "gmf-coalition-of-the-willing"  # the source that conditions.csv cites
-TIMEOUT = 240  # seconds for every position of one kind (about 30 s when nothing hangs)
+TIMEOUT = 150  # seconds for every position of one kind (15-30 s on 2 busy cores when nothing hangs)
 MEMORY = 4 << 30  # address space of the child: a file read without a bound fails, not the machine
 
 
