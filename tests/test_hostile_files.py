@@ -372,5 +372,14 @@ def test_a_hostile_file_gets_a_located_answer_and_leaks_nothing(matrix, referenc
         assert any(line.startswith(where) for line in located), located
 
 
+@pytest.mark.parametrize("call", ["read", "schema"])
+def test_the_python_api_refuses_a_table_whose_file_is_missing_instead_of_returning_nothing(pkg, call):
+    import cotw
+
+    (pkg / f"data/{TABLE}.csv").unlink()
+    with pytest.raises(cotw.PackageError, match=f"file data/{TABLE}.csv of resource '{TABLE}' does not exist"):
+        getattr(cotw, call)(TABLE, pkg)
+
+
 if __name__ == "__main__":
     child(sys.argv[1])

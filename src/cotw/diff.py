@@ -127,7 +127,8 @@ def _rows(pkg: Package | None, name: str) -> tuple[list[str], dict[str, dict], l
     sch = pkg.schema(name)
     key = sch.get("primaryKey") or []
     key = [key] if isinstance(key, str) else list(key)
-    frame = require_table(pkg, name).frame  # a file cotw may not read is refused, not shown as rows removed
+    # a file cotw may not read (outside the package, not a regular file) is refused, not shown as rows removed
+    frame = require_table(pkg, name, ("unsafe-path", "unreadable-file")).frame
     if frame is None:
         return [f["name"] for f in sch["fields"]], {}, key
     cols = list(frame.columns)

@@ -83,12 +83,12 @@ def read_table(pkg: Package, name: str) -> Table:
 UNREAD = ("missing-file", "unreadable-file", "unsafe-path")  # rules meaning the file itself was not read
 
 
-def require_table(pkg: Package, name: str) -> Table:
+def require_table(pkg: Package, name: str, rules: tuple[str, ...] = UNREAD) -> Table:
     """read_table, raising PackageError (file and reason) when the table's file itself could not be
-    read: missing, unsafe (outside the package) or not a regular file. For callers that must not
-    mistake a file they were refused for an empty table (the Python API, diff)."""
+    read (one of `rules`: missing, unsafe, not a regular file). For callers that must not mistake a
+    file they were refused for an empty table (the Python API, diff)."""
     table = read_table(pkg, name)
-    refused = next((p for p in table.problems if p.rule in UNREAD), None)
+    refused = next((p for p in table.problems if p.rule in rules), None)
     if refused is not None:
         raise PackageError(refused.message, file=refused.file)
     return table
