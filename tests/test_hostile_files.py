@@ -4,7 +4,7 @@ Each file a package names (a data file, `data/` itself, a schema, `datapackage.j
 source, `seeds/` itself) is replaced in turn by each hostile kind of file: a symlink to a file (or a
 folder) outside the package that holds a unique secret, a symlink to `/dev/zero` or `/dev/urandom`, a
 FIFO, a socket, a character device node, and a directory. Every command (`check` in each output
-format, `check --with-frictionless`, `fmt`, `fmt --check`, `export`, `diff`, and `cotw.load`,
+format, `check --with-frictionless`, `fmt`, `fmt --check`, `export`, `diff`, `codebook`, and `cotw.load`,
 `cotw.read`, `cotw.schema`) must then
 - finish (the commands run in a child process with a time and memory limit, so a regression that
   blocks on a FIFO or reads `/dev/zero` fails here instead of hanging the suite or the machine),
@@ -65,9 +65,18 @@ KINDS = {  # kind -> the words of the reason cotw gives
     "device-urandom": "a character device",
     "directory": "is a directory",
 }
-COMMANDS = ("check", "check-json", "check-github", "check-frictionless", "fmt", "fmt-check", "export", "diff",
+COMMANDS = ("check", "check-json", "check-github", "check-frictionless", "fmt", "fmt-check", "export", "diff", "codebook",
             "cotw.load", "cotw.read", "cotw.schema")
-ARCHIVE_READERS = {"check", "check-json", "check-github", "check-frictionless", "export"}  # the others never open seeds/
+
+
+def reads(command: str, position: str) -> bool:
+    """Whether the command opens the file at `position` at all (fmt, diff and the loaders never open
+    an archived source; the codebook needs only the descriptor and the schemas)."""
+    if position in ("archive", "seeds-dir"):
+        return command in ("check", "check-json", "check-github", "check-frictionless", "export")
+    if position in ("data-file", "data-dir"):
+        return command != "codebook"
+    return True
 
 
 def cases():
@@ -223,7 +232,8 @@ def child(spec_file: str) -> None:
     spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
     runner = CliRunner()
     cli = {"check": ["check"], "check-json": ["check", "--format", "json"], "check-github": ["check", "--format", "github"],
-           "check-frictionless": ["check", "--with-frictionless"], "fmt": ["fmt"], "fmt-check": ["fmt", "--check"]}
+           "check-frictionless": ["check", "--with-frictionless"], "fmt": ["fmt"], "fmt-check": ["fmt", "--check"],
+           "codebook": ["codebook"]}
     for case in spec["cases"]:
         pkg, out, pristine = case["pkg"], case["out"], spec["pristine"]
         for command in COMMANDS:
@@ -352,8 +362,7 @@ def test_a_hostile_file_gets_a_located_answer_and_leaks_nothing(matrix, referenc
     assert SECRET not in text
     assert "Traceback" not in text and not (record["error"] or "").startswith("crash"), text
     file, reason = POSITIONS[position][1], KINDS[kind]
-    if position in ("archive", "seeds-dir") and command not in ARCHIVE_READERS:
-        # fmt, diff and the loaders never open an archived source: they just work
+    if not reads(command, position):  # a command that never opens the file just works
         assert record["error"] is None and record["exit"] in (None, 0), text
         return
     if command == "check-json":  # one problem per object: the file in "file" or the message, the reason in the message
@@ -366,7 +375,7 @@ def test_a_hostile_file_gets_a_located_answer_and_leaks_nothing(matrix, referenc
         assert record["exit"] == reference_exit
     else:
         assert record["exit"] == 1
-    if command in ("check", "check-json", "fmt", "fmt-check"):
+    if command in ("check", "check-json", "fmt", "fmt-check", "codebook"):
         # located as `file: ...` (the archive's row in sources.csv names it)
         where = "data/sources.csv:" if position in ("archive", "seeds-dir") else file if file.endswith("/") else f"{file}:"
         assert any(line.startswith(where) for line in located), located

@@ -19,9 +19,13 @@ def codebook(
     Example: cotw codebook --out CODEBOOK.md
     """
     from cotw.codebook import render
-    from cotw.package import Package
+    from cotw.package import Package, PackageError
 
-    text = render(Package.open(package_path(path)))
+    try:
+        text = render(Package.open(package_path(path)))
+    except PackageError as exc:
+        typer.echo(f"{exc.file}:{exc.line}: {exc.message}" if exc.line else f"{exc.file}: {exc.message}", err=True)
+        raise typer.Exit(1)
     if out is None:
         typer.echo(text, nl=False)
         return
