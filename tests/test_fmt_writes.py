@@ -136,3 +136,19 @@ def test_a_file_swapped_for_a_link_out_of_the_package_after_it_was_read_is_not_w
     with pytest.raises(safeio.UnsafeFile, match="resolves outside the package"):
         safeio.replace_bytes(pkg, FILE, b"overwritten\n")
     assert outside.read_bytes() == b"keep me\n"
+
+
+def test_a_table_the_system_refuses_to_read_is_a_per_file_refusal(pkg, cli, monkeypatch):
+    real = os.open
+
+    def deny(path, flags, *args, **kwargs):
+        if os.path.basename(os.fsdecode(path)) == os.path.basename(FILE):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
+    result = cli("fmt", pkg)
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert f"{FILE}: refused, left untouched: it cannot be read (Permission denied)" in result.stderr.splitlines()

@@ -155,3 +155,19 @@ def test_replace_bytes_leaves_a_read_only_file_alone_even_for_root(tree):
     with pytest.raises(PermissionError, match="the file is read-only"):
         safeio.replace_bytes(tree, "data/t.csv", b"new\n")
     assert path.read_bytes() == b"a,b\n1,2\n"
+
+
+def test_without_openat_the_same_rules_hold(tree, monkeypatch):
+    """Where the system has no openat (Windows), the resolved path is opened directly: the rules stay."""
+    monkeypatch.setattr(safeio, "_WALK", False)
+    os.symlink(tree.parent / "secret.txt", tree / "data" / "out.csv")
+    os.mkfifo(tree / "data" / "fifo.csv")
+    assert safeio.read_bytes(tree, "data/t.csv", 100) == b"a,b\n1,2\n"
+    for rel, why in (("data/out.csv", "resolves outside"), ("data/fifo.csv", "named pipe"), ("data", "is a directory")):
+        with pytest.raises(UnsafeFile, match=why):
+            safeio.read_bytes(tree, rel, 100)
+        with pytest.raises(UnsafeFile, match=why):
+            safeio.replace_bytes(tree, rel, b"x\n")
+    safeio.replace_bytes(tree, "data/t.csv", b"new\n")
+    assert (tree / "data" / "t.csv").read_bytes() == b"new\n"
+    assert sorted(p.name for p in (tree / "data").iterdir()) == ["fifo.csv", "out.csv", "t.csv"]

@@ -155,7 +155,7 @@ def format_package(pkg: Package, check: bool = False, names: list[str] | None = 
             result.refused[rel] = exc.reason
             continue
         except OSError as exc:
-            result.refused[rel] = exc.strerror or "cannot be read"
+            result.refused[rel] = f"it cannot be read ({exc.strerror or exc})"
             continue
         try:
             new, why = _canonical(data, fields, key)
