@@ -18,6 +18,8 @@ FILE = "data/conditions.csv"
     ("a,b\r\nc,d\r\n", 1),
     ('a,b\nc,d"e\nf,g\r\n', 3),  # a stray quote inside a cell
     ('a,b\nc,"de\nf,g\r\n', 3),  # a quote that opens a cell and never closes
+    ('a,b\nc,"de\nf,g\r\nh,"i"\n', 3),  # ... or "closes" inside a later cell
+    ('a,"b""c\r"\n', None),  # an escaped quote inside a quoted cell
     ('a,b\nc,"x\r\ny"\nz,w\r\n', 4),  # a CRLF inside a quoted cell is content; the one after it is not
     ('a,"b\r"\n', None),
     ('a,"b""\r"\n', None),

@@ -145,12 +145,14 @@ def _normalisation(needle: str, archive: str, sid: str, composed: dict[str, str]
     if nfc not in composed[sid]:
         return None
     decomposed = next((i for i, c in enumerate(needle) if unicodedata.combining(c)), None)
-    if decomposed is not None and decomposed > 0:
+    if nfc != needle and decomposed:
         base = needle[decomposed - 1: decomposed + 1]
         marks = " + ".join(f"U+{ord(c):04X}" for c in base[1:])
         how = (f"the cell writes {unicodedata.normalize('NFC', base)!r} as {base[0]!r} + {marks} (decomposed, NFD) "
                "where the source has one character (NFC)")
-    else:
+    elif nfc == needle:
         how = "the source writes an accented letter decomposed (NFD) where the cell has one character (NFC)"
+    else:
+        how = "the cell and the source compose accented letters differently (NFC and NFD)"
     return (f"the cell and the source differ only in Unicode normalisation: {how}; "
             "copy the words from the archived text (or save the file in Unicode NFC)")

@@ -126,9 +126,10 @@ def _first_cr_line_end(text: str) -> int | None:
     return None if m is None else 1 + _count_breaks(text[: m.end() - 1])
 
 
-# A quote opens a quoted cell only at the start of a cell (as the csv module reads it); a stray quote
-# inside a cell is a literal character and must not hide the CRs after it. Possessive: linear time.
-_QUOTED = r'(?<![^,\r\n])"[^"]*+(?:""[^"]*+)*+"'
+# A quoted cell opens at the start of a cell and closes at the end of one (as the csv module reads
+# it); any other quote is a stray, literal character and must not hide the CRs after it (the reader
+# resumes on the next line after a stray quote, so those CRs do end lines). Possessive: linear time.
+_QUOTED = r'(?<![^,\r\n])"[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)'
 _UNQUOTED_CR = re.compile(rf'\A(?:{_QUOTED}|[^"\r]++|")*+\r')
 
 
