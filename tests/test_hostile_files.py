@@ -8,7 +8,8 @@ format, `check --with-frictionless`, `fmt`, `fmt --check`, `export`, `diff`, `co
 `cotw.read`, `cotw.schema`) must then
 - finish (the commands run in a child process with a time and memory limit, so a regression that
   blocks on a FIFO or reads `/dev/zero` fails here instead of hanging the suite or the machine),
-- never show the secret, and leave every file outside and inside the package as it was, and
+- never open a file outside the package (an audit hook in the child records every open), never
+  show the secret, and leave every file outside and inside the package as it was, and
 - answer with the file and the reason, and the command's exit code for invalid data, never a traceback.
 
 Commands that never read the broken file (fmt and diff do not read archived sources) must simply
@@ -231,6 +232,16 @@ def child(spec_file: str) -> None:
 
     spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
     runner = CliRunner()
+    watched: list[str] = []  # what no command may open: the case's outside folder, /dev/zero, /dev/urandom
+    opened: list[str] = []
+
+    def audit(event, args):  # every open by Python code (cotw's, frictionless's, pandas's) raises "open"
+        if event == "open" and watched and isinstance(args[0], (str, bytes)) and os.path.isabs(os.fsdecode(args[0])):
+            real = os.path.realpath(os.fsdecode(args[0]))
+            if any(real == w or real.startswith(w + os.sep) for w in watched):
+                opened.append(real)
+
+    sys.addaudithook(audit)
     cli = {"check": ["check"], "check-json": ["check", "--format", "json"], "check-github": ["check", "--format", "github"],
            "check-frictionless": ["check", "--with-frictionless"], "fmt": ["fmt"], "fmt-check": ["fmt", "--check"],
            "codebook": ["codebook"]}
@@ -239,6 +250,8 @@ def child(spec_file: str) -> None:
         for command in COMMANDS:
             print(json.dumps({"start": [case["position"], command]}), flush=True)
             record = {"position": case["position"], "command": command, "exit": None, "output": "", "error": None}
+            watched[:] = [os.path.realpath(case["outside"]), "/dev/zero", "/dev/urandom"]
+            opened.clear()
             if command in cli or command in ("export", "diff"):
                 args = cli.get(command, []) + [pkg]
                 if command == "export":
@@ -259,6 +272,8 @@ def child(spec_file: str) -> None:
                     record["error"] = f"{type(exc).__name__}: {exc}"
                 except Exception as exc:  # anything else is a crash: the parent fails it
                     record["error"] = f"crash {type(exc).__name__}: {exc}"
+            watched.clear()
+            record["opened outside"] = sorted(set(opened))
             print(json.dumps(record), flush=True)
 
 
@@ -302,7 +317,8 @@ def matrix(tmp_path_factory):
         for k, position in cases():
             if k == kind:
                 pkg = build(base / position, kind, position)
-                spec["cases"].append({"position": position, "pkg": str(pkg), "out": str(base / position / "out")})
+                spec["cases"].append({"position": position, "pkg": str(pkg), "out": str(base / position / "out"),
+                                      "outside": str(base / position / "outside")})
         tmp = base / "tmp"
         tmp.mkdir()
         (base / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
@@ -359,6 +375,7 @@ def test_a_hostile_file_gets_a_located_answer_and_leaks_nothing(matrix, referenc
     assert record is not None, "the child stopped before this command"
     assert "hung" not in record, f"{command} did not finish: {record['hung']}"
     text = record["output"] + (record["error"] or "")
+    assert record["opened outside"] == []
     assert SECRET not in text
     assert "Traceback" not in text and not (record["error"] or "").startswith("crash"), text
     file, reason = POSITIONS[position][1], KINDS[kind]
