@@ -127,7 +127,7 @@ def _secret_copy(pkg: Path, path: str, outside: Path) -> Path:
     dest = outside / Path(path).name
     if src.is_dir():
         shutil.copytree(src, dest)
-        inner = {"data": (f"{TABLE}.csv", lambda t: _with_secret_csv(t)),
+        inner = {"data": (f"{TABLE}.csv", _with_secret_csv),
                  "seeds": (Path(ARCHIVE).name, lambda t: _with_secret_archive(t, pkg / f"data/{TABLE}.csv"))}[path]
         target = dest / inner[0]
         target.write_text(inner[1](target.read_text(encoding="utf-8")), encoding="utf-8")
