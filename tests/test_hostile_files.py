@@ -398,6 +398,16 @@ def test_a_hostile_file_gets_a_located_answer_and_leaks_nothing(matrix, referenc
         assert any(line.startswith(where) for line in located), located
 
 
+def test_a_descriptor_named_as_path_that_is_a_fifo_is_refused_with_its_reason(pkg):
+    (pkg / "datapackage.json").unlink()
+    os.mkfifo(pkg / "datapackage.json")
+    result = subprocess.run([sys.executable, "-c", "from cotw.cli import app; app()", "check", str(pkg / "datapackage.json")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[0] == ("datapackage.json: datapackage.json is a named pipe (FIFO), not a regular file; "
+                                             "it was not read [descriptor]")
+
+
 @pytest.mark.parametrize("call", ["read", "schema"])
 def test_the_python_api_refuses_a_table_whose_file_is_missing_instead_of_returning_nothing(pkg, call):
     import cotw
