@@ -145,12 +145,12 @@ def test_a_taken_source_id_is_refused(pkg, cli, article):
 
 
 def test_when_the_table_cannot_be_written_the_new_archive_is_removed_again(pkg, article, monkeypatch):
-    import cotw.io.canonical
+    import cotw.io.safeio
 
-    def fail(path, data):
+    def fail(root, relpath, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cotw.io.canonical, "_atomic_write", fail)
+    monkeypatch.setattr(cotw.io.safeio, "replace_bytes", fail)
     before = snapshot(pkg)
     with pytest.raises(CurateError, match=r"cannot write data/sources\.csv \(No space left on device\); the archive seeds/005_\w+\.txt was removed again"):
         add_source(Package.open(pkg), article, title="T", kind="news", language="en", published_basis="x")

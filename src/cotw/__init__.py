@@ -62,22 +62,22 @@ def load_all(path: str | Path | None = None) -> dict:
 
 def read(name: str, path: str | Path | None = None):
     """Table `name` exactly as written: every cell as text, missing cells as NaN (what the validators see)."""
-    from .io.reader import read_table
+    from .io.reader import require_table
 
     pkg = Package.open(path)
     pkg.resource(name)
-    return read_table(pkg, name).frame
+    return require_table(pkg, name).frame
 
 
 def schema(name: str, path: str | Path | None = None):
     """The pandera DataFrameSchema of table `name`, derived from datapackage.json, with its foreign keys
     and cross-table rules bound to the package's data. It validates `read(name)` and `load(name)` alike."""
     from .check import derive
-    from .io.reader import read_table
+    from .io.reader import require_table
 
     pkg = Package.open(path)
     pkg.resource(name)
-    frames = {n: read_table(pkg, n).frame for n in pkg.names()}
+    frames = {n: require_table(pkg, n).frame for n in pkg.names()}
     frames = {n: f for n, f in frames.items() if f is not None}
     return derive.build(pkg, name, derive.fk_sets(pkg, frames), frames)
 

@@ -48,7 +48,7 @@ def resolve_root(path: str | Path | None) -> Path:
         if is_zip(p):
             return p
     if p.name == DESCRIPTOR or p.suffix == ".json":
-        if not p.is_file():
+        if not p.exists():  # a pipe or a directory of that name is refused by safeio, with its reason
             raise PackageError(f"{p} does not exist", file=str(p))
         return p.parent
     raise PackageError(f"{p} is neither a package directory, a datapackage.json nor a zipped package", file=str(p))

@@ -3,11 +3,16 @@ each archive is byte-for-byte the one curated (its sha256 matches sources.csv).
 
 "Verbatim" allows one normalisation only: a run of whitespace counts as a single space. Identical
 (evidence, source) pairs are checked once, so the cost grows with distinct evidence, not rows.
+
+Archives are read through safeio only (regular files inside the package), and the hint for a cell
+that does not occur shows at most HINT_CHARS characters of the source, never more than the cell
+itself claims stand there: a hint cannot be used to read a file out of the runner.
 """
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -18,6 +23,7 @@ from ..package import Package
 from ..report import Problem, shorten
 
 _WS = re.compile(r"\s+")
+HINT_CHARS = 25  # the most of an archived text that a verbatim hint shows
 
 
 def normalise(s: str) -> str:
@@ -50,7 +56,8 @@ def archives(pkg: Package, sources: pd.DataFrame | None, lines=None, file: str =
         try:
             raw = pkg.read_bytes(archive, safeio.MAX_TEXT)
         except UnsafeFile as exc:
-            problems.append(Problem("provenance", "unsafe-path", f"archive {shorten(archive)!r} {exc.reason}", file, line, "archive", archive))
+            rule = "unsafe-path" if exc.rule == "unsafe-path" else "unreadable-archive"
+            problems.append(Problem("provenance", rule, f"archive {shorten(archive)!r} {exc.reason}", file, line, "archive", archive))
             continue
         except FileNotFoundError:
             problems.append(Problem("provenance", "missing-archive", f"archive {archive!r} of source {sid!r} does not exist", file, line, "archive", archive,
@@ -79,6 +86,7 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
     problems: list[Problem] = []
     where = None  # the package to name in the suggested command, found once
     fields = pkg.schema(name)["fields"]
+    composed: dict[str, str] = {}  # source_id -> its archived text in NFC, made only when a cell needs it
     for f in fields:
         src_col = f.get("x-verbatim-in")
         col = f["name"]
@@ -93,7 +101,7 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
                 continue  # unknown source: reported as a foreign-key problem
             if needle and needle in archive:
                 continue
-            msg, hint = _explain(needle, archive, sid)
+            msg, hint = _explain(needle, archive, sid, composed)
             where = package_option(pkg) if where is None else where
             bad[(ev, sid)] = msg, f"{hint}; find the words as archived with: {locate_command(sid, needle, where or None)}"
         if not bad:
@@ -106,8 +114,16 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
     return problems
 
 
-def _explain(needle: str, archive: str, sid: str) -> tuple[str, str | None]:
-    """Why the words are not in the source: how far they match, and what the source says there."""
+def _explain(needle: str, archive: str, sid: str, composed: dict[str, str] | None = None) -> tuple[str, str | None]:
+    """Why the words are not in the source: how far they match, and what the source says there.
+
+    The source is quoted for at most HINT_CHARS characters and never for more characters than the
+    cell has after the matching part: the hint shows where the cell and its source part, not the
+    source's next sentence."""
+    msg = f"{shorten(needle, 60)!r} does not occur verbatim in the archived text of source {sid!r}"
+    unicode_hint = _normalisation(needle, archive, sid, {} if composed is None else composed)
+    if unicode_hint:
+        return msg, unicode_hint
     lo, hi = 0, len(needle)
     while lo < hi:  # longest prefix that occurs in the archive (presence is monotone in length)
         mid = (lo + hi + 1) // 2
@@ -115,9 +131,33 @@ def _explain(needle: str, archive: str, sid: str) -> tuple[str, str | None]:
             lo = mid
         else:
             hi = mid - 1
-    msg = f"{shorten(needle, 60)!r} does not occur verbatim in the archived text of source {sid!r}"
     if lo < 8:
         return msg, "copy the words exactly as printed in the archived text"
     pos = archive.find(needle[:lo])
-    got = archive[pos + lo: pos + lo + 25]
-    return msg, f"the first {lo} characters match; then the cell has {needle[lo:lo + 25]!r} where the source has {got!r}"
+    cell = needle[lo: lo + HINT_CHARS]
+    got = archive[pos + lo: pos + lo + len(cell)]
+    return msg, f"the first {lo} characters match; then the cell has {cell!r} where the source has {got!r}"
+
+
+def _normalisation(needle: str, archive: str, sid: str, composed: dict[str, str]) -> str | None:
+    """A hint when the words occur in the source once both are in Unicode normal form NFC (e.g. 'ū'
+    as one character in one and as 'u' plus a combining macron in the other), else None."""
+    if needle.isascii():
+        return None
+    nfc = unicodedata.normalize("NFC", needle)
+    if sid not in composed:
+        composed[sid] = unicodedata.normalize("NFC", archive)
+    if nfc not in composed[sid]:
+        return None
+    decomposed = next((i for i, c in enumerate(needle) if unicodedata.combining(c)), None)
+    if nfc != needle and decomposed:
+        base = needle[decomposed - 1: decomposed + 1]
+        marks = " + ".join(f"U+{ord(c):04X}" for c in base[1:])
+        how = (f"the cell writes {unicodedata.normalize('NFC', base)!r} as {base[0]!r} + {marks} (decomposed, NFD) "
+               "where the source has one character (NFC)")
+    elif nfc == needle:
+        how = "the source writes an accented letter decomposed (NFD) where the cell has one character (NFC)"
+    else:
+        how = "the cell and the source compose accented letters differently (NFC and NFD)"
+    return (f"the cell and the source differ only in Unicode normalisation: {how}; "
+            "copy the words from the archived text (or save the file in Unicode NFC)")

@@ -1,55 +1,73 @@
-"""Layer 4: frictionless row validation of the same package, as an independent second opinion."""
+"""Layer 4: frictionless row validation of the same package, as an independent second opinion.
+
+frictionless opens files itself and follows symbolic links, so it never sees the package on disk:
+it validates a private copy made only of the bytes cotw read through safeio (regular files inside
+the package, within the size bounds), in a temporary directory removed afterwards. When a file it
+would need cannot be read safely, frictionless is not run at all, and the report says why.
+"""
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
+from ..io import safeio
 from ..package import DESCRIPTOR, Package
-from ..report import Problem
+from ..report import Problem, shorten
 
 
-def frictionless_problems(pkg: Package) -> list[Problem]:
-    if pkg.zip is not None:
-        # frictionless would unpack the zip itself, unchecked: give it the files cotw has read safely instead
-        with tempfile.TemporaryDirectory(prefix="cotw-zip-") as tmp:
-            return _problems(pkg, _unpacked(pkg, Path(tmp)))
-    return _problems(pkg, pkg.root)
-
-
-def _unpacked(pkg: Package, dest: Path) -> Path:
-    """The descriptor and every data and schema file it names, read through the package, written under `dest`."""
-    from ..io.safeio import MAX_JSON, UnsafeFile, unsafe_path_reason
-
-    wanted = [(DESCRIPTOR, MAX_JSON)]
-    for res in pkg.resources.values():
-        wanted.append((res.get("path"), None))
-        wanted.append((res.get("schema"), MAX_JSON))
-    for rel, limit in wanted:
-        if not isinstance(rel, str) or unsafe_path_reason(rel):
-            continue  # already reported by the descriptor layer
-        try:
-            data = pkg.read_bytes(rel) if limit is None else pkg.read_bytes(rel, limit)
-        except (OSError, UnsafeFile):  # missing or unsafe: frictionless reports the missing file in its own words
+def files(pkg: Package) -> list[tuple[str, int]]:
+    """(path as written, size bound) of every file of the package that frictionless would open."""
+    out = [(DESCRIPTOR, safeio.MAX_JSON)]
+    for res in pkg.descriptor.get("resources", []):
+        if not isinstance(res, dict):
             continue
+        if isinstance(res.get("path"), str):
+            out.append((res["path"], safeio.MAX_TABLE))
+        for key in ("schema", "dialect"):  # either may be given as the path of a JSON file
+            if isinstance(res.get(key), str):
+                out.append((res[key], safeio.MAX_JSON))
+    return list(dict.fromkeys(out))
+
+
+def snapshot(pkg: Package, dest: Path) -> Problem | None:
+    """Copy the files frictionless would open into `dest`, read safely; a Problem when one may not be read."""
+    for rel, limit in files(pkg):
+        try:
+            data = pkg.read_bytes(rel, limit)
+        except FileNotFoundError:
+            continue  # cotw reports the missing file; frictionless will find it missing too
+        except safeio.UnsafeFile as exc:
+            return Problem("frictionless", "not-run", f"frictionless was not run: {shorten(rel)} {exc.reason}", rel)
+        except OSError as exc:
+            return Problem("frictionless", "not-run", f"frictionless was not run: cannot read {shorten(rel)}: {exc.strerror}", rel)
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return dest
+    return None
 
 
-def _problems(pkg: Package, root: Path) -> list[Problem]:
+def frictionless_problems(pkg: Package) -> list[Problem]:
     import frictionless
 
     paths = {name: pkg.resource(name).get("path") for name in pkg.names()}
-    fr = frictionless.validate(str(root / DESCRIPTOR))
-    out = []
-    for task in fr.tasks:
-        file = paths.get(task.name, task.name)
-        for err in task.errors:
-            line = getattr(err, "row_number", None)
-            column = getattr(err, "field_name", None)
-            cell = getattr(err, "cell", None)
-            out.append(Problem("frictionless", err.type, err.message, file, line, column, None if cell is None else str(cell)))
-    for err in fr.errors:
-        out.append(Problem("frictionless", err.type, err.message, DESCRIPTOR))
+    with tempfile.TemporaryDirectory(prefix="cotw-frictionless-") as tmp:
+        refused = snapshot(pkg, Path(tmp))
+        if refused is not None:
+            return [refused]
+        fr = frictionless.validate(os.path.join(tmp, DESCRIPTOR))
+
+        def here(message: str) -> str:  # the copy's location means nothing to the reader: name the package
+            return message.replace(os.path.realpath(tmp), str(pkg.root)).replace(tmp, str(pkg.root))
+
+        out = []
+        for task in fr.tasks:
+            file = paths.get(task.name, task.name)
+            for err in task.errors:
+                line = getattr(err, "row_number", None)
+                column = getattr(err, "field_name", None)
+                cell = getattr(err, "cell", None)
+                out.append(Problem("frictionless", err.type, here(err.message), file, line, column, None if cell is None else str(cell)))
+        for err in fr.errors:
+            out.append(Problem("frictionless", err.type, here(err.message), DESCRIPTOR))
     return out

@@ -25,9 +25,13 @@ def codebook(
     Example: cotw codebook --out CODEBOOK.md
     """
     from cotw.codebook import render
-    from cotw.package import Package
+    from cotw.package import Package, PackageError
 
-    pkg = Package.open(target(path, "codebook", quiet).path)
+    try:
+        pkg = Package.open(target(path, "codebook", quiet).path)
+    except PackageError as exc:
+        typer.echo(f"{exc.file}:{exc.line}: {exc.message}" if exc.line else f"{exc.file}: {exc.message}", err=True)
+        raise typer.Exit(1)
     text = render(pkg)
     if check:
         file = out if out is not None else pkg.root / CODEBOOK

@@ -313,7 +313,7 @@ def _line_of(data: bytes, header_key: str, value: str) -> int:
 
 def _write(pkg: Package, archives: list[tuple[str, bytes]], table_file: str, table_bytes: bytes) -> None:
     """Archives first (never replacing a file), then the table; undo the archives if anything fails."""
-    from ..io.canonical import _atomic_write
+    from ..io.safeio import UnsafeFile, replace_bytes
 
     folder = pkg.root / SEEDS
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
@@ -343,11 +343,12 @@ def _write(pkg: Package, archives: list[tuple[str, bytes]], table_file: str, tab
         finally:
             os.unlink(tmp)
     try:
-        _atomic_write(pkg.root / table_file, table_bytes)
-    except OSError as exc:
+        replace_bytes(pkg.root, table_file, table_bytes)
+    except (OSError, UnsafeFile) as exc:
         undo()
         names = " and ".join(a for a, _ in archives)
-        raise CurateError(f"cannot write {table_file} ({exc.strerror}); the archive {names} was removed again, nothing changed") from None
+        why = exc.reason if isinstance(exc, UnsafeFile) else exc.strerror
+        raise CurateError(f"cannot write {table_file} ({why}); the archive {names} was removed again, nothing changed") from None
 
 
 def _umask() -> int:

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..package import DESCRIPTOR, Package, PackageError
 from ..report import shorten
+from . import safeio
 from .csvtext import quote_cell
 from .safeio import UnsafeFile, unsafe_path_reason
-from .safeio import inside as safeio_inside
 
 class Unparsable(Exception):
     """The file cannot be rewritten without guessing; `line` is where (header = 1), when known."""
@@ -154,7 +150,7 @@ def format_package(pkg: Package, check: bool = False, names: list[str] | None = 
             result.refused[rel] = exc.reason
             continue
         except OSError as exc:
-            result.refused[rel] = exc.strerror or "cannot be read"
+            result.refused[rel] = f"it cannot be read ({exc.strerror or exc})"
             continue
         try:
             new, why = _canonical(data, fields, key)
@@ -164,10 +160,17 @@ def format_package(pkg: Package, check: bool = False, names: list[str] | None = 
         if new == data:
             result.unchanged.append(rel)
             continue
+        if not check:
+            try:  # the real file inside the package is replaced, never written through a link
+                safeio.replace_bytes(pkg.root, rel, new)
+            except UnsafeFile as exc:
+                result.refused[rel] = exc.reason
+                continue
+            except OSError as exc:
+                result.refused[rel] = f"it cannot be written ({exc.strerror or exc})"
+                continue
         result.changed.append(rel)
         result.why[rel] = why
-        if not check:
-            _atomic_write(safeio_inside(pkg.root, rel), new)  # the real file inside the package, never through a link
     return result
 
 
@@ -175,15 +178,3 @@ def non_canonical(pkg: Package, names: list[str] | None = None) -> list[str]:
     """Files (of the tables `names`, default all) that are readable but would be changed by `cotw fmt`."""
     return format_package(pkg, check=True, names=names).changed
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))  # mkstemp creates 0600; keep the file's own mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

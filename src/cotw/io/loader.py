@@ -45,7 +45,7 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
     try:
         data = pkg.read_bytes(res["path"])
     except (OSError, UnsafeFile) as exc:
-        raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc}; run `cotw check`") from None
+        raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc.strerror or exc}; run `cotw check`") from None
     types = dtypes(pkg, name)
     # pyarrow's parser is ~10x faster than pandas' C engine for all-text columns in pandas 3
     frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8", engine="pyarrow")

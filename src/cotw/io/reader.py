@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import fastread
-from ..package import Package
+from ..package import Package, PackageError
 from ..report import Problem, shorten
 from ..suggest import closest
 from .safeio import UnsafeFile, unsafe_path_reason
@@ -62,7 +62,7 @@ def read_table(pkg: Package, name: str) -> Table:
         _problem(table, "missing-file", f"file {relpath} of resource '{name}' does not exist")
         return table
     except UnsafeFile as exc:
-        _problem(table, "unsafe-path", f"file {relpath} of resource '{name}' {exc.reason}")
+        _problem(table, "unsafe-path" if exc.rule == "unsafe-path" else "unreadable-file", f"file {relpath} of resource '{name}' {exc.reason}")
         return table
     except OSError as exc:
         _problem(table, "unreadable-file", f"cannot read {relpath}: {exc.strerror}")
@@ -77,6 +77,20 @@ def read_table(pkg: Package, name: str) -> Table:
     if text is None:
         return table
     _parse(table, text)
+    return table
+
+
+UNREAD = ("missing-file", "unreadable-file", "unsafe-path")  # rules meaning the file itself was not read
+
+
+def require_table(pkg: Package, name: str, rules: tuple[str, ...] = UNREAD) -> Table:
+    """read_table, raising PackageError (file and reason) when the table's file itself could not be
+    read (one of `rules`: missing, unsafe, not a regular file). For callers that must not mistake a
+    file they were refused for an empty table (the Python API, diff)."""
+    table = read_table(pkg, name)
+    refused = next((p for p in table.problems if p.rule in rules), None)
+    if refused is not None:
+        raise PackageError(refused.message, file=refused.file)
     return table
 
 
@@ -108,19 +122,22 @@ def _first_cr_line_end(text: str) -> int | None:
     """The line of the first CR that ends a line. A CR inside a quoted cell is the cell's content, not a line end."""
     if "\r" not in text:
         return None
-    lines = 1
-    for i, part in enumerate(text.split('"')):
-        if i % 2 == 0 and "\r" in part:
-            return lines + _count_breaks(part[: part.index("\r")])
-        lines += _count_breaks(part)
-    return None
+    m = _UNQUOTED_CR.search(text)
+    return None if m is None else 1 + _count_breaks(text[: m.end() - 1])
+
+
+# A quoted cell opens at the start of a cell and closes at the end of one (as the csv module reads
+# it); any other quote is a stray, literal character and must not hide the CRs after it (the reader
+# resumes on the next line after a stray quote, so those CRs do end lines). Possessive: linear time.
+_QUOTED = r'(?<![^,\r\n])"[^"]*+(?:""[^"]*+)*+"(?=[,\r\n]|\Z)'
+_UNQUOTED_CR = re.compile(rf'\A(?:{_QUOTED}|[^"\r]++|")*+\r')
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _count_breaks(text: str) -> int:
-    return len(_BREAK.findall(text))
+    return text.count("\n") + text.count("\r") - text.count("\r\n")  # what _BREAK matches, without a list
 
 
 MAX_RESYNC = 50  # syntax errors per file after which reading stops (each one re-reads the rest of the file)

@@ -1,15 +1,21 @@
-"""Reading files of an untrusted package: the one place where cotw opens a file that a package names.
+"""Files of an untrusted package: the one place where cotw opens, or rewrites, a file that a package names.
 
 A package may come from a stranger's pull request or a download, so a file is read only when
 - its path, as written, is relative and stays inside the package (no URL, no absolute path, no `..`),
-- it resolves inside the package root (a symlink to `/etc/passwd` or to `~/.ssh` is refused),
-- it is a regular file (a FIFO would block forever, `/dev/zero` would never end), and
+- it resolves inside the package root (a symlink to `/etc/passwd` or to `~/.ssh` is refused; a symlink
+  to another file of the package is followed),
+- it is a regular file (a FIFO would block forever, `/dev/zero` would never end; such a file is
+  refused from its `lstat`, without being opened), and
 - it is no larger than a bound (memory stays bounded).
-It is opened non-blocking and without following a final symlink, and checked with fstat on the open
-descriptor, so what is checked is what is read.
+The resolved path is then walked one component at a time from the package root, each opened relative
+to the one before and without following symlinks, and the file is checked again with fstat on the
+open descriptor: a path swapped for a symlink between the check and the read is refused, so what is
+checked is what is read. `replace_bytes` writes the same way (used by `cotw fmt`): into a new file
+beside the real one, renamed over it, never through a link, never over a file marked read-only.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -19,14 +25,26 @@ MAX_JSON = 64 * MiB  # datapackage.json and schema files
 MAX_TEXT = 256 * MiB  # archived source texts
 MAX_TABLE = 8 * 1024 * MiB  # CSV tables (the benchmarks reach 1M rows, ~150 MB)
 
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+# Walking with directory descriptors needs openat(2); elsewhere (Windows) the resolved path is opened.
+_WALK = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd and bool(_NOFOLLOW and _DIRECTORY)
+
 
 class UnsafeFile(Exception):
-    """A file that cotw refuses to read; `reason` completes "path '...' ..."."""
+    """A file that cotw refuses to read; `reason` completes "path '...' ...".
 
-    def __init__(self, relpath: object, reason: str):
+    `rule` says why: "unsafe-path" (the path, as written or resolved, leaves the package) or
+    "not-a-file" (a directory, pipe, socket or device, a file over the size bound, or one that
+    changed while it was read)."""
+
+    def __init__(self, relpath: object, reason: str, rule: str = "unsafe-path"):
         super().__init__(f"{relpath!s} {reason}")
         self.relpath = relpath
         self.reason = reason
+        self.rule = rule
 
 
 def unsafe_path_reason(path: object) -> str | None:
@@ -60,13 +78,172 @@ def inside(root: Path, relpath: str) -> Path:
     return Path(target)
 
 
+def kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for test, words in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+def _not_a_file(relpath: str, mode: int) -> UnsafeFile:
+    if stat.S_ISDIR(mode):
+        return UnsafeFile(relpath, "is a directory, not a file; it was not read", "not-a-file")
+    return UnsafeFile(relpath, f"is {kind(mode)}, not a regular file; it was not read", "not-a-file")
+
+
+def _changed(relpath: str) -> UnsafeFile:
+    # realpath resolved every link it could: one met on the walk loops, or appeared after the check
+    return UnsafeFile(relpath, "is reached through a symbolic link that loops or changed while it was read; it was not read")
+
+
+def _parent(root: Path, relpath: str) -> tuple[int | None, str, Path]:
+    """(descriptor of the real parent directory, or None without openat; final name; real path).
+
+    Each directory below the real root is opened relative to the one above it, without following
+    a symlink, so the descriptor is of the directory that `inside` vetted and nothing else."""
+    target = inside(root, relpath)
+    if not _WALK:
+        return None, target.name, target
+    real_root = os.path.realpath(root)
+    parts = Path(os.path.relpath(target, real_root)).parts
+    if not parts or parts == (".",):
+        raise UnsafeFile(relpath, "is a directory, not a file; it was not read", "not-a-file")
+    try:
+        fd = os.open(real_root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    except NotADirectoryError:
+        raise UnsafeFile(relpath, "is not inside a directory; it was not read", "not-a-file") from None
+    try:
+        for i, part in enumerate(parts[:-1]):
+            try:
+                nxt = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTDIR, errno.ELOOP):
+                    raise
+                where = "/".join(parts[: i + 1])
+                try:
+                    mode = os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode
+                except OSError:
+                    raise _changed(relpath) from None
+                if stat.S_ISLNK(mode):
+                    raise _changed(relpath) from None
+                raise UnsafeFile(relpath, f"is not readable: {where} is {kind(mode)}, not a directory; it was not read", "not-a-file") from None
+            os.close(fd)
+            fd = nxt
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, parts[-1], target
+
+
 def read_bytes(root: Path, relpath: str, limit: int) -> bytes:
     """The bytes of the regular file `relpath` inside `root`, at most `limit` of them.
 
     Raises FileNotFoundError when there is no such file, UnsafeFile when it may not be read, and
     OSError (e.g. permission denied) when the system refuses.
     """
-    return read_regular(inside(root, relpath), relpath, limit)
+    dir_fd, name, target = _parent(root, relpath)
+    try:
+        where = dict(dir_fd=dir_fd) if dir_fd is not None else {}
+        path = name if dir_fd is not None else target
+        before = os.stat(path, follow_symlinks=False, **where)
+        if stat.S_ISLNK(before.st_mode):
+            raise _changed(relpath)
+        if not stat.S_ISREG(before.st_mode):
+            raise _not_a_file(relpath, before.st_mode)  # never opened: opening a device can have effects
+        try:
+            fd = os.open(path, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | _CLOEXEC, **where)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _changed(relpath) from None
+            raise
+    finally:
+        if dir_fd is not None:
+            os.close(dir_fd)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            raise _changed(relpath)
+        if st.st_size > limit:
+            raise UnsafeFile(relpath, f"is {st.st_size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 24, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # the file grew while it was read
+                raise UnsafeFile(relpath, f"is more than the {limit:,} bytes cotw reads; it was not read", "not-a-file")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _writable(mode: int) -> bool:
+    return bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def replace_bytes(root: Path, relpath: str, data: bytes) -> None:
+    """Replace the regular file `relpath` inside `root` by `data`, atomically, keeping its mode.
+
+    The new bytes go to a temporary file in the real directory of the file, which is then renamed
+    over it: a symlink inside the package is never written through (the real file it names is
+    replaced), one that leads outside is refused, and on any failure the old file is untouched and
+    the temporary file removed. A file or directory marked read-only is refused with PermissionError
+    even for root, who could write it anyway: a read-only mark is the owner's "leave this alone".
+    """
+    dir_fd, name, target = _parent(root, relpath)
+    where = dict(dir_fd=dir_fd) if dir_fd is not None else {}
+    path = name if dir_fd is not None else target
+    tmp = None
+    try:
+        st = os.stat(path, follow_symlinks=False, **where)
+        if stat.S_ISLNK(st.st_mode):
+            raise _changed(relpath)
+        if not stat.S_ISREG(st.st_mode):
+            raise _not_a_file(relpath, st.st_mode)
+        parent_mode = os.fstat(dir_fd).st_mode if dir_fd is not None else os.stat(target.parent).st_mode
+        if not _writable(parent_mode) or not os.access("." if dir_fd is not None else target.parent, os.W_OK, **where):
+            folder = os.path.dirname(os.path.relpath(target, os.path.realpath(root)))
+            raise PermissionError(errno.EACCES, f"its folder {folder + '/' if folder else '(the package root)'} is read-only")
+        if not _writable(st.st_mode) or not os.access(path, os.W_OK, **where):
+            raise PermissionError(errno.EACCES, "the file is read-only")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+        for attempt in range(100):
+            candidate = f".{name}.{os.getpid()}.{attempt}.tmp"
+            candidate_path = candidate if dir_fd is not None else str(target.parent / candidate)
+            try:
+                fd = os.open(candidate_path, flags, 0o600, **where)
+            except FileExistsError:
+                continue
+            tmp = candidate_path
+            break
+        else:
+            raise FileExistsError(errno.EEXIST, "no free temporary name beside the file")
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))  # created 0600; keep the file's own mode
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if dir_fd is not None:
+            os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        else:
+            os.replace(tmp, target)
+        tmp = None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp, **where)
+            except OSError:
+                pass
+        if dir_fd is not None:
+            os.close(dir_fd)
 
 
 def read_regular(target: str | Path, label: object, limit: int, follow: bool = False) -> bytes:
@@ -86,11 +263,11 @@ def read_regular(target: str | Path, label: object, limit: int, follow: bool = F
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise UnsafeFile(label, "is a directory, not a file; it was not read")
+            raise UnsafeFile(label, "is a directory, not a file; it was not read", "not-a-file")
         if not stat.S_ISREG(st.st_mode):
-            raise UnsafeFile(label, "is not a regular file (a pipe, socket or device); it was not read")
+            raise UnsafeFile(label, "is not a regular file (a pipe, socket or device); it was not read", "not-a-file")
         if st.st_size > limit:
-            raise UnsafeFile(label, f"is {st.st_size:,} bytes, more than the {limit:,} cotw reads; it was not read")
+            raise UnsafeFile(label, f"is {st.st_size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
         chunks, size = [], 0
         while True:
             chunk = os.read(fd, min(1 << 24, limit + 1 - size))
@@ -99,7 +276,7 @@ def read_regular(target: str | Path, label: object, limit: int, follow: bool = F
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:  # the file grew while it was read
-                raise UnsafeFile(label, f"is more than the {limit:,} bytes cotw reads; it was not read")
+                raise UnsafeFile(label, f"is more than the {limit:,} bytes cotw reads; it was not read", "not-a-file")
         return b"".join(chunks)
     finally:
         os.close(fd)
