@@ -17,27 +17,41 @@ def fmt(
     primary key, minimal quoting. No cell's content changes. Files that cannot be parsed unambiguously
     are refused and left untouched (exit 1).
 
-    Exit 0 when every file is (now) canonical; 1 when a file was refused or, with --check, would change.
+    Exit 0 when every file is (now) canonical; 1 when a file was refused, no table is declared or,
+    with --check, a file would change; 2 when PATH is not a package.
 
     Example: cotw fmt --check
     """
     from cotw.fmt import format_package
-    from cotw.package import Package, PackageError
+    from cotw.package import DESCRIPTOR, Package, PackageError
+    from cotw.report import escape
+    from cotw.validation import not_a_package
 
+    def say(text: str, err: bool = False) -> None:
+        typer.echo(escape(text), err=err)  # file names and reasons come from the package: one inert line each
+
+    path = package_path(path)
+    wrong = not_a_package(path)
+    if wrong:
+        say(f"Error: {wrong}", err=True)
+        raise typer.Exit(2)
     try:
-        pkg = Package.open(package_path(path))
+        pkg = Package.open(path)
     except PackageError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-        typer.echo(f"{where}: {exc.message}", err=True)
+        say(f"{where}: {exc.message}", err=True)
+        raise typer.Exit(1)
+    if not pkg.names():
+        say(f"{DESCRIPTOR}: the descriptor declares no resources with a name, so there is no table to format", err=True)
         raise typer.Exit(1)
     result = format_package(pkg, check=check)
     for line in result.descriptor:
-        typer.echo(line, err=True)
+        say(line, err=True)
     for where, why in result.refused.items():
-        typer.echo(f"{where}: refused, left untouched: {why}", err=True)
+        say(f"{where}: refused, left untouched: {why}", err=True)
     verb = "would reformat" if check else "reformatted"
     for rel in result.changed:
-        typer.echo(f"{verb} {rel} ({', '.join(result.why.get(rel, []))})")
+        say(f"{verb} {rel} ({', '.join(result.why.get(rel, []))})")
     summary = f"{len(result.changed)} {verb}, {len(result.unchanged)} already canonical, {len(result.refused)} refused"
     if check and result.changed:
         summary += "; run `cotw fmt` to rewrite them"
