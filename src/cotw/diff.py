@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .package import Package
-from .report import shorten
+from .report import escape, shorten
 
 
 @dataclass
@@ -74,7 +74,7 @@ class PackageDiff:
                 lines.append(f"  ~ {c.key}: {cells}")
         lines.append(f"no changes between {self.old} and {self.new}" if self.empty else
                      f"{sum(not t.empty for t in self.tables)} of {len(self.tables)} tables changed between {self.old} and {self.new}")
-        return "\n".join(lines)
+        return "\n".join(map(escape, lines))  # cells and names come from the packages: one inert line each
 
     def render_markdown(self) -> str:
         out = ["### Data changes", ""]

@@ -20,6 +20,7 @@ def codebook(
     """
     from cotw.codebook import render
     from cotw.package import Package
+    from cotw.report import escape
 
     text = render(Package.open(package_path(path)))
     if out is None:
@@ -28,9 +29,9 @@ def codebook(
     if check:
         current = out.read_text(encoding="utf-8") if out.exists() else ""
         if current != text:
-            typer.echo(f"{out} is out of date; run `cotw codebook --out {out}`", err=True)
+            typer.echo(escape(f"{out} is out of date; run `cotw codebook --out {out}`"), err=True)
             raise typer.Exit(1)
-        typer.echo(f"{out} is up to date")
+        typer.echo(escape(f"{out} is up to date"))
         return
     out.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    typer.echo(escape(f"wrote {out}"))

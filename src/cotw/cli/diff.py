@@ -30,11 +30,12 @@ def diff(
 
     from cotw.diff import diff_packages
     from cotw.package import PackageError
+    from cotw.report import escape
 
     try:
         result = diff_packages(package_path(old), package_path(new))
     except PackageError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
+        typer.echo(escape(f"Error: {exc.message}"), err=True)
         raise typer.Exit(1)
     if format is Format.json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

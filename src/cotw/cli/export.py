@@ -59,6 +59,7 @@ def export(
     """
     from cotw.export import ExportError, InvalidData, export as run
     from cotw.package import PackageError
+    from cotw.report import escape
 
     formats = _formats(format)
     bar, progress = _progress(quiet)
@@ -70,14 +71,14 @@ def export(
             result = run(package_path(path), out, formats or None, force=force)
     except InvalidData as exc:
         typer.echo(exc.report.render_text(), err=True)
-        typer.echo(f"refusing to export: {exc}", err=True)
+        typer.echo(escape(f"refusing to export: {exc}"), err=True)
         raise typer.Exit(1)
     except ExportError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(escape(f"Error: {exc}"), err=True)
         raise typer.Exit(1)
     except PackageError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
+        typer.echo(escape(f"Error: {exc.message}"), err=True)
         raise typer.Exit(1)
     if not quiet:
         rows = sum(result.rows.values())
-        typer.echo(f"wrote {len(result.files)} files ({len(result.rows)} tables, {rows} rows) to {result.out}; open {result.out / 'index.html'}")
+        typer.echo(escape(f"wrote {len(result.files)} files ({len(result.rows)} tables, {rows} rows) to {result.out}; open {result.out / 'index.html'}"))

@@ -12,6 +12,8 @@ PathArg = typer.Argument(None, help="A package directory or its datapackage.json
 def package_path(path: Optional[Path]) -> Optional[Path]:
     """Usage errors exit 2: a PATH that does not exist is the caller's mistake, not invalid data."""
     if path is not None and not path.exists():
-        typer.echo(f"Error: {path} does not exist", err=True)
+        from cotw.report import escape
+
+        typer.echo(f"Error: {escape(path)} does not exist", err=True)
         raise typer.Exit(2)
     return path
