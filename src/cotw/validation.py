@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 
 from .package import DESCRIPTOR, Package, PackageError, resolve_root, unsafe_path_reason
-from .report import MAX_KEPT, Problem, Problems, Report, shorten
+from .report import MAX_KEPT, Problem, Problems, Report, names_list, shorten
 
 V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 LAYERS = ("descriptor", "schema", "provenance")
+MISSHAPEN = {"delimiter", "header", "extra-column", "missing-column", "duplicate-column", "long-row"}  # rows do not fit the schema
 _RAISED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception)\(")
 PARTIAL_READ = {"encoding", "empty-file", "delimiter", "header", "duplicate-column", "unbalanced-quote", "csv-syntax",
                 "short-row", "long-row", "missing-file", "unreadable-file", "unsafe-path"}
@@ -40,9 +41,17 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
     tables = check_tables(pkg, report)
     check_provenance(pkg, tables, report)
     if with_frictionless:
-        from .second_opinion import frictionless_problems
+        misshapen = sorted({t.file for t in tables.values() if any(p.rule in MISSHAPEN for p in t.problems)})
+        if misshapen:
+            # frictionless slows down more than linearly with the cells that do not fit the header
+            # (3,000 extra columns: 73 s), and could only repeat what the structure layer said
+            report.layers.remove("frictionless")
+            report.notices.append(f"frictionless was not run: the columns of {names_list(misshapen)} do not fit the schema "
+                                  f"(fix the structure problems above first)")
+        else:
+            from .second_opinion import frictionless_problems
 
-        report.extend(frictionless_problems(pkg))
+            report.extend(frictionless_problems(pkg))
     if report.ok:
         from .fmt import non_canonical
 
