@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .package import Package
-from .report import Problem, shorten
+from .report import Problem, escape, shorten
 
 SHORT = 60  # a changed cell up to this long is shown whole on both sides; longer ones as a word diff
 CONTEXT = 4  # words (and the spaces between them) kept either side of a change
@@ -89,14 +89,14 @@ class PackageDiff:
         for t in self.tables:
             if t.empty:
                 continue
-            head = f"{visible(t.name)}: +{len(t.added)} added, -{len(t.removed)} removed, ~{len(t.changed)} changed"
+            head = f"{escape(t.name)}: +{len(t.added)} added, -{len(t.removed)} removed, ~{len(t.changed)} changed"
             lines.append(head + (f" (table {t.status})" if t.status in ("added", "removed") else ""))
-            lines += [f"  + column {visible(c)}" for c in t.columns_added] + [f"  - column {visible(c)}" for c in t.columns_removed]
-            lines += [f"  + {visible(_key(r, t.key))}" for r in t.added] + [f"  - {visible(_key(r, t.key))}" for r in t.removed]
+            lines += [f"  + column {escape(c)}" for c in t.columns_added] + [f"  - column {escape(c)}" for c in t.columns_removed]
+            lines += [f"  + {escape(_key(r, t.key))}" for r in t.added] + [f"  - {escape(_key(r, t.key))}" for r in t.removed]
             for c in t.changed:
-                cells = "; ".join(f"{visible(col)} {_change(o, n)}" for col, (o, n) in c.cells.items())
-                lines.append(f"  ~ {visible(c.key)}: {cells}")
-        old, new = visible(self.old), visible(self.new)
+                cells = "; ".join(f"{escape(col)} {_change(o, n)}" for col, (o, n) in c.cells.items())
+                lines.append(f"  ~ {escape(c.key)}: {cells}")
+        old, new = escape(self.old), escape(self.new)
         if summary:
             lines.append(f"no changes between {old} and {new}" if self.empty else
                          f"{sum(not t.empty for t in self.tables)} of {len(self.tables)} tables changed between {old} and {new}")
@@ -133,16 +133,6 @@ def _key(row: dict, key: list[str]) -> str:
     return "/".join("" if row.get(k) is None else str(row[k]) for k in key)
 
 
-_CONTROL = {i: f"\\x{i:02x}" for i in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-_CONTROL.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
-_CONTROL.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
-
-
-def visible(value) -> str:
-    """Text safe to print: line breaks, control and bidi characters as escapes (a cell cannot forge a line)."""
-    return str(value).translate(_CONTROL)
-
-
 def _q(v) -> str:
     return "(empty)" if v is None else repr(shorten(v, SHORT))
 
@@ -153,7 +143,7 @@ def _code(v, table: bool = False, limit: int = 80) -> str:
     the list item or start a block) are escaped first, and in a table cell the pipe is escaped as GFM asks."""
     if v is None:
         return "_(empty)_"
-    text = visible(shorten(str(v), limit) if limit else str(v))
+    text = escape(shorten(str(v), limit) if limit else str(v))
     if table:
         text = text.replace("|", "\\|")
     import re
@@ -170,7 +160,7 @@ def _change(old, new, markdown: bool = False) -> str:
         show = _code if markdown else _q
         return f"{show(old)} → {show(new)}"
     words = word_diff(str(old), str(new))
-    return _code(words, limit=0) if markdown else visible(words)
+    return _code(words, limit=0) if markdown else escape(words)
 
 
 def word_diff(old: str, new: str, context: int = CONTEXT, limit: int = MAX_SHOWN) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import package as _package
 from .package import DESCRIPTOR, Package, PackageError
-from .report import shorten
+from .report import escape as printable, shorten  # one escaping rule for everything printed
 
 GIVEN, FOUND, INSTALLED = "given", "found", "installed"
 
@@ -114,11 +114,3 @@ def _same(a: str | Path, b: str | Path) -> bool:
     if a.is_file() and a.suffix == ".json":  # a descriptor's path stands for its folder (as in resolve_root)
         a = a.parent
     return os.path.realpath(a) == os.path.realpath(b)
-
-
-def printable(text: str) -> str:
-    """`text` with control and other invisible characters escaped (repr-style), safe to print on a terminal.
-
-    A descriptor, a folder name or a version string is untrusted: an ANSI escape sequence in it could
-    rewrite what the terminal shows."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

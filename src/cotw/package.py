@@ -54,6 +54,21 @@ def resolve_root(path: str | Path | None) -> Path:
     raise PackageError(f"{p} is neither a package directory, a datapackage.json nor a zipped package", file=str(p))
 
 
+def not_a_package(path: str | Path | None) -> str | None:
+    """Why `path` is no data package at all (the caller's mistake: a usage error, exit 2), or None.
+
+    A datapackage.json that exists but cannot be read is the package's problem (invalid, exit 1)."""
+    if path is None:
+        return None
+    try:
+        root = resolve_root(path)
+    except PackageError as exc:
+        return exc.message
+    if root.is_dir() and not (root / DESCRIPTOR).is_file():  # a zip is judged by the zip reader, with its reasons
+        return f"{path} is not a data package: it has no {DESCRIPTOR}"
+    return None
+
+
 @dataclass
 class Package:
     """A data package on disk: its root (a folder, or a zip read in place), descriptor and table schemas."""

@@ -1,9 +1,43 @@
-"""Problems found by `cotw check`, collected into one report and rendered as text, JSON or GitHub annotations."""
+"""Problems found by `cotw check`, collected into one report and rendered as text, JSON or GitHub annotations.
+
+Two promises hold for any package, however hostile:
+
+- Bounded: the report keeps at most MAX_KEPT problems per (rule, file) and only counts the rest, so
+  a million bad cells cost a count, not a million objects. Text and GitHub output show at most
+  MAX_SHOWN per (rule, file), then one line "... and N more like this"; the summary counts all.
+- Honest: every line printed is one problem. Text that comes from the package (cell values, file
+  names, descriptor properties) may hold newlines or terminal escape sequences; `escape` turns every
+  such character into a visible escape, so data can neither forge a line (e.g. "valid: 8 tables")
+  nor drive the terminal. Every renderer, and every command that prints package text, uses it.
+"""
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 MAX_VALUE = 80
+MAX_SHOWN = 20  # problems shown per (rule, file) in text and GitHub output
+MAX_KEPT = 1000  # problems kept per (rule, file) in memory and listed in JSON; the rest are counted
+MAX_NAMES = 30  # names (columns, fields) listed in one message
+
+# C0 and C1 controls (newline, carriage return, escape, ...), DEL, and the characters that end a line
+# or reorder its text (line/paragraph separators, bidirectional overrides) without being controls
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(match: re.Match) -> str:
+    c = match.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def escape(text: object) -> str:
+    """`text` with every control, line-ending or bidi character written as a Python escape (`\\n`, `\\x1b`,
+    `\\u2028`), so that it prints as exactly one inert line. Backslashes are left alone: messages already
+    carry repr()'d values, and doubling them would only garble those."""
+    text = str(text)
+    return text if text.isprintable() else _UNSAFE.sub(_visible, text)
 
 
 def shorten(value: object, limit: int = MAX_VALUE) -> str:
@@ -11,11 +45,18 @@ def shorten(value: object, limit: int = MAX_VALUE) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def names_list(names, limit: int = MAX_NAMES, quote: bool = False) -> str:
+    """`names` comma-separated (repr()'d with quote=True), at most `limit` of them, then how many more."""
+    names = list(names)
+    listed = ", ".join(repr(shorten(n, 40)) if quote else shorten(n, 40) for n in names[:limit])
+    return listed + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem, located as precisely as the layer allows."""
 
-    layer: str  # descriptor | structure | schema | provenance | frictionless
+    layer: str  # usage | descriptor | structure | schema | provenance | frictionless
     rule: str  # short machine name: enum, foreign-key, verbatim, ...
     message: str  # plain words, includes the offending value
     file: str | None = None  # relative to the package root, POSIX
@@ -32,22 +73,84 @@ class Problem:
 
     def text(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.location()}: {self.message}{hint} [{self.rule}]"
+        return escape(f"{self.location()}: {self.message}{hint} [{self.rule}]")
+
+    @property
+    def group(self) -> tuple[str, str]:
+        """What the output bounds count by: the rule and the file."""
+        return self.rule, self.file or "datapackage.json"
+
+
+class Problems(list):
+    """A list of problems that keeps at most MAX_KEPT per (rule, file) and counts the rest in `omitted`.
+
+    Adding is the only way in (`append`, `extend`, `+=`), so every producer is bounded without
+    knowing it; a producer that knows a count without building the problems calls `omit`."""
+
+    def __init__(self, problems=()):
+        super().__init__()
+        self.omitted: Counter[tuple[str, str]] = Counter()
+        self._kept: Counter[tuple[str, str]] = Counter()
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        key = problem.group
+        if self._kept[key] < MAX_KEPT:
+            self._kept[key] += 1
+            super().append(problem)
+        else:
+            self.omitted[key] += 1
+
+    def extend(self, problems) -> None:
+        for p in problems:
+            self.append(p)
+        for (rule, file), n in getattr(problems, "omitted", {}).items():
+            self.omit(rule, file, n)
+
+    def __iadd__(self, problems):
+        self.extend(problems)
+        return self
+
+    def full(self, rule: str, file: str | None) -> bool:
+        """Whether a problem of `rule` in `file` would only be counted (so the caller need not build it)."""
+        return self._kept[rule, file or "datapackage.json"] >= MAX_KEPT
+
+    def omit(self, rule: str, file: str | None, n: int = 1) -> None:
+        """Count `n` problems of `rule` in `file` that were found but not built."""
+        if n > 0:
+            self.omitted[rule, file or "datapackage.json"] += n
+
+    def total(self) -> int:
+        return len(self) + sum(self.omitted.values())
 
 
 @dataclass
 class Report:
-    """What `cotw check` found: every problem at once, plus what was checked."""
+    """What `cotw check` found: every problem at once (bounded, see the module docstring), plus what was checked."""
 
     root: str
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
     rows: dict[str, int] = field(default_factory=dict)
     layers: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # advice that does not make the data invalid
 
+    def __post_init__(self):
+        if not isinstance(self.problems, Problems):
+            self.problems = Problems(self.problems)
+
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems.total()
+
+    @property
+    def count(self) -> int:
+        """How many problems were found, including those not kept."""
+        return self.problems.total()
+
+    @property
+    def usage_error(self) -> Problem | None:
+        """The problem that says PATH is not a package at all (the caller's mistake), if any."""
+        return next((p for p in self.problems if p.layer == "usage"), None)
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -56,34 +159,70 @@ class Report:
         self.problems.extend(problems)
 
     def sorted_problems(self) -> list[Problem]:
-        order = {"descriptor": 0, "structure": 1, "schema": 2, "provenance": 3, "frictionless": 4}
+        order = {"usage": -1, "descriptor": 0, "structure": 1, "schema": 2, "provenance": 3, "frictionless": 4}
         return sorted(self.problems, key=lambda p: (order.get(p.layer, 9), p.file or "", p.line or 0, p.column or "", p.rule, p.message))
 
     def to_dict(self) -> dict:
+        """The report as JSON data. `problems` lists at most MAX_KEPT problems per rule and file; `omitted`
+        lists, per rule and file, how many more were found and left out; `count` counts them all."""
         return {
             "valid": self.ok,
             "root": self.root,
             "layers": self.layers,
             "rows": self.rows,
-            "problems": [{k: v for k, v in asdict(p).items()} for p in self.sorted_problems()],
+            "count": self.count,
+            "problems": [asdict(p) for p in self.sorted_problems()],
+            "omitted": [{"rule": rule, "file": file, "count": n} for (rule, file), n in sorted(self.problems.omitted.items())],
             "notices": self.notices,
         }
 
+    def _bounded(self):
+        """(problem, None) for each problem to show, in order; after the last one shown of a (rule, file)
+        that has n more, (None, (rule, file, n))."""
+        hidden = Counter(self.problems.omitted)
+        left: Counter[tuple[str, str]] = Counter()
+        shown = []
+        for p in self.sorted_problems():
+            if left[p.group] < MAX_SHOWN:
+                left[p.group] += 1
+                shown.append(p)
+            else:
+                hidden[p.group] += 1
+        for p in shown:
+            yield p, None
+            left[p.group] -= 1
+            if not left[p.group] and hidden[p.group]:
+                yield None, (*p.group, hidden.pop(p.group))
+        for (rule, file), n in hidden.items():  # only counted, none kept: still said
+            if n:
+                yield None, (rule, file, n)
+
     def render_text(self) -> str:
-        lines = [p.text() for p in self.sorted_problems()]
+        lines = []
+        for p, more in self._bounded():
+            if p is None:
+                rule, file, n = more
+                lines.append(escape(f"{file}: ... and {n} more like this [{rule}]"))
+            else:
+                lines.append(p.text())
         lines.append(self.summary())
-        lines.extend(f"note: {n}" for n in self.notices)
+        lines.extend(escape(f"note: {n}") for n in self.notices)
         return "\n".join(lines)
 
     def summary(self) -> str:
         if self.ok:
             return f"valid: {len(self.rows)} tables, {sum(self.rows.values())} rows ({', '.join(self.layers)})"
-        n = len(self.problems)
-        return f"invalid: {n} problem{'s' if n != 1 else ''} in {self.root} ({', '.join(self.layers)})"
+        n = self.count
+        return escape(f"invalid: {n} problem{'s' if n != 1 else ''} in {self.root} ({', '.join(self.layers)})")
 
     def render_github(self) -> str:
         out = []
-        for p in self.sorted_problems():
+        for p, more in self._bounded():
+            if p is None:
+                rule, file, n = more
+                out.append(f"::error file={_gh(file, prop=True)},title={_gh(f'cotw: {rule}', prop=True)}::"
+                           f"{_gh(f'... and {n} more like this')}")
+                continue
             props = [f"file={_gh(p.file or 'datapackage.json', prop=True)}"]
             if p.line is not None:
                 props.append(f"line={p.line}")
@@ -97,8 +236,8 @@ class Report:
 
 
 def _gh(text: str, prop: bool = False) -> str:
-    """Escape for GitHub workflow commands."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape for GitHub workflow commands (after `escape`, so no raw control character is left)."""
+    text = escape(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text

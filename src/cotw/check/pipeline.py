@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..package import DESCRIPTOR, Package, PackageError, unsafe_path_reason
-from ..report import Problem, Report, shorten
+from ..package import DESCRIPTOR, Package, PackageError, not_a_package, unsafe_path_reason
+from ..report import MAX_KEPT, Problem, Problems, Report, names_list, shorten
 
 V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 LAYERS = ("descriptor", "schema", "provenance")
+MISSHAPEN = {"delimiter", "header", "extra-column", "missing-column", "duplicate-column", "long-row"}  # rows do not fit the schema
 _RAISED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception)\(")
 PARTIAL_READ = {"encoding", "empty-file", "delimiter", "header", "duplicate-column", "unbalanced-quote", "csv-syntax",
                 "short-row", "long-row", "missing-file", "unreadable-file", "unsafe-path"}
@@ -24,6 +25,10 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
     """Validate the package at `path` (a directory or its datapackage.json; None: the installed data)."""
     report = Report(root=str(path) if path is not None else "installed data")
     report.layers = list(LAYERS) + (["frictionless"] if with_frictionless else [])
+    wrong = not_a_package(path)
+    if wrong:
+        report.add(Problem("usage", "not-a-package", wrong, str(path)))
+        return report
     try:
         pkg = Package.open(path)
     except PackageError as exc:
@@ -36,9 +41,17 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
     tables = check_tables(pkg, report)
     check_provenance(pkg, tables, report)
     if with_frictionless:
-        from .second_opinion import frictionless_problems
+        misshapen = sorted({t.file for t in tables.values() if any(p.rule in MISSHAPEN for p in t.problems)})
+        if misshapen:
+            # frictionless slows down more than linearly with the cells that do not fit the header
+            # (3,000 extra columns: 73 s), and could only repeat what the structure layer said
+            report.layers.remove("frictionless")
+            report.notices.append(f"frictionless was not run: the columns of {names_list(misshapen)} do not fit the schema "
+                                  f"(fix the structure problems above first)")
+        else:
+            from .second_opinion import frictionless_problems
 
-        report.extend(frictionless_problems(pkg))
+            report.extend(frictionless_problems(pkg))
     if report.ok:
         from ..io.canonical import non_canonical
 
@@ -153,29 +166,49 @@ def check_tables(pkg: Package, report: Report) -> dict:
         if t.frame is None:
             continue
         sch = derive.build(pkg, name, refs, complete)
+        for check in [*sch.checks, *(c for col in sch.columns.values() for c in col.checks)]:
+            check.n_failure_cases = MAX_KEPT  # pandera then reshapes (slowly) only these; _failures counts the rest
         try:
             sch.validate(t.frame, lazy=True)
         except pa.errors.SchemaErrors as exc:
-            report.extend(_failures(sch, t, exc.failure_cases))
+            report.extend(_failures(sch, t, exc))
     return tables
 
 
-def _failures(sch, table, cases) -> list[Problem]:
+def _failures(sch, table, exc) -> Problems:
+    """The Problems of pandera's SchemaErrors, in bounded time and memory: per check, only the first
+    MAX_KEPT failures in line order are described (a message per row, and the row looked up when the
+    rule needs it); the others are only counted (`Problems.omit`), so the summary still counts all.
+    cotw's own checks hand pandera at most MAX_KEPT failure cases each; their full count is in each
+    error's check_output (one boolean per row)."""
+    import numpy as np
     import pandas as pd
 
     registry = sch.metadata["cotw"]
-    out: list[Problem] = []
-    seen = set()
-    for check, column, value, index in zip(cases["check"], cases["column"], cases["failure_case"], cases["index"]):
-        check = str(check)
-        if check in ("column_in_dataframe",):
-            continue  # a missing column is reported by the structure layer
-        key = f"not_nullable:{column}" if check == "not_nullable" else check
+    out = Problems()
+    cases = exc.failure_cases
+    failed = {}  # check name -> rows that failed it, for the checks whose failure cases pandera cut short
+    for error in exc.schema_errors:
+        name = getattr(error.check, "name", None)
+        if name in registry and isinstance(error.check_output, pd.Series):
+            failed[name] = failed.get(name, 0) + int((~error.check_output.fillna(True).astype(bool)).sum())
+    checks = cases["check"].astype(str).to_numpy()
+    columns = cases["column"].to_numpy()
+    keys = np.where(checks == "not_nullable", np.char.add("not_nullable:", columns.astype(str)), checks).astype(object)
+    index = pd.to_numeric(cases["index"], errors="coerce").to_numpy(dtype=float)  # NaN: a failure of the whole column
+    # one problem per (check, row), the first MAX_KEPT per check in line order; a whole-column failure first
+    order = pd.DataFrame({"key": keys, "idx": index})[checks != "column_in_dataframe"]  # a missing column: structure says it
+    order = order.drop_duplicates(["key", "idx"]).sort_values("idx", kind="stable", na_position="first")
+    rank = order.groupby("key", sort=False).cumcount().to_numpy()
+    listed = order.groupby("key", sort=False).size()
+    for key, n in listed.items():
         rule = registry.get(key)
-        idx = None if index is None or (isinstance(index, float) and pd.isna(index)) else int(index)
-        if (key, idx) in seen:
-            continue
-        seen.add((key, idx))
+        out.omit(rule.rule if rule else str(key), table.file, max(int(n), failed.get(key, 0)) - min(int(n), MAX_KEPT))
+    values = cases["failure_case"].to_numpy()
+    for pos in order.index[rank < MAX_KEPT]:
+        check, column, value, key = checks[pos], columns[pos], values[pos], keys[pos]
+        rule = registry.get(key)
+        idx = None if np.isnan(index[pos]) else int(index[pos])
         line = table.line(idx) if idx is not None else None
         if idx is None and isinstance(value, str) and _RAISED.match(value):
             # pandera turns an exception inside a check into a failure case; say so, never as data

@@ -25,16 +25,23 @@ def check(
     """Validate the descriptor, every row and the provenance of every quote and piece of evidence.
 
     PATH may be a folder or the zipped download itself (read in place). The first line (on stderr)
-    names the package checked. Exit 0 when valid, 1 when the data is invalid, 2 on a usage error.
-    With -q, only the problems (text or GitHub annotations; JSON is unchanged): valid data prints nothing.
+    names the package checked. Exit 0 when valid, 1 when the data is invalid, 2 on a usage error
+    (e.g. PATH is not a package). Text and GitHub output show the first problems of each rule and
+    file, then how many more; the summary counts all. Text from the package is printed with control
+    characters escaped. With -q, only the problems (text or GitHub annotations; JSON is unchanged):
+    valid data prints nothing.
 
     Example: cotw check --format github data-package/
     """
     import json
 
     from cotw import validate
+    from cotw.report import escape
 
     report = validate(target(path, "check", quiet).path, with_frictionless=with_frictionless)
+    if report.usage_error:
+        typer.echo(f"Error: {escape(report.usage_error.message)}", err=True)
+        raise typer.Exit(2)
     if format is Format.json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     elif quiet:  # the problems only: no summary line, no notes

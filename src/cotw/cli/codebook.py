@@ -26,11 +26,12 @@ def codebook(
     """
     from cotw.codebook import render
     from cotw.package import Package, PackageError
+    from cotw.report import escape
 
     try:
         pkg = Package.open(target(path, "codebook", quiet).path)
     except PackageError as exc:
-        typer.echo(f"{exc.file}:{exc.line}: {exc.message}" if exc.line else f"{exc.file}: {exc.message}", err=True)
+        typer.echo(escape(f"{exc.file}:{exc.line}: {exc.message}" if exc.line else f"{exc.file}: {exc.message}"), err=True)
         raise typer.Exit(1)
     text = render(pkg)
     if check:
@@ -38,14 +39,14 @@ def codebook(
         current = file.read_text(encoding="utf-8") if file.is_file() else None
         if current != text:
             state = "is missing" if current is None else "is out of date"
-            typer.echo(f"{file} {state}; run `cotw codebook --out {file}`", err=True)
+            typer.echo(escape(f"{file} {state}; run `cotw codebook --out {file}`"), err=True)
             raise typer.Exit(1)
         if not quiet:
-            typer.echo(f"{file} is up to date")
+            typer.echo(escape(f"{file} is up to date"))
         return
     if out is None:
         typer.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-8")
     if not quiet:
-        typer.echo(f"wrote {out}")
+        typer.echo(escape(f"wrote {out}"))

@@ -33,8 +33,10 @@ def diff(
     """
     import json
 
-    from cotw.diff import DiffRefused, diff_packages, visible
+    from cotw.diff import DiffRefused, diff_packages
+    from cotw.report import escape
     from cotw.package import PackageError
+    from cotw.report import escape
 
     older, newer = target(old, "diff", quiet=True), target(new, "diff", quiet=True)
     if not quiet:
@@ -43,12 +45,12 @@ def diff(
         result = diff_packages(older.path, newer.path)
     except DiffRefused as exc:
         for p in exc.problems:
-            typer.echo(visible(p.text()), err=True)
+            typer.echo(escape(p.text()), err=True)
         typer.echo(f"Error: {exc} (fix them, or run `cotw check` on each package, then diff again)", err=True)
         raise typer.Exit(2)
     except PackageError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-        typer.echo(f"Error: {visible(where)}: {visible(exc.message)}", err=True)
+        typer.echo(f"Error: {escape(where)}: {escape(exc.message)}", err=True)
         raise typer.Exit(2)
     if format is Format.json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

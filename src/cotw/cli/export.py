@@ -63,6 +63,7 @@ def export(
     """
     from cotw.export import ExportError, InvalidData, export as run
     from cotw.package import PackageError
+    from cotw.report import escape
 
     if old_format and not quiet:
         typer.echo("warning: `cotw export --format` is deprecated; use --only (on check and diff, --format is the report format)", err=True)
@@ -77,14 +78,14 @@ def export(
             result = run(source, out, formats or None, force=force)
     except InvalidData as exc:
         typer.echo(exc.report.render_text(), err=True)
-        typer.echo(f"refusing to export: {exc}", err=True)
+        typer.echo(escape(f"refusing to export: {exc}"), err=True)
         raise typer.Exit(1)
     except ExportError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(escape(f"Error: {exc}"), err=True)
         raise typer.Exit(1)
     except PackageError as exc:
-        typer.echo(f"Error: {exc.message}", err=True)
+        typer.echo(escape(f"Error: {exc.message}"), err=True)
         raise typer.Exit(1)
     if not quiet:
         rows = sum(result.rows.values())
-        typer.echo(f"wrote {len(result.files)} files ({len(result.rows)} tables, {rows} rows) to {result.out}; open {result.out / 'index.html'}")
+        typer.echo(escape(f"wrote {len(result.files)} files ({len(result.rows)} tables, {rows} rows) to {result.out}; open {result.out / 'index.html'}"))

@@ -36,13 +36,18 @@ def fmt(
     Without PATH it acts on the package around the current directory; outside any package it refuses
     (exit 2): it never rewrites the installed data, nor a zipped package.
 
-    Exit 0 when every file is (now) canonical; 1 when a file was refused or, with --check, would change.
+    Exit 0 when every file is (now) canonical; 1 when a file was refused, no table is declared or,
+    with --check, a file would change; 2 when PATH is not a package.
     With -q, only refusals and (with --check) the files that would change are printed.
 
     Example: cotw fmt --check
     """
     from cotw.io.canonical import format_package
-    from cotw.package import Package, PackageError
+    from cotw.package import DESCRIPTOR, Package, PackageError
+    from cotw.report import escape
+
+    def say(text: str, err: bool = False) -> None:
+        typer.echo(escape(text), err=err)  # file names and reasons come from the package: one inert line each
 
     chosen = target(path, "fmt", quiet=True)
     _writable(chosen)
@@ -52,20 +57,23 @@ def fmt(
         pkg = Package.open(chosen.path)
     except PackageError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-        typer.echo(f"{where}: {exc.message}", err=True)
+        say(f"{where}: {exc.message}", err=True)
+        raise typer.Exit(1)
+    if not pkg.names():
+        say(f"{DESCRIPTOR}: the descriptor declares no resources with a name, so there is no table to format", err=True)
         raise typer.Exit(1)
     if pkg.zip is not None:
         typer.echo(f"Error: {chosen.shown} is a zipped package, which is read-only; unzip it to rewrite its tables", err=True)
         raise typer.Exit(2)
     result = format_package(pkg, check=check)
     for line in result.descriptor:
-        typer.echo(line, err=True)
+        say(line, err=True)
     for where, why in result.refused.items():
-        typer.echo(f"{where}: refused, left untouched: {why}", err=True)
+        say(f"{where}: refused, left untouched: {why}", err=True)
     verb = "would reformat" if check else "reformatted"
     if check or not quiet:  # with --check, a file that would change is the failure itself
         for rel in result.changed:
-            typer.echo(f"{verb} {rel} ({', '.join(result.why.get(rel, []))})")
+            say(f"{verb} {rel} ({', '.join(result.why.get(rel, []))})")
     summary = f"{len(result.changed)} {verb}, {len(result.unchanged)} already canonical, {len(result.refused)} refused"
     if check and result.changed:
         summary += "; run `cotw fmt` to rewrite them"

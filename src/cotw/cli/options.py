@@ -18,7 +18,9 @@ Quiet = typer.Option(False, "--quiet", "-q", help="Print only errors and the req
 def package_path(path: Optional[Path]) -> Optional[Path]:
     """Usage errors exit 2: a PATH that does not exist is the caller's mistake, not invalid data."""
     if path is not None and not path.exists():
-        typer.echo(f"Error: {path} does not exist", err=True)
+        from cotw.report import escape
+
+        typer.echo(f"Error: {escape(path)} does not exist", err=True)
         raise typer.Exit(2)
     return path
 
@@ -27,12 +29,17 @@ def target(path: Optional[Path], command: str, quiet: bool = False):
     """The package `command` acts on (see cotw.discovery), named on the first line of output (stderr, so that
     stdout stays the command's product)."""
     from cotw.discovery import resolve
-    from cotw.package import PackageError
+    from cotw.package import PackageError, not_a_package
+    from cotw.report import escape
 
+    wrong = not_a_package(package_path(path))
+    if wrong:  # README.md, or a folder with no datapackage.json: the caller's mistake
+        typer.echo(f"Error: {escape(wrong)}", err=True)
+        raise typer.Exit(2)
     try:
-        chosen = resolve(package_path(path))
+        chosen = resolve(path)
     except PackageError as exc:  # outside any package, and no installed data either
-        typer.echo(f"Error: {exc.message}", err=True)
+        typer.echo(f"Error: {escape(exc.message)}", err=True)
         raise typer.Exit(2)
     if not quiet:
         announce(command, chosen)

@@ -260,8 +260,10 @@ def _validate_row(pkg: Package, table, row: dict) -> None:
         sch.validate(both, lazy=True)
         return
     except pa.errors.SchemaErrors as exc:
-        probe = Table("sources", table.file, table.fields, both, None)
-        found = [p for p in _failures(sch, probe, exc.failure_cases[exc.failure_cases["index"] == len(frame)])]
+        import numpy as np
+
+        probe = Table("sources", table.file, table.fields, both, np.arange(len(both)) + 2)  # line = index + 2
+        found = [p for p in _failures(sch, probe, exc) if p.line == len(frame) + 2]  # the new row's problems only
     if found:
         lines = []
         for p in found:

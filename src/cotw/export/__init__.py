@@ -43,7 +43,7 @@ class InvalidData(ExportError):
     """The data fails `cotw check`; `report` is the Report."""
 
     def __init__(self, report):
-        super().__init__(f"the data is invalid ({len(report.problems)} problems); run `cotw check`")
+        super().__init__(f"the data is invalid ({report.count} problems); run `cotw check`")
         self.report = report
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from ..report import names_list
 
 from ..package import DESCRIPTOR, Package, PackageError
 from ..report import shorten
@@ -71,19 +72,22 @@ def _canonical(data: bytes, fields: list[str], key: list[str]) -> tuple[bytes, l
     if not rows:
         raise Unparsable("the file is empty", 1)
     header = rows[0][1]
-    if len(set(header)) != len(header):
+    # sets and a position map, never list searches: a hostile header may have a million columns
+    position = {h: i for i, h in enumerate(header)}
+    if len(position) != len(header):
         raise Unparsable("a column appears twice in the header", 1)
-    if sorted(header) != sorted(fields):
-        extra = [h for h in header if h not in fields]
-        missing = [f for f in fields if f not in header]
+    wanted = set(fields)
+    if len(header) != len(fields) or not wanted.issuperset(position):
+        extra = [h for h in header if h not in wanted]
+        missing = [f for f in fields if f not in position]
         if len(header) == 1 and len(fields) > 1 and any(sep in header[0] for sep in ";\t|"):
             raise Unparsable("the header is one column: the file is not comma-delimited", 1)
-        why = "; ".join(filter(None, [f"not in the schema: {', '.join(repr(shorten(h, 40)) for h in extra)}" if extra else "",
-                                      f"missing: {', '.join(map(repr, missing))}" if missing else ""]))
+        why = "; ".join(filter(None, [f"not in the schema: {names_list(extra, quote=True)}" if extra else "",
+                                      f"missing: {names_list(missing, quote=True)}" if missing else ""]))
         raise Unparsable(f"the header does not have exactly the schema's columns ({why})", 1)
     if header != fields:
         changes.append("column order")
-    order = [header.index(f) for f in fields]
+    order = [position[f] for f in fields]
     body = []
     for line, r in rows[1:]:
         if len(r) != len(header):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import fastread
 from ..package import Package, PackageError
-from ..report import Problem, shorten
+from ..report import MAX_NAMES, MAX_VALUE, Problem, Problems, names_list, shorten
 from ..suggest import closest
 from .safeio import UnsafeFile, unsafe_path_reason
 
@@ -32,7 +32,7 @@ class Table:
     fields: list[str]
     frame: pd.DataFrame | None = None
     lines: np.ndarray | None = None  # CSV line of each frame row (header is line 1)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)  # bounded per rule, see report.Problems
     canonical: bool | None = None  # known from the fast path; None: ask fmt
 
     def line(self, index: int) -> int | None:
@@ -43,7 +43,10 @@ class Table:
 
 def _problem(table: Table, rule: str, message: str, line: int | None = None, column: str | None = None,
              value: str | None = None, hint: str | None = None) -> None:
-    table.problems.append(Problem("structure", rule, message, table.file, line, column, value, hint))
+    if table.problems.full(rule, table.file):
+        table.problems.omit(rule, table.file)
+    else:
+        table.problems.append(Problem("structure", rule, message, table.file, line, column, value, hint))
 
 
 def read_table(pkg: Package, name: str) -> Table:
@@ -249,8 +252,14 @@ def _parse(table: Table, text: str) -> None:
     table.frame = frame
 
 
+MAX_SUGGEST = 5  # extra columns that get a did-you-mean hint; edit distance is too slow to run for thousands
+
+
 def _check_header(table: Table, header: list[str]) -> dict[int, str]:
-    """Compare the header with the schema; return {position: field name} for the columns that can be checked."""
+    """Compare the header with the schema; return {position: field name} for the columns that can be checked.
+
+    Linear in the number of columns (sets, not list searches), and bounded: only the first MAX_SUGGEST
+    extra columns are compared with the missing ones for a did-you-mean hint."""
     expected = table.fields
     if len(header) == 1 and expected and len(expected) > 1:
         for sep in (";", "\t", "|"):
@@ -259,32 +268,38 @@ def _check_header(table: Table, header: list[str]) -> dict[int, str]:
                          line=1, hint="save the file with comma as the delimiter")
                 return {}
     stripped = [h.strip() for h in header]
+    known = set(expected)
+    present_names = set(stripped)
+    missing = [f for f in expected if f not in present_names]
+    candidates = [m for m in missing if len(str(m)) <= MAX_VALUE][:MAX_NAMES]
+    suggested = 0
+    listing = f"the schema's columns are: {names_list(expected)}"
     columns: dict[int, str] = {}
     seen: dict[str, int] = {}
     for pos, (raw, name) in enumerate(zip(header, stripped)):
         col_no = pos + 1
         if raw != name:
-            _problem(table, "header", f"column {col_no} header {raw!r} has leading or trailing whitespace", line=1, column=name,
-                     hint=f"write it as {name!r}")
+            _problem(table, "header", f"column {col_no} header {shorten(raw)!r} has leading or trailing whitespace", line=1, column=name,
+                     hint=f"write it as {shorten(name)!r}")
         if name in seen:
-            _problem(table, "duplicate-column", f"column {name!r} appears twice (columns {seen[name] + 1} and {col_no})", line=1, column=name)
+            _problem(table, "duplicate-column", f"column {shorten(name)!r} appears twice (columns {seen[name] + 1} and {col_no})", line=1, column=name)
             continue
         seen[name] = pos
-        if name in expected:
+        if name in known:
             columns[pos] = name
         else:
-            missing = [f for f in expected if f not in stripped]
-            close = closest(name, missing)
-            hint = f"renamed? did you mean {close!r}?" if close else f"the schema's columns are: {', '.join(expected)}"
-            _problem(table, "extra-column", f"column {name!r} is not in the schema", line=1, column=name, hint=hint)
-    for name in expected:
-        if name not in seen:
-            _problem(table, "missing-column", f"column {name!r} is missing", line=1, column=name,
-                     hint="add the column (empty cells are fine where the field is optional)")
-    present = [n for n in stripped if n in expected]
+            close = None
+            if suggested < MAX_SUGGEST and candidates and len(name) <= MAX_VALUE:
+                suggested += 1
+                close = closest(name, candidates)
+            hint = f"renamed? did you mean {close!r}?" if close else listing
+            _problem(table, "extra-column", f"column {shorten(name)!r} is not in the schema", line=1, column=name, hint=hint)
+    for name in missing:
+        _problem(table, "missing-column", f"column {name!r} is missing", line=1, column=name,
+                 hint="add the column (empty cells are fine where the field is optional)")
     if not any(p.rule in {"missing-column", "extra-column", "duplicate-column"} for p in table.problems):
+        present = [n for n in stripped if n in known]
         if present != expected:
             _problem(table, "column-order", "the columns are not in schema order", line=1,
-                     hint=f"expected: {', '.join(expected)}; `cotw fmt` reorders them")
+                     hint=f"expected: {names_list(expected)}; `cotw fmt` reorders them")
     return columns
-
