@@ -5,7 +5,6 @@ nothing here imports pandas, so the CLI's start-up stays light.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -76,12 +75,12 @@ class Package:
         file = root / DESCRIPTOR
         if not file.is_file():
             raise PackageError(f"no {DESCRIPTOR} in {root}")
+        from .jsonload import loads
+
         try:
-            descriptor = json.loads(file.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as exc:
-            raise PackageError(f"{DESCRIPTOR} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-        except json.JSONDecodeError as exc:
-            raise PackageError(f"{DESCRIPTOR} is not valid JSON: {exc.msg}", line=exc.lineno) from None
+            descriptor = loads(file.read_bytes(), DESCRIPTOR)
+        except OSError as exc:
+            raise PackageError(f"cannot read {DESCRIPTOR}: {exc.strerror or exc}") from None
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
             raise PackageError(f"{DESCRIPTOR} has no 'resources' list")
         return cls(root=root, descriptor=descriptor)
@@ -120,12 +119,14 @@ class Package:
             sch = res.get("schema")
             if isinstance(sch, str):
                 target = self.file(sch)
+                from .jsonload import loads
+
                 try:
-                    sch = json.loads(target.read_text(encoding="utf-8"))
+                    sch = loads(target.read_bytes(), res["schema"])
                 except FileNotFoundError:
                     raise PackageError(f"schema file '{res['schema']}' of resource '{name}' does not exist") from None
-                except json.JSONDecodeError as exc:
-                    raise PackageError(f"{res['schema']} is not valid JSON: {exc.msg}", file=res["schema"], line=exc.lineno) from None
+                except OSError as exc:
+                    raise PackageError(f"cannot read schema file '{res['schema']}' of resource '{name}': {exc.strerror or exc}", file=res["schema"]) from None
             if not isinstance(sch, dict) or not isinstance(sch.get("fields"), list):
                 raise PackageError(f"resource '{name}' has no table schema with a 'fields' list")
             out[name] = sch
