@@ -165,7 +165,9 @@ def diff_table(old: Package | None, new: Package | None, name: str) -> TableDiff
 
 def diff_packages(old: str | Path | None, new: str | Path | None = None) -> PackageDiff:
     """Compare the package at `old` with the one at `new` (None: the installed data)."""
-    a, b = Package.open(old), Package.open(new)
+    from .validation import usable
+
+    a, b = usable(Package.open(old)), usable(Package.open(new))
     names = b.names() + [n for n in a.names() if n not in b.names()]
     label = lambda p, pkg: str(p) if p is not None else f"installed data ({pkg.root})"  # noqa: E731
     return PackageDiff(label(old, a), label(new, b), [diff_table(a, b, n) for n in names])

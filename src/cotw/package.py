@@ -128,7 +128,8 @@ class Package:
                 except OSError as exc:
                     raise PackageError(f"cannot read schema file '{res['schema']}' of resource '{name}': {exc.strerror or exc}", file=res["schema"]) from None
             if not isinstance(sch, dict) or not isinstance(sch.get("fields"), list):
-                raise PackageError(f"resource '{name}' has no table schema with a 'fields' list")
+                raise PackageError(f"resource '{name}' has no table schema with a 'fields' list",
+                                   file=res["schema"] if isinstance(res.get("schema"), str) else DESCRIPTOR)
             out[name] = sch
         return out
 

@@ -140,7 +140,7 @@ def errors(instance: object, schema: dict) -> Iterator[str]:
     validator = jsonschema.Draft7Validator(schema)
     for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        yield f"at {where}: {_message(err)}"
+        yield f"at {where}: {_short(_message(err), 300)}"  # jsonschema quotes the whole offending value
 
 
 def _message(err) -> str:
@@ -197,9 +197,11 @@ def references(instance: object, path: tuple = ()) -> Iterator[tuple[str, str, s
                 yield from references(value, path + (i,))
 
 
-def _refused(key: str, value: object, where: str) -> Iterator[tuple[str, str, str]]:
-    values = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-    for v in values:
+def _refused(key: str, value: object, path: str) -> Iterator[tuple[str, str, str]]:
+    items = [(path, value)] if isinstance(value, str) else [(f"{path}/{i}", v) for i, v in enumerate(value)] if isinstance(value, list) else []
+    for where, v in items:
+        if not isinstance(v, str):
+            continue
         if key == "$schema":
             if is_url(v) and not STANDARD_PROFILE.match(v):
                 yield where, v, "is not a standard Data Package profile URL; cotw never fetches profiles, so it was not read"

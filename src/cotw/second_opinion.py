@@ -1,15 +1,53 @@
-"""Layer 4: frictionless row validation of the same package, as an independent second opinion."""
+"""Layer 4: frictionless row validation of the same package, as an independent second opinion.
+
+frictionless fetches whatever the descriptor points at (a `dialect`, `schema` or `profile` given as a
+URL), so it never sees a descriptor that holds such a reference, and it runs with an HTTP session that
+refuses every request: nothing cotw runs opens a connection, whatever the descriptor says.
+"""
 from __future__ import annotations
 
-from .package import DESCRIPTOR, Package
-from .report import Problem
+from .package import DESCRIPTOR, Package, PackageError
+from .report import Problem, shorten
+
+
+def refused(pkg: Package) -> list[Problem]:
+    """The references (in the descriptor and the schema files) that frictionless would fetch or read."""
+    from .profile import references
+
+    out = [Problem("frictionless", "remote-reference", f"at {where}: {shorten(value)!r} {why}; frictionless was not run", DESCRIPTOR)
+           for where, value, why in references(pkg.descriptor)]
+    for name in pkg.names():
+        try:
+            schema, file = pkg.schema(name), pkg.resource(name).get("schema")
+        except PackageError as exc:
+            return out + [Problem("frictionless", "schema-file", f"{exc.message}; frictionless was not run", exc.file, exc.line)]
+        file = file if isinstance(file, str) else DESCRIPTOR
+        out += [Problem("frictionless", "remote-reference", f"{name}: at {where}: {shorten(value)!r} {why}; frictionless was not run", file)
+                for where, value, why in references(schema)]
+    return out
+
+
+def _offline():
+    """A requests session that refuses to send anything."""
+    import requests
+
+    class Offline(requests.Session):
+        def send(self, request, **kwargs):
+            raise requests.ConnectionError(f"cotw never fetches ({shorten(request.url)} was not requested)")
+
+    return Offline()
 
 
 def frictionless_problems(pkg: Package) -> list[Problem]:
+    problems = refused(pkg)
+    if problems:
+        return problems
     import frictionless
 
     paths = {name: pkg.resource(name).get("path") for name in pkg.names()}
-    fr = frictionless.validate(str(pkg.root / DESCRIPTOR))
+    system = frictionless.system
+    with system.use_context(trusted=False, http_session=_offline()):
+        fr = frictionless.validate(str(pkg.root / DESCRIPTOR))
     out = []
     for task in fr.tasks:
         file = paths.get(task.name, task.name)

@@ -19,9 +19,15 @@ def codebook(
     Example: cotw codebook --out CODEBOOK.md
     """
     from cotw.codebook import render
-    from cotw.package import Package
+    from cotw.package import Package, PackageError
+    from cotw.validation import usable
 
-    text = render(Package.open(package_path(path)))
+    try:
+        text = render(usable(Package.open(package_path(path))))
+    except PackageError as exc:
+        where = f"{exc.file}:{exc.line}" if exc.line else exc.file
+        typer.echo(f"{where}: {exc.message}", err=True)
+        raise typer.Exit(1)
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -23,9 +23,10 @@ def fmt(
     """
     from cotw.fmt import format_package
     from cotw.package import Package, PackageError
+    from cotw.validation import usable
 
     try:
-        pkg = Package.open(package_path(path))
+        pkg = usable(Package.open(package_path(path)))
     except PackageError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
         typer.echo(f"{where}: {exc.message}", err=True)
