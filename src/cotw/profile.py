@@ -21,7 +21,9 @@ SCALAR = {"type": ["string", "number", "integer", "boolean"]}
 # cotw's codebook, Excel sheet and download page read every category as {value, label}
 CATEGORIES = {"type": "array", "items": {"type": "object", "required": ["value"],
                                          "properties": {"value": SCALAR, "label": {"type": "string"}}}}
-NUMBER = {"type": "number"}  # cotw compares bounds as numbers; a date or text bound would be silently ignored
+# cotw compares bounds as numbers (a date or text bound would be silently ignored), as 64-bit floats
+NUMBER = {"type": "number", "minimum": -1e300, "maximum": 1e300}
+LENGTH = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 TYPES = ["string", "number", "integer", "boolean", "object", "array", "list", "date", "time", "datetime",
          "year", "yearmonth", "duration", "geopoint", "geojson", "any"]
 
@@ -41,8 +43,8 @@ FIELD = {
                 "unique": {"type": "boolean"},
                 "enum": {"type": "array", "minItems": 1, "uniqueItems": True, "items": SCALAR},
                 "pattern": {"type": "string"},
-                "minLength": {"type": "integer", "minimum": 0},
-                "maxLength": {"type": "integer", "minimum": 0},
+                "minLength": LENGTH,
+                "maxLength": LENGTH,
                 "minimum": NUMBER,
                 "maximum": NUMBER,
                 "exclusiveMinimum": NUMBER,
@@ -140,7 +142,7 @@ def errors(instance: object, schema: dict) -> Iterator[str]:
     validator = jsonschema.Draft7Validator(schema)
     for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        yield f"at {where}: {_short(_message(err), 300)}"  # jsonschema quotes the whole offending value
+        yield f"at {where}: {_message(err)}"
 
 
 def _message(err) -> str:
@@ -152,7 +154,8 @@ def _message(err) -> str:
             return f"needs {'exactly one of' if err.validator == 'oneOf' else 'at least one of'} {names}"
         types = [o.get("type") for o in options if "type" in o]
         return f"has the wrong form (expected {' or '.join(map(str, types)) or 'another form'})"
-    return err.message
+    shown = repr(err.instance)  # jsonschema quotes the whole offending value, however long
+    return err.message.replace(shown, _short(shown, 60)) if len(shown) > 60 else err.message
 
 
 # --- names and references -----------------------------------------------------------------------
@@ -224,6 +227,7 @@ def _refused(key: str, value: object, path: str) -> Iterator[tuple[str, str, str
 # --- what a Table Schema means, beyond its shape ------------------------------------------------
 
 PRECISIONS = ("day", "month", "year", "unknown")
+CHECKED_TYPES = ("string", "date", "boolean", "number", "integer", "any")  # the types cotw checks and loads
 
 
 def _key(value) -> list:
@@ -242,8 +246,20 @@ def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: se
         ref = fk["reference"]
         if (ref.get("resource") or name) == "sources" and _key(ref["fields"]) == ["source_id"] and len(_key(fk["fields"])) == 1:
             sources_fk.add(_key(fk["fields"])[0])
+    if schema.get("missingValues", [""]) != [""]:
+        yield (f"missingValues {_short(schema['missingValues'])} is not supported: cotw reads only an empty cell as missing "
+               "(so that text such as 'NA' stays text); declare [\"\"] or leave it out")
+    if schema.get("uniqueKeys"):
+        yield "uniqueKeys is not checked by cotw; declare \"unique\": true on a single field, or make the fields the primaryKey"
     for f in schema["fields"]:
         col, ftype = f["name"], f.get("type", "string")
+        if ftype not in CHECKED_TYPES:
+            yield f"field {col!r} has type {ftype!r}, which cotw does not check or load; use one of {', '.join(CHECKED_TYPES)}"
+        enum = f.get("constraints", {}).get("enum")
+        for c in f.get("categories", []) if enum is not None else []:
+            if str(c["value"]) not in map(str, enum):
+                yield f"field {col!r} has category {_short(repr(c['value']))}, which is not one of its enum values"
+                break
         pattern = f.get("constraints", {}).get("pattern")
         if pattern is not None:
             why = pattern_problem(pattern)
@@ -264,9 +280,12 @@ def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: se
                 bad = [v for v in fields[target].get("constraints", {}).get("enum", []) if v not in PRECISIONS]
                 if bad:
                     yield f"field {col!r} x-precision names {target!r}, whose values include {_short(bad[0])!r}; a precision is one of {', '.join(PRECISIONS)}"
-    for k in _key(schema.get("primaryKey") or []):
+    pk = _key(schema.get("primaryKey") or [])
+    for k in pk:
         if k not in fields:
             yield f"primaryKey field {_short(k)!r} is not a field"
+    if len(set(pk)) != len(pk):
+        yield f"primaryKey ({', '.join(map(_short, pk))}) names a field twice"
     for fk in schema.get("foreignKeys", []):
         ref = fk["reference"]
         target = ref.get("resource") or name
@@ -274,6 +293,9 @@ def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: se
         for k in lf:
             if k not in fields:
                 yield f"foreign key field {_short(k)!r} is not a field"
+        if len(set(lf)) != len(lf) or len(set(rf)) != len(rf):
+            yield f"foreign key ({', '.join(map(_short, lf))}) -> ({', '.join(map(_short, rf))}) names a field twice"
+            continue
         if len(lf) != len(rf):
             yield (f"foreign key ({', '.join(map(_short, lf))}) has {len(lf)} field{'s' if len(lf) != 1 else ''} but refers to "
                    f"{len(rf)} field{'s' if len(rf) != 1 else ''} of {_short(target)} ({', '.join(map(_short, rf))}); the counts must be equal")
@@ -282,10 +304,14 @@ def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: se
             continue
         if target not in schemas:
             continue  # the referenced schema is malformed: its own problems are reported
-        tf = {f["name"] for f in schemas[target]["fields"]}
-        for k in rf:
-            if k not in tf:
-                yield f"foreign key refers to {_short(target)}.{_short(k)}, which is not a field"
+        tf = {f["name"]: f for f in schemas[target]["fields"]}
+        missing = [k for k in rf if k not in tf]
+        for k in missing:
+            yield f"foreign key refers to {_short(target)}.{_short(k)}, which is not a field"
+        unique = len(rf) == 1 and not missing and tf[rf[0]].get("constraints", {}).get("unique") is True
+        if not missing and not unique and rf != _key(schemas[target].get("primaryKey") or []):
+            yield (f"foreign key refers to {_short(target)} ({', '.join(map(_short, rf))}), which is neither its primaryKey nor a unique "
+                   "field: a reference must identify one row")
 
 
 def _verbatim_problems(f: dict, fields: dict[str, dict], sources_fk: set[str]) -> Iterator[str]:
