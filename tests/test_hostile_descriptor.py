@@ -316,6 +316,19 @@ def test_non_json_numbers_are_refused(pkg, cli, text, line, message):
     check_answers(pkg, cli, [f"{SCHEMA}:{line}: {SCHEMA} is not valid JSON: {message} [schema-file]"])
 
 
+def test_a_byte_order_mark_is_named(pkg, cli):
+    (pkg / SCHEMA).write_bytes(b"\xef\xbb\xbf" + (pkg / SCHEMA).read_bytes())
+    check_answers(pkg, cli, [f"{SCHEMA}:1: {SCHEMA} starts with a byte-order mark (BOM); save it as UTF-8 without BOM [schema-file]"])
+
+
+def test_a_descriptor_larger_than_16_mib_is_not_parsed(pkg, cli):
+    path = pkg / "datapackage.json"
+    path.write_text('{"x-pad": "' + "x" * (16 * 2**20) + '",' + path.read_text(encoding="utf-8")[1:], encoding="utf-8")
+    size = path.stat().st_size
+    check_answers(pkg, cli, [f"datapackage.json: datapackage.json is {size} bytes; cotw reads descriptor and schema files of at most "
+                             f"{16 * 2**20} bytes [descriptor]"])
+
+
 def test_a_number_too_large_for_a_float_is_refused(pkg, cli):
     edit(pkg, SCHEMA, lambda s: s["fields"][1]["constraints"].__setitem__("maxLength", 1))
     (pkg / SCHEMA).write_text((pkg / SCHEMA).read_text(encoding="utf-8").replace('"maxLength": 1\n', '"maxLength": 1e400\n'), encoding="utf-8")
@@ -520,10 +533,13 @@ def positions(value, path=()):
             yield from positions(v, path + (i,))
 
 
-def replace(value, path, new):
+def replace(value, path, new, key=None):
+    """`value` with the value at `path` replaced by `new` or, when `key` is given and it is an object, given `key`: `new`."""
     if not path:
+        if key is not None and isinstance(value, dict):
+            return {**value, key: new}
         return new
-    value[path[0]] = replace(value[path[0]], path[1:], new)
+    value[path[0]] = replace(value[path[0]], path[1:], new, key)
     return value
 
 
@@ -548,8 +564,11 @@ SCHEMA_PATHS = list(positions(json.loads((Path(__file__).parents[1] / SCHEMA).re
 @PROFILE
 @given(where=st.one_of(st.tuples(st.just("datapackage.json"), st.sampled_from(DESCRIPTOR_PATHS)),
                        st.tuples(st.just(SCHEMA), st.sampled_from(SCHEMA_PATHS))),
-       value=json_values)
-def test_any_json_value_in_any_descriptor_position_gets_an_answer_not_a_traceback(base, where, value):
+       value=json_values,
+       key=st.none() | st.sampled_from(["path", "schema", "dialect", "profile", "$schema", "url", "extrapaths", "resources", "name",
+                                         "fields", "primaryKey", "foreignKeys", "categories", "x-verbatim-in", "x-precision",
+                                         "missingValues", "uniqueKeys", "constraints", "type", "pattern"]))
+def test_any_json_value_in_any_descriptor_position_gets_an_answer_not_a_traceback(base, where, value, key):
     import shutil
     import tempfile
 
@@ -562,7 +581,7 @@ def test_any_json_value_in_any_descriptor_position_gets_an_answer_not_a_tracebac
         pkg = Path(tmp) / "pkg"
         shutil.copytree(base, pkg)
         doc = json.loads((pkg / file).read_text(encoding="utf-8"))
-        (pkg / file).write_text(json.dumps(replace(doc, path, value)), encoding="utf-8")
+        (pkg / file).write_text(json.dumps(replace(doc, path, value, key)), encoding="utf-8")
         runner = CliRunner()
         for args in (["check", str(pkg)], ["fmt", "--check", str(pkg)], ["codebook", str(pkg)]):
             result = runner.invoke(app, args)

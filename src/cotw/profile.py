@@ -6,9 +6,18 @@ descriptor and row validation as a second opinion. It covers what the v2 specifi
 (resources with a name and a path or data, table schemas with named, typed fields, keys) and the
 types of the properties cotw and its exports rely on. Unknown properties are allowed, as in v2.
 
-It also says which descriptor values would make a reader fetch or open something (`references`):
-cotw never opens a connection, and frictionless (`--with-frictionless`) fetches a `dialect`,
-`schema`, `profile` or `path` given as a URL, so such values are refused before anything reads them.
+Beyond the shape, a descriptor is refused (a descriptor error; the tables are then not checked, and
+fmt, export, diff, codebook and cotw.load refuse it too) when:
+- a resource name breaks the Data Package naming rule (`^[a-z0-9._-]+$`): exports use the name as a
+  file name and a zip entry, so a name such as `../../x` could write outside the output;
+- a value would make a reader fetch or open something (`references`): cotw never opens a connection,
+  and frictionless (`--with-frictionless`) fetches a `dialect`, `schema`, `profile` or `path` given as
+  a URL. Only the standard datapackage.org profile URLs pass, in `$schema`; frictionless recognises
+  them and fetches nothing. Links for people (`licenses`, `sources`, `contributors`) are never read;
+- it declares something cotw would silently not check (`schema_problems`): a type other than
+  CHECKED_TYPES, `uniqueKeys`, `missingValues` other than [""], a foreign key whose field counts differ
+  or whose reference identifies no row, provenance annotations on fields of the wrong kind, or a
+  pattern that Python's `re` or RE2 cannot compile.
 """
 from __future__ import annotations
 

@@ -100,8 +100,7 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
                 if reason:
                     add(f"resource {shorten(res.get('name'))!r} {key} {shorten(value)!r} {reason}; it was not read", "unsafe-path")
     for message in profile.errors(d, profile.PACKAGE):
-        # a resource of the wrong shape cannot be read as declared; package metadata can be wrong harmlessly
-        add(message, "profile", stop=message.startswith("at resources"))
+        add(message, "profile")  # every reader (exports, the codebook) relies on these shapes
     if not pkg.names():
         add("the descriptor declares no resources")
     seen = set()
