@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
+from pathlib import Path
 
 from .package import PackageError
 
@@ -22,10 +25,25 @@ MAX_BYTES = 16 * 2**20  # cotw's descriptor is ~20 kB; a bigger one is not hand-
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(\s*:)?|[\[\]{}]|NaN|-?Infinity', re.S)
 
 
+def read(path: Path, file: str) -> object:
+    """The JSON value in the file at `path` (`file`: its name in messages). Only a regular file is read
+    (a FIFO or device would block or never end), and at most MAX_BYTES of it, so memory stays bounded.
+    OSError (missing, unreadable) is left to the caller, who knows what the file is for."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PackageError(f"{file} is not a regular file; cotw reads descriptors and schemas only from regular files", file)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    return loads(data, file)
+
+
 def loads(data: bytes, file: str) -> object:
     """The JSON value in `data`, read from `file` (the name used in messages, relative to the package)."""
     if len(data) > MAX_BYTES:
-        raise PackageError(f"{file} is {len(data)} bytes; cotw reads descriptor and schema files of at most {MAX_BYTES} bytes", file)
+        raise PackageError(f"{file} is larger than {MAX_BYTES} bytes, the most cotw reads of a descriptor or schema file", file)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -75,10 +75,10 @@ class Package:
         file = root / DESCRIPTOR
         if not file.is_file():
             raise PackageError(f"no {DESCRIPTOR} in {root}")
-        from .jsonload import loads
+        from .jsonload import read
 
         try:
-            descriptor = loads(file.read_bytes(), DESCRIPTOR)
+            descriptor = read(file, DESCRIPTOR)
         except OSError as exc:
             raise PackageError(f"cannot read {DESCRIPTOR}: {exc.strerror or exc}") from None
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
@@ -119,10 +119,10 @@ class Package:
             sch = res.get("schema")
             if isinstance(sch, str):
                 target = self.file(sch)
-                from .jsonload import loads
+                from .jsonload import read
 
                 try:
-                    sch = loads(target.read_bytes(), res["schema"])
+                    sch = read(target, res["schema"])
                 except FileNotFoundError:
                     raise PackageError(f"schema file '{res['schema']}' of resource '{name}' does not exist") from None
                 except OSError as exc:
