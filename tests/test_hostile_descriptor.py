@@ -204,6 +204,16 @@ def test_frictionless_itself_runs_offline(pkg, listener, monkeypatch):
     assert any("cotw never fetches" in p.message for p in found), [p.text() for p in found]
 
 
+def test_a_frictionless_crash_is_reported_not_raised(pkg, cli, monkeypatch):
+    import frictionless
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(frictionless, "validate", crash)
+    check_answers(pkg, cli, ["datapackage.json: frictionless could not validate the package: boom [frictionless-error]"], with_frictionless=True)
+
+
 def test_the_standard_profiles_of_cotws_own_descriptor_are_not_fetched(pkg, monkeypatch):
     from cotw import second_opinion
 

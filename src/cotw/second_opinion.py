@@ -45,9 +45,11 @@ def frictionless_problems(pkg: Package) -> list[Problem]:
     import frictionless
 
     paths = {name: pkg.resource(name).get("path") for name in pkg.names()}
-    system = frictionless.system
-    with system.use_context(trusted=False, http_session=_offline()):
-        fr = frictionless.validate(str(pkg.root / DESCRIPTOR))
+    try:
+        with frictionless.system.use_context(trusted=False, http_session=_offline()):
+            fr = frictionless.validate(str(pkg.root / DESCRIPTOR))
+    except Exception as exc:  # a second opinion that fails is reported, never a traceback
+        return [Problem("frictionless", "frictionless-error", f"frictionless could not validate the package: {shorten(exc, 300)}", DESCRIPTOR)]
     out = []
     for task in fr.tasks:
         file = paths.get(task.name, task.name)
