@@ -88,7 +88,7 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
     for where, value, why in profile.references(d):
         if not _RESOURCE_PATH.match(where):  # a resource's path and schema file are checked just below
             add(f"at {where}: {shorten(value)!r} {why}", "remote-reference")
-    for i, res in enumerate(d.get("resources", [])):
+    for res in d["resources"]:  # Package.open made sure it is a list
         if isinstance(res, dict):
             for key in ("path", "schema"):
                 value = res.get(key)
@@ -104,7 +104,7 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
     if not pkg.names():
         add("the descriptor declares no resources")
     seen = set()
-    for res in d.get("resources", []) if isinstance(d.get("resources"), list) else []:
+    for res in d["resources"]:
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str):
             continue
@@ -112,7 +112,7 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
             add(f"resource name {shorten(name)!r} is not a valid Data Package name; exports use it as a file name",
                 "resource-name", "use only lowercase letters, digits, '.', '-' and '_'")
         if name in seen:
-            add(f"resource name {name!r} is used twice", "duplicate-resource")
+            add(f"resource name {shorten(name)!r} is used twice", "duplicate-resource")
         seen.add(name)
         if str(res.get("encoding", "")).lower() not in ("utf-8", "utf8"):
             add(f"resource {shorten(name)!r} does not declare encoding 'utf-8'", hint="add \"encoding\": \"utf-8\"", stop=False)
