@@ -121,7 +121,11 @@ def listener():
                 conn, _ = server.accept()
             except OSError:
                 continue
-            hits.append(conn.recv(200))
+            conn.settimeout(1)
+            try:
+                hits.append(conn.recv(200) or b"(connected, sent nothing)")
+            except OSError:
+                hits.append(b"(connected, sent nothing)")
             conn.close()
 
     thread = threading.Thread(target=accept, daemon=True)
@@ -188,8 +192,7 @@ def test_url_references_are_refused_and_nothing_connects(pkg, cli, tmp_path, lis
     result = cli("check", pkg, "--with-frictionless")
     no_traceback(result)
     assert result.exit_code == 1 and line in result.stdout.splitlines()
-    message = line.split(": ", 1)[1].rsplit(" [", 1)[0]
-    refused_everywhere(pkg, cli, tmp_path, message.split(": ", 1)[1] if message.startswith(TABLE + ": ") else message)
+    refused_everywhere(pkg, cli, tmp_path, line.split(": ", 1)[1].rsplit(" [", 1)[0])
 
 
 def test_frictionless_itself_runs_offline(pkg, listener, monkeypatch):
