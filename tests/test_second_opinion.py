@@ -99,8 +99,9 @@ def test_a_dialect_file_linked_outside_is_not_handed_to_frictionless(pkg, tmp_pa
     opened.clear()
     report = cotw.validate(pkg, with_frictionless=True)
     assert handed == []
-    assert ("dialect.json: frictionless was not run: dialect.json resolves outside the package (through a symbolic link); "
-            "it was not read [not-run]") in [p.text() for p in report.problems]
+    found = [p.text() for p in report.problems]
+    # the descriptor layer refuses a dialect given as a file before frictionless could be asked to read it
+    assert any("/dialect: 'dialect.json' is a reference to a file; cotw reads CSV dialects inline only, so it was not read" in t for t in found), found
     assert not [p for p in opened if os.path.realpath(p) == str(outside.resolve())]
 
 

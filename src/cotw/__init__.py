@@ -47,7 +47,7 @@ def load(name: str, path: str | Path | None = None):
     (see `cotw.io.loader` for the dtypes)."""
     from .io.loader import load_table
 
-    pkg = Package.open(path)
+    pkg = _usable(path)
     pkg.resource(name)  # unknown names are answered with the valid ones
     return load_table(pkg, name)
 
@@ -56,7 +56,7 @@ def load_all(path: str | Path | None = None) -> dict:
     """Every table, by name."""
     from .io.loader import load_table
 
-    pkg = Package.open(path)
+    pkg = _usable(path)
     return {name: load_table(pkg, name) for name in pkg.names()}
 
 
@@ -64,7 +64,7 @@ def read(name: str, path: str | Path | None = None):
     """Table `name` exactly as written: every cell as text, missing cells as NaN (what the validators see)."""
     from .io.reader import require_table
 
-    pkg = Package.open(path)
+    pkg = _usable(path)
     pkg.resource(name)
     return require_table(pkg, name).frame
 
@@ -75,11 +75,18 @@ def schema(name: str, path: str | Path | None = None):
     from .check import derive
     from .io.reader import require_table
 
-    pkg = Package.open(path)
+    pkg = _usable(path)
     pkg.resource(name)
     frames = {n: require_table(pkg, n).frame for n in pkg.names()}
     frames = {n: f for n, f in frames.items() if f is not None}
     return derive.build(pkg, name, derive.fk_sets(pkg, frames), frames)
+
+
+def _usable(path) -> Package:
+    """The package at `path`, refused with a located PackageError when its descriptor cannot be read safely."""
+    from .check.pipeline import usable
+
+    return usable(Package.open(path))
 
 
 def validate(path: str | Path | None = None, with_frictionless: bool = False):

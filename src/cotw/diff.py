@@ -280,7 +280,9 @@ def diff_packages(old: str | Path | None, new: str | Path | None = None) -> Pack
 
     Raises DiffRefused, listing every problem in both packages, when either cannot be read faithfully,
     and PackageError when a descriptor or schema cannot be read at all."""
-    a, b = Package.open(old), Package.open(new)
+    from .check.pipeline import usable
+
+    a, b = usable(Package.open(old)), usable(Package.open(new))
     names = b.names() + [n for n in a.names() if n not in b.names()]
     label = lambda p, pkg: str(p) if p is not None else f"installed data ({pkg.root})"  # noqa: E731
     tables, problems = [], []

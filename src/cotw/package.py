@@ -5,7 +5,6 @@ nothing here imports pandas, so the CLI's start-up stays light.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -69,6 +68,16 @@ def not_a_package(path: str | Path | None) -> str | None:
     return None
 
 
+def _json(data: bytes, file: str) -> object:
+    """The JSON value of a descriptor or schema file, or a located PackageError (see io.jsonload)."""
+    from .io.jsonload import JSONError, loads
+
+    try:
+        return loads(data, file)
+    except JSONError as exc:
+        raise PackageError(exc.message, file=exc.file, line=exc.line) from None
+
+
 @dataclass
 class Package:
     """A data package on disk: its root (a folder, or a zip read in place), descriptor and table schemas."""
@@ -96,12 +105,7 @@ class Package:
             raise PackageError(f"{DESCRIPTOR} {exc.reason}") from None
         except OSError as exc:
             raise PackageError(f"cannot read {DESCRIPTOR}: {exc.strerror}") from None
-        try:
-            descriptor = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise PackageError(f"{DESCRIPTOR} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-        except json.JSONDecodeError as exc:
-            raise PackageError(f"{DESCRIPTOR} is not valid JSON: {exc.msg}", line=exc.lineno) from None
+        descriptor = _json(raw, DESCRIPTOR)
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
             raise PackageError(f"{DESCRIPTOR} has no 'resources' list")
         return cls(root=root, descriptor=descriptor, zip=zipped)
@@ -141,19 +145,16 @@ class Package:
             sch = res.get("schema")
             if isinstance(sch, str):
                 try:
-                    sch = json.loads(self.read_bytes(sch, safeio.MAX_JSON).decode("utf-8"))
+                    sch = _json(self.read_bytes(sch, safeio.MAX_JSON), res["schema"])
                 except FileNotFoundError:
                     raise PackageError(f"schema file '{res['schema']}' of resource '{name}' does not exist") from None
                 except UnsafeFile as exc:
                     raise PackageError(f"schema file '{res['schema']}' of resource '{name}' {exc.reason}", file=res["schema"]) from None
                 except OSError as exc:
                     raise PackageError(f"cannot read schema file '{res['schema']}' of resource '{name}': {exc.strerror}", file=res["schema"]) from None
-                except UnicodeDecodeError as exc:
-                    raise PackageError(f"{res['schema']} is not UTF-8 ({exc.reason} at byte {exc.start})", file=res["schema"]) from None
-                except json.JSONDecodeError as exc:
-                    raise PackageError(f"{res['schema']} is not valid JSON: {exc.msg}", file=res["schema"], line=exc.lineno) from None
             if not isinstance(sch, dict) or not isinstance(sch.get("fields"), list):
-                raise PackageError(f"resource '{name}' has no table schema with a 'fields' list")
+                raise PackageError(f"resource '{name}' has no table schema with a 'fields' list",
+                                   file=res["schema"] if isinstance(res.get("schema"), str) else DESCRIPTOR)
             out[name] = sch
         return out
 

@@ -80,6 +80,12 @@ def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None 
     frame_checks = []
     if len(pk) > 1:
         frame_checks.append(_check(registry, _composite_unique(pk)))
+    for fk in tschema.get("foreignKeys", []):
+        fields = fk.get("fields")
+        if isinstance(fields, list) and len(fields) > 1 and refs is not None:
+            spec = _composite_fk(pkg, name, fields, fk.get("reference", {}), context or {})
+            if spec is not None:
+                frame_checks.append(_check(registry, spec))
     for rule in rules.for_table(pkg, name, context or {}):
         frame_checks.append(_check(registry, rule))
     return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False, coerce=False,
@@ -173,6 +179,32 @@ def _composite_unique(pk: list[str]) -> CheckSpec:
     def unique(df):
         return ~df[pk].duplicated(keep="first")
     return CheckSpec(f"primary-key:{'+'.join(pk)}", unique, Rule("primary-key", pk[0], lambda v, r: (f"the primary key ({', '.join(pk)}) is a duplicate", None)))
+
+
+def _composite_fk(pkg: Package, table: str, cols: list[str], ref: dict, frames: dict[str, pd.DataFrame]) -> CheckSpec | None:
+    """A foreign key of several fields: rows whose key fields are all filled must name a row of the target.
+    None when the target could not be read completely (its own problems are reported instead)."""
+    target = ref.get("resource") or table
+    rcols = ref.get("fields")
+    frame = frames.get(target)
+    if frame is None or not isinstance(rcols, list) or not all(c in frame.columns for c in rcols):
+        return None
+    keys = pd.MultiIndex.from_frame(pd.DataFrame({i: text(frame[c]) for i, c in enumerate(rcols)}).dropna())
+    target_file = pkg.resource(target).get("path", target)
+
+    def check(df):
+        if not all(c in df.columns for c in cols):
+            return pd.Series(True, index=df.index)
+        sub = pd.DataFrame({i: text(df[c]) for i, c in enumerate(cols)}, index=df.index)
+        filled = sub.notna().all(axis=1)
+        found = pd.MultiIndex.from_frame(sub.astype(object).where(filled, "")).isin(keys)
+        return pd.Series(found, index=df.index) | ~filled
+
+    def describe(v, row):
+        values = ", ".join(q(row.get(c)) if row is not None else "?" for c in cols)
+        return f"({', '.join(cols)}) ({values}) is not a ({', '.join(rcols)}) in {target_file}", None
+
+    return CheckSpec(f"foreign-key:{'+'.join(cols)}", check, Rule("foreign-key", cols[0], describe, needs_row=True))
 
 
 def _date_message(col, v):

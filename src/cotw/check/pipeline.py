@@ -63,85 +63,97 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
 
 
 def descriptor_problems(pkg: Package, report: Report) -> bool:
-    """Layer 1. Returns True when the tables cannot be checked at all."""
+    """Layer 1. Returns True when the tables cannot be checked at all (the later layers are then skipped,
+    so a broken descriptor is not echoed by a cascade of false data errors)."""
+    problems, fatal = _descriptor(pkg)
+    report.extend(problems)
+    return bool(fatal)
+
+
+def usable(pkg: Package) -> Package:
+    """`pkg`, when its descriptor and schemas can be read safely; else the first problem that stops
+    them, as a located PackageError. Every command that reads tables without `cotw check` calls this."""
+    _, fatal = _descriptor(pkg)
+    if fatal:
+        p = fatal[0]
+        raise PackageError(f"{p.message}; run `cotw check` for every problem", p.file or DESCRIPTOR, p.line)
+    return pkg
+
+
+_RESOURCE_PATH = re.compile(r"^resources/\d+/(path|schema)$")
+
+
+def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
+    """Every descriptor problem, and those of them after which no table can be read as declared."""
     from . import profile
 
     d = pkg.descriptor
-    before = len(report.problems)
+    out: list[Problem] = []
+    fatal: list[Problem] = []
 
-    def add(message: str, rule: str = "descriptor", hint: str | None = None):
-        report.add(Problem("descriptor", rule, message, DESCRIPTOR, None, None, None, hint))
+    def add(message: str, rule: str = "descriptor", hint: str | None = None, file: str = DESCRIPTOR, stop: bool = True):
+        out.append(Problem("descriptor", rule, message, file, None, None, None, hint))
+        if stop:
+            fatal.append(out[-1])
 
     if d.get("$schema") != V2_PROFILE:
-        add(f"'$schema' is {d.get('$schema')!r}; cotw packages are Data Package v2", hint=f"set \"$schema\": \"{V2_PROFILE}\"")
-    unsafe = set()
-    for res in d.get("resources", []):
+        add(f"'$schema' is {shorten(repr(d.get('$schema')))}; cotw packages are Data Package v2", hint=f"set \"$schema\": \"{V2_PROFILE}\"", stop=False)
+    for where, value, why in profile.references(d):
+        if not _RESOURCE_PATH.match(where):  # a resource's path and schema file are checked just below
+            add(f"at {where}: {shorten(value)!r} {why}", "remote-reference")
+    for res in d["resources"]:  # Package.open made sure it is a list
         if isinstance(res, dict):
             for key in ("path", "schema"):
                 value = res.get(key)
                 if key == "schema" and not isinstance(value, str):
                     continue
                 reason = unsafe_path_reason(value)
+                if reason is None and isinstance(value, str) and profile.is_url(value):
+                    reason = "is a URL; cotw reads only files inside the package and never fetches"
                 if reason:
-                    unsafe.add(id(res))
-                    add(f"resource {res.get('name')!r} {key} {shorten(value)!r} {reason}; it was not read", "unsafe-path")
+                    add(f"resource {shorten(res.get('name'))!r} {key} {shorten(value)!r} {reason}; it was not read", "unsafe-path")
     for message in profile.errors(d, profile.PACKAGE):
-        add(message, "profile")
+        add(message, "profile")  # every reader (exports, the codebook) relies on these shapes
     if not pkg.names():
         add("the descriptor declares no resources")
-        return True
     seen = set()
     for res in d["resources"]:
         name = res.get("name") if isinstance(res, dict) else None
+        if not isinstance(name, str):
+            continue
+        if not profile.NAME.match(name):
+            add(f"resource name {shorten(name)!r} is not a valid Data Package name; exports use it as a file name",
+                "resource-name", "use only lowercase letters, digits, '.', '-' and '_'")
         if name in seen:
-            add(f"resource name {name!r} is used twice", "duplicate-resource")
+            add(f"resource name {shorten(name)!r} is used twice", "duplicate-resource")
         seen.add(name)
-        if isinstance(res, dict):
-            if str(res.get("encoding", "")).lower() not in ("utf-8", "utf8"):
-                add(f"resource {name!r} does not declare encoding 'utf-8'", hint="add \"encoding\": \"utf-8\"")
-            delim = (res.get("dialect") or {}).get("delimiter") if isinstance(res.get("dialect"), dict) else None
-            if delim != ",":
-                add(f"resource {name!r} does not declare the CSV dialect's delimiter ','", hint="add \"dialect\": {\"delimiter\": \",\"}")
-    if unsafe:
-        return True
+        if str(res.get("encoding", "")).lower() not in ("utf-8", "utf8"):
+            add(f"resource {shorten(name)!r} does not declare encoding 'utf-8'", hint="add \"encoding\": \"utf-8\"", stop=False)
+        delim = res["dialect"].get("delimiter") if isinstance(res.get("dialect"), dict) else None
+        if delim != ",":
+            add(f"resource {shorten(name)!r} does not declare the CSV dialect's delimiter ','", hint="add \"dialect\": {\"delimiter\": \",\"}", stop=False)
+    if fatal:
+        return out, fatal
     try:
         schemas = {n: pkg.schema(n) for n in pkg.names()}
     except PackageError as exc:
-        report.add(Problem("descriptor", "schema-file", exc.message, exc.file, exc.line))
-        return True
+        out.append(Problem("descriptor", "schema-file", exc.message, exc.file, exc.line))
+        return out, [out[-1]]
+    files = {n: pkg.resource(n)["schema"] if isinstance(pkg.resource(n).get("schema"), str) else DESCRIPTOR for n in schemas}
     for name, sch in schemas.items():
-        fields = [f.get("name") for f in sch["fields"] if isinstance(f, dict)]
-        file = pkg.resource(name).get("schema") if isinstance(pkg.resource(name).get("schema"), str) else DESCRIPTOR
-        def sadd(message):
-            report.add(Problem("descriptor", "table-schema", f"{name}: {message}", file))
-        for message in profile.errors(sch, profile.TABLE_SCHEMA):
-            sadd(message)
-        if len(set(fields)) != len(fields):
-            sadd("a field name is used twice")
-        for f in sch["fields"]:
-            for key in ("x-verbatim-in", "x-precision"):
-                if key in f and f[key] not in fields:
-                    sadd(f"field {f.get('name')!r} {key} names {f[key]!r}, which is not a field")
-        pk = sch.get("primaryKey") or []
-        for k in [pk] if isinstance(pk, str) else pk:
-            if k not in fields:
-                sadd(f"primaryKey field {k!r} is not a field")
-        for fk in sch.get("foreignKeys", []):
-            ref = fk.get("reference", {})
-            target = ref.get("resource") or name
-            lf = fk.get("fields")
-            for k in [lf] if isinstance(lf, str) else lf or []:
-                if k not in fields:
-                    sadd(f"foreign key field {k!r} is not a field")
-            if target not in schemas:
-                sadd(f"foreign key refers to resource {target!r}, which does not exist")
-                continue
-            tf = [f.get("name") for f in schemas[target]["fields"]]
-            rf = ref.get("fields")
-            for k in [rf] if isinstance(rf, str) else rf or []:
-                if k not in tf:
-                    sadd(f"foreign key refers to {target}.{k}, which is not a field")
-    return len(report.problems) > before and any(p.rule in ("table-schema", "schema-file") for p in report.problems[before:])
+        for where, value, why in profile.references(sch):
+            add(f"{name}: at {where}: {shorten(value)!r} {why}", "remote-reference", file=files[name])
+    shaped = {}
+    for name, sch in schemas.items():
+        errors = list(profile.errors(sch, profile.TABLE_SCHEMA))
+        for message in errors:
+            add(f"{name}: {message}", "table-schema", file=files[name])
+        if not errors:
+            shaped[name] = sch
+    for name, sch in shaped.items():
+        for message in profile.schema_problems(name, sch, shaped, set(schemas)):
+            add(f"{name}: {message}", "table-schema", file=files[name])
+    return out, fatal
 
 
 def check_tables(pkg: Package, report: Report) -> dict:

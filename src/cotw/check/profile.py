@@ -5,12 +5,34 @@ not pay frictionless's import cost on every commit; `--with-frictionless` adds f
 descriptor and row validation as a second opinion. It covers what the v2 specification requires
 (resources with a name and a path or data, table schemas with named, typed fields, keys) and the
 types of the properties cotw and its exports rely on. Unknown properties are allowed, as in v2.
+
+Beyond the shape, a descriptor is refused (a descriptor error; the tables are then not checked, and
+fmt, export, diff, codebook and cotw.load refuse it too) when:
+- a resource name breaks the Data Package naming rule (`^[a-z0-9._-]+$`): exports use the name as a
+  file name and a zip entry, so a name such as `../../x` could write outside the output;
+- a value would make a reader fetch or open something (`references`): cotw never opens a connection,
+  and frictionless (`--with-frictionless`) fetches a `dialect`, `schema`, `profile` or `path` given as
+  a URL. Only the standard datapackage.org profile URLs pass, in `$schema`; frictionless recognises
+  them and fetches nothing. Links for people (`licenses`, `sources`, `contributors`) are never read;
+- it declares something cotw would silently not check (`schema_problems`): a type other than
+  CHECKED_TYPES, `uniqueKeys`, `missingValues` other than [""], a foreign key whose field counts differ
+  or whose reference identifies no row, provenance annotations on fields of the wrong kind, or a
+  pattern that Python's `re` or RE2 cannot compile.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
+KEY = {"oneOf": [{"type": "string"}, {"type": "array", "minItems": 1, "items": {"type": "string"}}]}
+SCALAR = {"type": ["string", "number", "integer", "boolean"]}
+# cotw's codebook, Excel sheet and download page read every category as {value, label}
+CATEGORIES = {"type": "array", "items": {"type": "object", "required": ["value"],
+                                         "properties": {"value": SCALAR, "label": {"type": "string"}}}}
+# cotw compares bounds as numbers (a date or text bound would be silently ignored), as 64-bit floats
+NUMBER = {"type": "number", "minimum": -1e300, "maximum": 1e300}
+LENGTH = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
 TYPES = ["string", "number", "integer", "boolean", "object", "array", "list", "date", "time", "datetime",
          "year", "yearmonth", "duration", "geopoint", "geojson", "any"]
 
@@ -28,15 +50,22 @@ FIELD = {
             "properties": {
                 "required": {"type": "boolean"},
                 "unique": {"type": "boolean"},
-                "enum": {"type": "array", "minItems": 1},
+                "enum": {"type": "array", "minItems": 1, "uniqueItems": True, "items": SCALAR},
                 "pattern": {"type": "string"},
-                "minLength": {"type": "integer", "minimum": 0},
-                "maxLength": {"type": "integer", "minimum": 0},
+                "minLength": LENGTH,
+                "maxLength": LENGTH,
+                "minimum": NUMBER,
+                "maximum": NUMBER,
+                "exclusiveMinimum": NUMBER,
+                "exclusiveMaximum": NUMBER,
             },
         },
-        "categories": {"type": "array", "items": {"type": ["object", "string", "number", "integer"]}},
+        "categories": CATEGORIES,
+        "x-vocabulary": CATEGORIES,
         "trueValues": STRINGS,
         "falseValues": STRINGS,
+        "x-verbatim-in": {"type": "string"},
+        "x-precision": {"type": "string"},
     },
 }
 
@@ -54,11 +83,11 @@ TABLE_SCHEMA = {
                 "type": "object",
                 "required": ["fields", "reference"],
                 "properties": {
-                    "fields": {"oneOf": [{"type": "string"}, STRINGS]},
+                    "fields": KEY,
                     "reference": {
                         "type": "object",
                         "required": ["fields"],
-                        "properties": {"resource": {"type": "string"}, "fields": {"oneOf": [{"type": "string"}, STRINGS]}},
+                        "properties": {"resource": {"type": "string"}, "fields": KEY},
                     },
                 },
             },
@@ -86,6 +115,7 @@ RESOURCE = {
         "schema": {"oneOf": [{"type": "string"}, TABLE_SCHEMA]},
         "licenses": {"type": "array"},
         "sources": {"type": "array"},
+        "x-inclusion-policy": {"type": "string"},
     },
 }
 
@@ -133,4 +163,200 @@ def _message(err) -> str:
             return f"needs {'exactly one of' if err.validator == 'oneOf' else 'at least one of'} {names}"
         types = [o.get("type") for o in options if "type" in o]
         return f"has the wrong form (expected {' or '.join(map(str, types)) or 'another form'})"
-    return err.message
+    shown = repr(err.instance)  # jsonschema quotes the whole offending value, however long
+    return err.message.replace(shown, _short(shown, 60)) if len(shown) > 60 else err.message
+
+
+# --- names and references -----------------------------------------------------------------------
+
+NAME = re.compile(r"^[a-z0-9._-]+$")  # the Data Package naming rule; exports use names as file names
+STANDARD_PROFILE = re.compile(r"^https://datapackage\.org/profiles/[12]\.0/(datapackage|dataresource|tableschema|tabledialect)\.json$")
+PROFILE_NAMES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+# properties that frictionless dereferences (reads or fetches) when they hold a string
+REFERENCES = {"path", "url", "extrapaths", "schema", "dialect", "profile", "profiles", "$schema", "resources"}
+# lists of links for people (a licence's URL, a source's homepage) and inline rows: never dereferenced
+INERT = {"licenses", "sources", "contributors", "data"}
+
+
+def is_url(value: str) -> bool:
+    """True when a reader would take `value` as a URL (any scheme, or a network path), as urllib does."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: malformed, but still meant as a URL
+        return True
+    return bool(parts.scheme or parts.netloc) or value.lstrip().startswith(("//", "\\\\"))
+
+
+def references(instance: object, path: tuple = ()) -> Iterator[tuple[str, str, str]]:
+    """(where, value, why) of every value that would make frictionless fetch or read something cotw does not.
+
+    `where` is the JSON path ("resources/4/dialect"). The standard Data Package profile URLs in `$schema`
+    pass: frictionless recognises them and fetches nothing."""
+    if isinstance(instance, dict):
+        for key, value in instance.items():
+            if key in INERT:
+                continue
+            here = path + (key,)
+            if key in REFERENCES:
+                yield from _refused(key, value, "/".join(map(str, here)))
+            if isinstance(value, (dict, list)):
+                yield from references(value, here)
+    elif isinstance(instance, list):
+        for i, value in enumerate(instance):
+            if isinstance(value, (dict, list)):
+                yield from references(value, path + (i,))
+
+
+def _refused(key: str, value: object, path: str) -> Iterator[tuple[str, str, str]]:
+    items = [(path, value)] if isinstance(value, str) else [(f"{path}/{i}", v) for i, v in enumerate(value)] if isinstance(value, list) else []
+    for where, v in items:
+        if not isinstance(v, str):
+            continue
+        if key == "$schema":
+            if is_url(v) and not STANDARD_PROFILE.match(v):
+                yield where, v, "is not a standard Data Package profile URL; cotw never fetches profiles, so it was not read"
+        elif key in ("profile", "profiles"):
+            if v not in PROFILE_NAMES:
+                yield where, v, (f"is not one of the standard profile names ({', '.join(sorted(PROFILE_NAMES))}); "
+                                 "a custom profile would be fetched or read, so it was not")
+        elif is_url(v):
+            yield where, v, "is a URL; cotw never fetches, so it was not read"
+        elif key == "dialect":
+            yield where, v, "is a reference to a file; cotw reads CSV dialects inline only, so it was not read"
+        elif key in ("url", "extrapaths"):
+            from ..package import unsafe_path_reason
+
+            reason = unsafe_path_reason(v)
+            if reason:
+                yield where, v, f"{reason}; it was not read"
+
+
+# --- what a Table Schema means, beyond its shape ------------------------------------------------
+
+PRECISIONS = ("day", "month", "year", "unknown")
+CHECKED_TYPES = ("string", "date", "boolean", "number", "integer", "any")  # the types cotw checks and loads
+
+
+def _key(value) -> list:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: set[str]) -> Iterator[str]:
+    """What is wrong with a Table Schema that has the right shape (see TABLE_SCHEMA): fields that keys and
+    provenance annotations name but that do not exist or have the wrong type, foreign keys whose field
+    counts differ, patterns that cannot be used. `schemas` are the other well-shaped schemas, by name."""
+    fields = {f["name"]: f for f in schema["fields"]}
+    if len(fields) != len(schema["fields"]):
+        yield "a field name is used twice"
+    sources_fk = set()
+    for fk in schema.get("foreignKeys", []):
+        ref = fk["reference"]
+        if (ref.get("resource") or name) == "sources" and _key(ref["fields"]) == ["source_id"] and len(_key(fk["fields"])) == 1:
+            sources_fk.add(_key(fk["fields"])[0])
+    if schema.get("missingValues", [""]) != [""]:
+        yield (f"missingValues {_short(schema['missingValues'])} is not supported: cotw reads only an empty cell as missing "
+               "(so that text such as 'NA' stays text); declare [\"\"] or leave it out")
+    if schema.get("uniqueKeys"):
+        yield "uniqueKeys is not checked by cotw; declare \"unique\": true on a single field, or make the fields the primaryKey"
+    for f in schema["fields"]:
+        col, ftype = f["name"], f.get("type", "string")
+        if ftype not in CHECKED_TYPES:
+            yield f"field {col!r} has type {ftype!r}, which cotw does not check or load; use one of {', '.join(CHECKED_TYPES)}"
+        enum = f.get("constraints", {}).get("enum")
+        for c in f.get("categories", []) if enum is not None else []:
+            if str(c["value"]) not in map(str, enum):
+                yield f"field {col!r} has category {_short(repr(c['value']))}, which is not one of its enum values"
+                break
+        pattern = f.get("constraints", {}).get("pattern")
+        if pattern is not None:
+            why = pattern_problem(pattern)
+            if why:
+                yield f"field {col!r} pattern {_short(pattern)!r} {why}"
+        if "x-verbatim-in" in f:
+            yield from _verbatim_problems(f, fields, sources_fk)
+        if "x-precision" in f:
+            target = f["x-precision"]
+            if target not in fields:
+                yield f"field {col!r} x-precision names {_short(target)!r}, which is not a field"
+            elif ftype != "date":
+                yield f"field {col!r} has x-precision but is of type {ftype!r}; only a date field has a precision"
+            elif fields[target].get("type", "string") != "string" or target == col:
+                yield (f"field {col!r} x-precision names {target!r}, a {fields[target].get('type', 'string')} field; "
+                       f"it must name the string field that holds the precision ({', '.join(PRECISIONS)})")
+            else:
+                bad = [v for v in fields[target].get("constraints", {}).get("enum", []) if v not in PRECISIONS]
+                if bad:
+                    yield f"field {col!r} x-precision names {target!r}, whose values include {_short(bad[0])!r}; a precision is one of {', '.join(PRECISIONS)}"
+    pk = _key(schema.get("primaryKey") or [])
+    for k in pk:
+        if k not in fields:
+            yield f"primaryKey field {_short(k)!r} is not a field"
+    if len(set(pk)) != len(pk):
+        yield f"primaryKey ({', '.join(map(_short, pk))}) names a field twice"
+    for fk in schema.get("foreignKeys", []):
+        ref = fk["reference"]
+        target = ref.get("resource") or name
+        lf, rf = _key(fk["fields"]), _key(ref["fields"])
+        for k in lf:
+            if k not in fields:
+                yield f"foreign key field {_short(k)!r} is not a field"
+        if len(set(lf)) != len(lf) or len(set(rf)) != len(rf):
+            yield f"foreign key ({', '.join(map(_short, lf))}) -> ({', '.join(map(_short, rf))}) names a field twice"
+            continue
+        if len(lf) != len(rf):
+            yield (f"foreign key ({', '.join(map(_short, lf))}) has {len(lf)} field{'s' if len(lf) != 1 else ''} but refers to "
+                   f"{len(rf)} field{'s' if len(rf) != 1 else ''} of {_short(target)} ({', '.join(map(_short, rf))}); the counts must be equal")
+        if target not in names:
+            yield f"foreign key refers to resource {_short(target)!r}, which does not exist"
+            continue
+        if target not in schemas:
+            continue  # the referenced schema is malformed: its own problems are reported
+        tf = {f["name"]: f for f in schemas[target]["fields"]}
+        missing = [k for k in rf if k not in tf]
+        for k in missing:
+            yield f"foreign key refers to {_short(target)}.{_short(k)}, which is not a field"
+        unique = len(rf) == 1 and not missing and tf[rf[0]].get("constraints", {}).get("unique") is True
+        if not missing and not unique and rf != _key(schemas[target].get("primaryKey") or []):
+            yield (f"foreign key refers to {_short(target)} ({', '.join(map(_short, rf))}), which is neither its primaryKey nor a unique "
+                   "field: a reference must identify one row")
+
+
+def _verbatim_problems(f: dict, fields: dict[str, dict], sources_fk: set[str]) -> Iterator[str]:
+    col, target = f["name"], f["x-verbatim-in"]
+    if target not in fields:
+        yield f"field {col!r} x-verbatim-in names {_short(target)!r}, which is not a field"
+    elif f.get("type", "string") != "string":
+        yield f"field {col!r} has x-verbatim-in but is of type {f.get('type')!r}; only text can occur verbatim in a source, so it must be a string field"
+    elif target == col or fields[target].get("type", "string") != "string" or target not in sources_fk:
+        yield (f"field {col!r} x-verbatim-in names {target!r}, which is not a string field with a foreign key to sources.source_id; "
+               "the evidence could not be looked up in its source, so provenance would not be checked")
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be used to check cells, or None. cotw matches with Python's `re` and with
+    RE2 (pyarrow's engine), so a pattern must compile in both: Table Schema patterns follow XML Schema
+    syntax, which has neither look-arounds nor back-references."""
+    import re
+
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError, ValueError) as exc:
+        return f"is not a valid regular expression ({exc})"
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""], pa.large_string()), f"^(?:{pattern})$")
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        why = str(exc).removeprefix("Invalid regular expression: ")
+        return (f"cannot be used: RE2 rejects it ({_short(why)}); write it in the portable syntax of Table Schema "
+                "patterns (XML Schema: no look-arounds or back-references)")
+    return None
+
+
+def _short(value: object, limit: int = 80) -> str:
+    from ..report import shorten
+
+    return shorten(value, limit)

@@ -4,6 +4,10 @@ frictionless opens files itself and follows symbolic links, so it never sees the
 it validates a private copy made only of the bytes cotw read through safeio (regular files inside
 the package, within the size bounds), in a temporary directory removed afterwards. When a file it
 would need cannot be read safely, frictionless is not run at all, and the report says why.
+
+frictionless also fetches whatever a descriptor points at (a `dialect`, `schema` or `profile` given as
+a URL), so it never sees a descriptor or schema that holds such a reference, and it runs with an HTTP
+session that refuses every request: nothing cotw runs opens a connection, whatever the descriptor says.
 """
 from __future__ import annotations
 
@@ -12,8 +16,36 @@ import tempfile
 from pathlib import Path
 
 from ..io import safeio
-from ..package import DESCRIPTOR, Package
+from ..package import DESCRIPTOR, Package, PackageError
 from ..report import Problem, shorten
+
+
+def refused(pkg: Package) -> list[Problem]:
+    """The references (in the descriptor and the schema files) that frictionless would fetch or read."""
+    from .profile import references
+
+    out = [Problem("frictionless", "remote-reference", f"at {where}: {shorten(value)!r} {why}; frictionless was not run", DESCRIPTOR)
+           for where, value, why in references(pkg.descriptor)]
+    for name in pkg.names():
+        try:
+            schema, file = pkg.schema(name), pkg.resource(name).get("schema")
+        except PackageError as exc:
+            return out + [Problem("frictionless", "schema-file", f"{exc.message}; frictionless was not run", exc.file, exc.line)]
+        file = file if isinstance(file, str) else DESCRIPTOR
+        out += [Problem("frictionless", "remote-reference", f"{name}: at {where}: {shorten(value)!r} {why}; frictionless was not run", file)
+                for where, value, why in references(schema)]
+    return out
+
+
+def _offline():
+    """A requests session that refuses to send anything."""
+    import requests
+
+    class Offline(requests.Session):
+        def send(self, request, **kwargs):
+            raise requests.ConnectionError(f"cotw never fetches ({shorten(request.url)} was not requested)")
+
+    return Offline()
 
 
 def files(pkg: Package) -> list[tuple[str, int]]:
@@ -48,14 +80,21 @@ def snapshot(pkg: Package, dest: Path) -> Problem | None:
 
 
 def frictionless_problems(pkg: Package) -> list[Problem]:
+    problems = refused(pkg)
+    if problems:
+        return problems
     import frictionless
 
     paths = {name: pkg.resource(name).get("path") for name in pkg.names()}
     with tempfile.TemporaryDirectory(prefix="cotw-frictionless-") as tmp:
-        refused = snapshot(pkg, Path(tmp))
-        if refused is not None:
-            return [refused]
-        fr = frictionless.validate(os.path.join(tmp, DESCRIPTOR))
+        unreadable = snapshot(pkg, Path(tmp))
+        if unreadable is not None:
+            return [unreadable]
+        try:
+            with frictionless.system.use_context(trusted=False, http_session=_offline()):
+                fr = frictionless.validate(os.path.join(tmp, DESCRIPTOR))
+        except Exception as exc:  # a second opinion that fails is reported, never a traceback
+            return [Problem("frictionless", "frictionless-error", f"frictionless could not validate the package: {shorten(exc, 300)}", DESCRIPTOR)]
 
         def here(message: str) -> str:  # the copy's location means nothing to the reader: name the package
             return message.replace(os.path.realpath(tmp), str(pkg.root)).replace(tmp, str(pkg.root))

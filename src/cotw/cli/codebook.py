@@ -26,10 +26,11 @@ def codebook(
     """
     from cotw.codebook import render
     from cotw.package import Package, PackageError
+    from cotw.check.pipeline import usable
     from cotw.report import escape
 
     try:
-        pkg = Package.open(target(path, "codebook", quiet).path)
+        pkg = usable(Package.open(target(path, "codebook", quiet).path))
     except PackageError as exc:
         typer.echo(escape(f"{exc.file}:{exc.line}: {exc.message}" if exc.line else f"{exc.file}: {exc.message}"), err=True)
         raise typer.Exit(1)

@@ -45,6 +45,7 @@ def fmt(
     from cotw.io.canonical import format_package
     from cotw.package import DESCRIPTOR, Package, PackageError
     from cotw.report import escape
+    from cotw.check.pipeline import usable
 
     def say(text: str, err: bool = False) -> None:
         typer.echo(escape(text), err=err)  # file names and reasons come from the package: one inert line each
@@ -54,7 +55,7 @@ def fmt(
     if not quiet:
         announce("fmt", chosen)
     try:
-        pkg = Package.open(chosen.path)
+        pkg = usable(Package.open(chosen.path))
     except PackageError as exc:
         where = f"{exc.file}:{exc.line}" if exc.line else exc.file
         say(f"{where}: {exc.message}", err=True)
