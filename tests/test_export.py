@@ -322,15 +322,15 @@ def test_a_failed_export_leaves_the_previous_one_in_place(tiny, tmp_path, monkey
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
 
 
-def test_a_directory_that_is_not_an_export_needs_force(tiny, tmp_path, cli):
+def test_a_directory_that_is_not_an_export_is_refused_even_with_force(tiny, tmp_path, cli):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
-    result = cli("export", tiny, "--out", out)
-    assert result.exit_code == 1 and "--force" in result.stderr
-    assert (out / "thesis.docx").read_text() == "precious"
-    assert cli("export", tiny, "--out", out, "--force", "--format", "json").exit_code == 0
-    assert not (out / "thesis.docx").exists() and (out / "index.html").is_file()
+    for extra in ((), ("--force",)):
+        result = cli("export", tiny, "--out", out, "--format", "json", *extra)
+        assert result.exit_code == 1 and "never deletes files it did not write" in result.stderr
+        assert [p.name for p in out.iterdir()] == ["thesis.docx"] and (out / "thesis.docx").read_text() == "precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]
 
 
 def test_the_package_itself_is_never_replaced_even_with_force(tiny, tmp_path, cli):

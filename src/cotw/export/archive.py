@@ -5,13 +5,15 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from .paths import entry
+
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def write_zip(path: Path, entries: list[tuple[str, bytes]]) -> None:
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            info = zipfile.ZipInfo(entry(name), date_time=EPOCH)  # no entry can unzip outside its folder
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so the permissions below are read as such everywhere
             info.external_attr = 0o644 << 16

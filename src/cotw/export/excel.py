@@ -11,7 +11,7 @@ import datetime as dt
 import io
 
 from .archive import entries, write_zip
-from .frames import foreign_keys, kind
+from .frames import foreign_keys, kind, vocabulary
 
 WORKBOOK = "excel/cotw.xlsx"
 CODEBOOK = "codebook"
@@ -68,8 +68,8 @@ def codebook_rows(ctx) -> list[tuple]:
         for f in table.fields:
             rows.append((name, f["name"], f.get("type", "string"), f.get("description", ""),
                          constraints(f, fk).replace("`", ""), None, None))
-            for cat in f.get("categories") or f.get("x-vocabulary") or []:
-                rows.append((name, f["name"], None, None, None, str(cat["value"]), cat.get("label", "")))
+            for value, label in vocabulary(f):
+                rows.append((name, f["name"], None, None, None, value, label))
     return rows
 
 
@@ -94,6 +94,5 @@ def workbook_bytes(ctx) -> bytes:
 
 
 def write(ctx) -> list[str]:
-    (ctx.out / "excel").mkdir(exist_ok=True)
-    write_zip(ctx.out / WORKBOOK, entries(workbook_bytes(ctx)))
+    write_zip(ctx.path(WORKBOOK), entries(workbook_bytes(ctx)))
     return [WORKBOOK]
