@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import rules
-from .checks import CheckSpec, Rule, did_you_mean, fullmatch, isin, ok, q, text
+from .checks import CheckSpec, Rule, arrow, did_you_mean, fullmatch, isin, ok, q, text
 from .package import Package
 
 _DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -147,6 +147,8 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                 n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
                 return ok(getattr(n, op)(bound) | n.isna(), s)
             out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))
+    if ftype == "string":
+        out += _text_checks(col, f, cons)
     target = (fk or {}).get("resource") or table
     rfield = (fk or {}).get("fields")
     rfield = rfield[0] if isinstance(rfield, list) else rfield
@@ -158,6 +160,50 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         def describe(v, r, keys=keys, target_file=target_file, rfield=rfield):
             return f"{col} {q(v)} is not a {rfield} in {target_file}", did_you_mean(v, keys)
         out.append(CheckSpec(f"foreign-key:{col}", in_ref, Rule("foreign-key", col, describe)))
+    return out
+
+
+# Characters that make a spreadsheet treat a CSV cell as a formula (OWASP "CSV injection"), and the
+# control characters that XML (so XLSX) cannot store. One pattern per regex dialect: pyarrow's RE2
+# writes code points as \x{...}, Python's re as \u....
+_FORMULA_RE2 = r"^[=+\-@\t\r]"  # the same in Python's re
+_FORMULA_RX = re.compile(_FORMULA_RE2)
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]"
+_CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _search(s: pd.Series, re2: str, rx: re.Pattern) -> pd.Series:
+    """Cells in which the pattern occurs (unanchored), in one vectorised call."""
+    a = arrow(s)
+    if a is not None:
+        import pyarrow.compute as pc
+
+        hit = pc.match_substring_regex(a, re2)
+        return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index).fillna(False).astype(bool)
+    t = text(s)
+    return t.astype(object).where(t.notna(), "").astype(str).str.contains(rx, regex=True)
+
+
+def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
+    """Rules every text field obeys so that the downloads stay safe and lossless: no control
+    characters but tab and line breaks (XML, so the Excel workbook, cannot hold them), and free text
+    does not begin like a spreadsheet formula (the CSV downloads are opened in spreadsheets as they
+    are: no cell is altered on export). Fields whose values a pattern or vocabulary governs, or that
+    have a format, are the schema's business and exempt from the second rule."""
+    def control(v, r):
+        found = _CONTROL_RX.search(str(v))
+        return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
+                "remove it: text may hold tabs and line breaks, but no other control character, which "
+                "spreadsheets and XML cannot store")
+    out = [CheckSpec(f"control-character:{col}", lambda s: ~_search(s, _CONTROL_RE2, _CONTROL_RX),
+                     Rule("control-character", col, control))]
+    if "enum" in cons or "pattern" in cons or f.get("format", "default") != "default":
+        return out
+    out.append(CheckSpec(f"formula-prefix:{col}", lambda s: ~_search(s, _FORMULA_RE2, _FORMULA_RX),
+                         Rule("formula-prefix", col, lambda v, r: (
+                             f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
+                             "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "
+                             "carriage return, and the CSV downloads carry every cell unaltered"))))
     return out
 
 
