@@ -181,10 +181,13 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def replace(staging: Path, out: Path, ours: list[str], swap=exchange) -> list[Path]:
+def replace(staging: Path, out: Path, ours: list[str], swap=None) -> list[Path]:
     """Put the finished export `staging` in place of `out`, then delete the previous export's files
-    `ours`. Returns the directories that could not be removed because they hold something else."""
+    `ours`. Returns the directories that could not be removed because they hold something else.
+    `swap` is the atomic exchange (default `exchange`); one that returns False forces the fallback."""
     import tempfile
+
+    swap = swap or exchange
 
     if not os.path.lexists(out):
         os.rename(staging, out)
