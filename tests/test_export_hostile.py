@@ -118,6 +118,23 @@ def test_sqlite_index_names_never_collide_with_a_table_name(tiny, tmp_path):
     assert "countries_source_id" in names and "countries_source_id_2" in names
 
 
+def test_sheet_names_stay_within_excels_limits_whatever_the_table_names(tiny, tmp_path):
+    import warnings
+
+    import openpyxl
+
+    long = "a-very-long-table-name-that-excel-cannot-take"
+    _rename_resource(tiny, "conditions", "codebook")
+    _rename_resource(tiny, "contributions", long)
+    _rename_resource(tiny, "claims", long + "-too")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # openpyxl only warns about a title Excel would refuse
+        export(tiny, tmp_path / "out", ["excel"], validate=False)
+    names = openpyxl.load_workbook(tmp_path / "out" / "excel" / "cotw.xlsx").sheetnames
+    assert len(names) == len({n.casefold() for n in names}) == 9 and max(map(len, names)) <= 31
+    assert names[-1] == "codebook" and "codebook~2" in names
+
+
 # ---------------------------------------------------------------- item 3: --out and --force
 
 
@@ -298,7 +315,7 @@ def test_an_out_in_proc_is_a_usage_error(tiny, cli):
     if not Path("/proc/self").is_dir():
         pytest.skip("no /proc on this system")
     result = cli("export", tiny, "--out", "/proc/cotw-export-test")
-    assert result.exit_code == 2 and "cannot write into /proc" in result.stderr and "Traceback" not in result.output
+    assert result.exit_code == 2 and "cannot create the output directory /proc/cotw-export-test" in result.stderr and "Traceback" not in result.output
 
 
 def test_a_read_only_parent_is_a_usage_error_and_nothing_is_left(tiny, tmp_path, cli):

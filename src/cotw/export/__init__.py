@@ -148,7 +148,7 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
         target.clean_leftovers(out)
         staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     except OSError as exc:
-        raise target.BadTarget(f"cannot write into {out.parent}: {target.os_reason(exc)}") from None
+        raise target.BadTarget(f"cannot create the output directory {out}: {target.os_reason(exc)}") from None
     lock = None
     try:
         lock = target.hold(staging)  # so that a concurrent run does not take it for a killed run's leftover

@@ -73,6 +73,20 @@ def codebook_rows(ctx) -> list[tuple]:
     return rows
 
 
+def sheet_titles(names: list[str]) -> dict[str, str]:
+    """Each table's sheet name: Excel allows at most 31 characters, unique ignoring case, and the
+    codebook sheet has its own; a longer or clashing table name is cut and numbered (`~2`)."""
+    taken, out = {CODEBOOK}, {}
+    for name in names:
+        title, n = name[:31], 1
+        while title.casefold() in taken:
+            n += 1
+            title = name[:31 - len(f"~{n}")] + f"~{n}"
+        taken.add(title.casefold())
+        out[name] = title
+    return out
+
+
 def workbook_bytes(ctx) -> bytes:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
@@ -80,8 +94,9 @@ def workbook_bytes(ctx) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
+    titles = sheet_titles(list(ctx.tables))
     for name, table in ctx.tables.items():
-        _sheet(wb, name, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
+        _sheet(wb, titles[name], [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
     header = ["table", "field", "type", "description", "constraints", "value", "definition"]
     _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header))
     props = wb.properties
