@@ -422,6 +422,18 @@ def test_control_characters_that_xml_cannot_store_fail_check_but_tab_and_newline
     assert _problems(pkg, "control-character") == [("data/countries.csv", 2, "summary")]
 
 
+def test_the_public_schema_carries_the_safe_text_rules_for_any_frame():
+    import pandera.pandas as pa
+
+    frame = cotw.load("countries", ROOT)
+    frame.loc[0, "summary"] = "=cmd|' /C calc'!A0"
+    frame.loc[1, "name"] = "a\x00b"
+    with pytest.raises(pa.errors.SchemaErrors) as caught:
+        cotw.schema("countries", ROOT).validate(frame, lazy=True)
+    failed = set(caught.value.failure_cases["check"].astype(str))
+    assert {"formula-prefix:summary", "control-character:name"} <= failed
+
+
 def test_the_workbook_keeps_formula_like_text_as_text_even_unchecked(tmp_path):
     from test_export import tiny_rows
 

@@ -53,10 +53,14 @@ def _keys(s: pd.Series):
 
 
 def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None = None,
-          context: dict[str, pd.DataFrame] | None = None) -> pa.DataFrameSchema:
+          context: dict[str, pd.DataFrame] | None = None, frame: pd.DataFrame | None = None) -> pa.DataFrameSchema:
     """The pandera schema of table `name`. `refs` are the referenced key sets (see fk_sets); without
-    them foreign keys are not checked. `context` holds other tables for the cross-table rules."""
+    them foreign keys are not checked. `context` holds other tables for the cross-table rules.
+    `frame`, when given, is the one frame the schema will validate: the safe-text rules are then
+    attached only to the columns in which a quick scan finds a suspect cell (each pandera check
+    costs about 0.1 ms, and most text columns have nothing to report)."""
     tschema = pkg.schema(name)
+    suspect = None if frame is None else _suspect_columns(frame)
     registry: dict[str, Rule] = {}
     columns: dict[str, pa.Column] = {}
     pk = tschema.get("primaryKey") or []
@@ -70,7 +74,8 @@ def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None 
     for f in tschema["fields"]:
         col = f["name"]
         cons = f.get("constraints", {})
-        checks = [_check(registry, c) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)]
+        checks = [_check(registry, c) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)
+                  if suspect is None or col in suspect or not c.key.startswith(_TEXT_RULES)]
         if col in pk and len(pk) == 1 or cons.get("unique"):
             checks.append(_check(registry, _unique(col, "primary key" if col in pk else "unique field")))
         nullable = not (cons.get("required") or col in pk)
@@ -172,16 +177,35 @@ _CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]"
 _CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
-def _search(s: pd.Series, re2: str, rx: re.Pattern) -> pd.Series:
-    """Cells in which the pattern occurs (unanchored), in one vectorised call."""
+_TEXT_RULES = ("control-character:", "formula-prefix:")
+_SUSPECT_RE2 = f"{_FORMULA_RE2}|{_CONTROL_RE2}"
+_SUSPECT_RX = re.compile(f"{_FORMULA_RE2}|{_CONTROL_RX.pattern}")
+
+
+def _suspect_columns(frame: pd.DataFrame) -> set[str]:
+    """Text columns with a cell that the safe-text rules may object to (a superset of their failures)."""
+    out = set()
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            if not _free_of(s, _SUSPECT_RE2, _SUSPECT_RX).all():
+                out.add(col)
+    return out
+
+
+def _free_of(s: pd.Series, re2: str, rx: re.Pattern) -> pd.Series:
+    """True for the cells in which the pattern does not occur (unanchored). On arrow-backed text it
+    is one RE2 pass, and the usual answer (no cell matches) costs no conversion at all."""
     a = arrow(s)
     if a is not None:
         import pyarrow.compute as pc
 
         hit = pc.match_substring_regex(a, re2)
-        return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index).fillna(False).astype(bool)
+        if not pc.any(hit).as_py():
+            return pd.Series(True, index=s.index)
+        return pd.Series(~pc.fill_null(hit, False).to_numpy(zero_copy_only=False), index=s.index)
     t = text(s)
-    return t.astype(object).where(t.notna(), "").astype(str).str.contains(rx, regex=True)
+    return ~t.astype(object).where(t.notna(), "").astype(str).str.contains(rx, regex=True)
 
 
 def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
@@ -195,11 +219,11 @@ def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
         return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
                 "remove it: text may hold tabs and line breaks, but no other control character, which "
                 "spreadsheets and XML cannot store")
-    out = [CheckSpec(f"control-character:{col}", lambda s: ~_search(s, _CONTROL_RE2, _CONTROL_RX),
+    out = [CheckSpec(f"control-character:{col}", lambda s: _free_of(s, _CONTROL_RE2, _CONTROL_RX),
                      Rule("control-character", col, control))]
     if "enum" in cons or "pattern" in cons or f.get("format", "default") != "default":
         return out
-    out.append(CheckSpec(f"formula-prefix:{col}", lambda s: ~_search(s, _FORMULA_RE2, _FORMULA_RX),
+    out.append(CheckSpec(f"formula-prefix:{col}", lambda s: _free_of(s, _FORMULA_RE2, _FORMULA_RX),
                          Rule("formula-prefix", col, lambda v, r: (
                              f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
                              "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "

@@ -152,7 +152,7 @@ def check_tables(pkg: Package, report: Report) -> dict:
     for name, t in tables.items():
         if t.frame is None:
             continue
-        sch = derive.build(pkg, name, refs, complete)
+        sch = derive.build(pkg, name, refs, complete, frame=t.frame)
         try:
             sch.validate(t.frame, lazy=True)
         except pa.errors.SchemaErrors as exc:
