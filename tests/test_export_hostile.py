@@ -135,6 +135,15 @@ def test_sheet_names_stay_within_excels_limits_whatever_the_table_names(tiny, tm
     assert names[-1] == "codebook" and "codebook~2" in names
 
 
+def test_sql_identifiers_and_literals_are_quoted_and_a_nul_is_refused():
+    from cotw.export.sqlite import literal, quote
+
+    assert quote('a"b') == '"a""b"' and literal("it's") == "'it''s'"
+    for fn in (quote, literal):
+        with pytest.raises(UnsafeName, match="NUL"):
+            fn("a\x00b")
+
+
 # ---------------------------------------------------------------- item 3: --out and --force
 
 

@@ -16,7 +16,10 @@ Layout of the output directory (every name comes from `Package.names()`):
     .cotw-export.json          the manifest that marks the directory as an export
 
 Output is deterministic (same data, same bytes) and written atomically: everything goes to a
-temporary directory beside the target, which replaces the target only once complete.
+temporary directory beside the target, which replaces the target only once complete. Every path
+written is built and checked by paths.py (nothing lands outside the target, whatever the table
+names); what may be replaced, and what may be deleted (only files a cotw export wrote), is decided
+by target.py.
 """
 from __future__ import annotations
 

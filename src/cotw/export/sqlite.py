@@ -24,16 +24,20 @@ class ForeignKeyError(RuntimeError):
     """PRAGMA foreign_key_check found rows without their referenced row (validation should have caught it)."""
 
 
-def quote(name: str) -> str:
-    if "\x00" in str(name):  # sqlite3 cannot pass a NUL inside a statement
+def _no_nul(text: str, what: str) -> str:
+    if "\x00" in text:  # sqlite3 cannot pass a NUL inside a statement
         from .paths import UnsafeName
 
-        raise UnsafeName(f"the name {name!r} holds a NUL character and cannot be an SQL identifier; nothing was exported")
-    return '"' + str(name).replace('"', '""') + '"'
+        raise UnsafeName(f"the {what} {text!r} holds a NUL character, which SQL cannot quote; nothing was exported")
+    return text
+
+
+def quote(name: str) -> str:
+    return '"' + _no_nul(str(name), "name").replace('"', '""') + '"'
 
 
 def literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
+    return "'" + _no_nul(str(value), "vocabulary value").replace("'", "''") + "'"
 
 
 def ddl(name: str, schema: dict, taken: set[str] | None = None) -> list[str]:
