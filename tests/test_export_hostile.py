@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import cotw
 from conftest import PACKAGE_PARTS, ROOT
-from cotw.export import ExportError, InvalidData, OutputNotEmpty, export
+from cotw.export import InvalidData, export
 from cotw.export import target
 from cotw.export.paths import UnsafeName
 from cotw.package import Package
@@ -85,7 +85,7 @@ def test_every_written_path_and_zip_entry_is_checked_again_by_the_writers(tmp_pa
         ctx.path(rel)
     with pytest.raises(UnsafeName):
         write_zip(tmp_path / "z.zip", [(rel, b"x")])
-    assert _everything(tmp_path) == {"staging"} or _everything(tmp_path) == {"staging", "z.zip"}
+    assert _everything(tmp_path) == {"staging"}
 
 
 def test_a_symlink_in_the_staging_directory_does_not_lead_a_writer_outside(tmp_path):

@@ -11,9 +11,11 @@ EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def write_zip(path: Path, entries: list[tuple[str, bytes]]) -> None:
+    for name, _data in entries:  # before the file is created: no entry may unzip outside its folder
+        entry(name)
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in entries:
-            info = zipfile.ZipInfo(entry(name), date_time=EPOCH)  # no entry can unzip outside its folder
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, so the permissions below are read as such everywhere
             info.external_attr = 0o644 << 16
