@@ -46,7 +46,7 @@ def test_the_page_is_self_contained_and_escaped(exported):
     html = (exported / "index.html").read_text(encoding="utf-8")
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "<script" not in html and "<link" not in html and "src=" not in html
-    assert "@EU &lt;b&gt;funds&lt;/b&gt; &amp; more" in html and "<b>funds" not in html
+    assert "EU &lt;b&gt;funds&lt;/b&gt; &amp; more" in html and "<b>funds" not in html
     assert f'id="version">{cotw.__version__}<' in html
     for name in cotw.names(exported.parent / "tiny"):
         assert f'href="csv/{name}.csv"' in html and f'href="parquet/{name}.parquet"' in html

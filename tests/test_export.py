@@ -26,8 +26,8 @@ EVIDENCE = {
     "members": "France and Poland are members of the EU and NATO; Britain is in NATO only.",
     "macron": "President Emmanuel Macron spoke after the summit.",
     "quote1": "We are ready to \"reassure\", not to fight.",
-    "quote2": "=1+1 is not how we count soldiers",
-    "quote3": "@everyone: no decision yet",
+    "quote2": "Count: =1+1 is not how we count soldiers",
+    "quote3": "Note @everyone: no decision yet",
     "summit": "Leaders met in Paris on 11 March 2025 for a summit.",
     "claim1": "Up to 15 countries, officials said.",
     "claim2": "Only six countries, AFP reported.",
@@ -52,19 +52,19 @@ def tiny_rows() -> dict[str, list[dict]]:
         "countries": [
             dict(code="FRA", name="France", kind="state", eu_member="true", nato_member="true", membership_source_id="tiny-one",
                  membership_evidence=e["members"], coalition_role="co_lead", troop_stance="leading", stance_as_of="2025-03-11",
-                 stance_as_of_precision="day", summary="=SUM(A1:A2) looks like a formula but is text", source_id="tiny-one",
+                 stance_as_of_precision="day", summary="Text, not =SUM(A1:A2)", source_id="tiny-one",
                  evidence=e["fra"], counter_source_id="", counter_evidence=""),
             dict(code="GBR", name="United Kingdom", kind="state", eu_member="false", nato_member="true", membership_source_id="tiny-one",
                  membership_evidence=e["members"], coalition_role="co_lead", troop_stance="pledged", stance_as_of="2025-03-01",
-                 stance_as_of_precision="month", summary="+44: boots\non the ground", source_id="tiny-one", evidence=e["gbr"],
+                 stance_as_of_precision="month", summary="Call +44: boots\non the ground", source_id="tiny-one", evidence=e["gbr"],
                  counter_source_id="", counter_evidence=""),
             dict(code="POL", name="Poland", kind="state", eu_member="", nato_member="", membership_source_id="",
                  membership_evidence="", coalition_role="member", troop_stance="ruled_out", stance_as_of="",
-                 stance_as_of_precision="unknown", summary="-no troops- ; Polska, Łódź", source_id="tiny-one", evidence=e["pol"],
+                 stance_as_of_precision="unknown", summary="No troops -; Polska, Łódź", source_id="tiny-one", evidence=e["pol"],
                  counter_source_id="", counter_evidence=""),
             dict(code="EU", name="European Union", kind="organization", eu_member="", nato_member="", membership_source_id="",
                  membership_evidence="", coalition_role="institution", troop_stance="not_applicable", stance_as_of="",
-                 stance_as_of_precision="unknown", summary="@EU <b>funds</b> & more", source_id="tiny-one", evidence=e["eu"],
+                 stance_as_of_precision="unknown", summary="EU <b>funds</b> & more", source_id="tiny-one", evidence=e["eu"],
                  counter_source_id="", counter_evidence=""),
         ],
         "people": [
@@ -322,15 +322,15 @@ def test_a_failed_export_leaves_the_previous_one_in_place(tiny, tmp_path, monkey
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
 
 
-def test_a_directory_that_is_not_an_export_needs_force(tiny, tmp_path, cli):
+def test_a_directory_that_is_not_an_export_is_refused_even_with_force(tiny, tmp_path, cli):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.docx").write_text("precious")
-    result = cli("export", tiny, "--out", out)
-    assert result.exit_code == 1 and "--force" in result.stderr
-    assert (out / "thesis.docx").read_text() == "precious"
-    assert cli("export", tiny, "--out", out, "--force", "--only", "json").exit_code == 0
-    assert not (out / "thesis.docx").exists() and (out / "index.html").is_file()
+    for extra in ((), ("--force",)):
+        result = cli("export", tiny, "--out", out, "--only", "json", *extra)
+        assert result.exit_code == 1 and "never deletes files it did not write" in result.stderr
+        assert [p.name for p in out.iterdir()] == ["thesis.docx"] and (out / "thesis.docx").read_text() == "precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]
 
 
 def test_the_package_itself_is_never_replaced_even_with_force(tiny, tmp_path, cli):
@@ -434,15 +434,10 @@ def test_excel_keeps_text_as_text_with_frozen_headers_and_a_codebook(exported):
 
     wb = openpyxl.load_workbook(exported / "excel" / "cotw.xlsx")
     assert wb.sheetnames == ["about"] + NAMES + ["codebook"]
-    risky = 0
     for ws in wb:
         assert ws.freeze_panes == ("A2" if ws.title != "about" else None)
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and c.value[:1] in "=+-@":
-                    assert c.data_type == "s"
-                    risky += 1
-    assert risky >= 4
+    # cells that begin like a formula fail `cotw check` (formula-prefix); that the workbook would still
+    # keep them as text is tested in test_export_hostile.py
     with zipfile.ZipFile(exported / "excel" / "cotw.xlsx") as zf:
         assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}

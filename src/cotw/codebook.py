@@ -24,6 +24,10 @@ CONVENTIONS = """\
   of a stance.
 - **Missing values.** Only an empty cell is missing. Text such as `NA`, `None` or `null` is text.
 - **Stable ids.** Ids are never renumbered; removed rows leave gaps.
+- **Safe text.** Text cells hold no control characters other than tab and line breaks, and free text
+  (a text field without a vocabulary or pattern) never begins with `=`, `+`, `-`, `@`, a tab or a
+  carriage return, which would make a spreadsheet run the cell as a formula. `cotw check` reports
+  both (`control-character`, `formula-prefix`), so the downloads carry every cell unaltered.
 """
 
 

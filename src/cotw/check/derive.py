@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import rules
-from .blocks import CheckSpec, Rule, did_you_mean, fullmatch, isin, ok, q, text
+from .blocks import CheckSpec, Rule, arrow, did_you_mean, fullmatch, isin, ok, q, text
 from ..package import Package
 
 _DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -53,10 +53,15 @@ def _keys(s: pd.Series):
 
 
 def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None = None,
-          context: dict[str, pd.DataFrame] | None = None) -> pa.DataFrameSchema:
+          context: dict[str, pd.DataFrame] | None = None, frame: pd.DataFrame | None = None) -> pa.DataFrameSchema:
     """The pandera schema of table `name`. `refs` are the referenced key sets (see fk_sets); without
-    them foreign keys are not checked. `context` holds other tables for the cross-table rules."""
+    them foreign keys are not checked. `context` holds other tables for the cross-table rules.
+    `frame`, when given, is the one frame the schema will validate: the safe-text rules are then
+    attached only to the columns in which a quick scan finds a suspect cell (each pandera check
+    costs about 0.1 ms, and most text columns have nothing to report)."""
     tschema = pkg.schema(name)
+    texts = [f["name"] for f in tschema["fields"] if f.get("type", "string") == "string"]
+    suspect = None if frame is None else _suspect_columns(frame, texts)
     registry: dict[str, Rule] = {}
     columns: dict[str, pa.Column] = {}
     pk = tschema.get("primaryKey") or []
@@ -70,7 +75,8 @@ def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None 
     for f in tschema["fields"]:
         col = f["name"]
         cons = f.get("constraints", {})
-        checks = [_check(registry, c) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)]
+        checks = [_check(registry, c) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)
+                  if suspect is None or col in suspect or not c.key.startswith(_TEXT_RULES)]
         if col in pk and len(pk) == 1 or cons.get("unique"):
             checks.append(_check(registry, _unique(col, "primary key" if col in pk else "unique field")))
         nullable = not (cons.get("required") or col in pk)
@@ -153,6 +159,8 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                 n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
                 return ok(getattr(n, op)(bound) | n.isna(), s)
             out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))
+    if ftype == "string":
+        out += _text_checks(col, f, cons)
     target = (fk or {}).get("resource") or table
     rfield = (fk or {}).get("fields")
     rfield = rfield[0] if isinstance(rfield, list) else rfield
@@ -164,6 +172,88 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         def describe(v, r, keys=keys, target_file=target_file, rfield=rfield):
             return f"{col} {q(v)} is not a {rfield} in {target_file}", did_you_mean(v, keys)
         out.append(CheckSpec(f"foreign-key:{col}", in_ref, Rule("foreign-key", col, describe)))
+    return out
+
+
+# Characters that make a spreadsheet treat a CSV cell as a formula (OWASP "CSV injection"), and the
+# control characters that XML (so XLSX) cannot store. One pattern per regex dialect: pyarrow's RE2
+# writes code points as \x{...}, Python's re as \u....
+_FORMULA_RE2 = r"^[=+\-@\t\r]"  # the same in Python's re
+_FORMULA_RX = re.compile(_FORMULA_RE2)
+_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]"
+_CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+_TEXT_RULES = ("control-character:", "formula-prefix:")
+_SUSPECT_RE2 = f"{_FORMULA_RE2}|{_CONTROL_RE2}"
+_SUSPECT_RX = re.compile(f"{_FORMULA_RE2}|{_CONTROL_RX.pattern}")
+
+
+def _suspect_columns(frame: pd.DataFrame, columns: list[str]) -> set[str]:
+    """The `columns` of `frame` with a cell that the safe-text rules may object to (a superset of their failures).
+
+    Arrow-backed columns are scanned together, as one chunked array (no copy) per string type, so a
+    clean table costs one RE2 pass; only when that finds something is each column scanned."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def hit(a) -> bool:
+        return bool(pc.any(pc.match_substring_regex(a, _SUSPECT_RE2)).as_py())
+
+    arrays: dict[str, object] = {}
+    out = set()
+    for col in columns:
+        s = frame.get(col)
+        if s is None or not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        a = arrow(s)
+        if a is not None:
+            arrays[col] = a
+        elif not _free_of(s, _SUSPECT_RE2, _SUSPECT_RX).all():
+            out.add(col)
+    by_type: dict[object, list] = {}
+    for a in arrays.values():
+        by_type.setdefault(a.type, []).extend(a.chunks if isinstance(a, pa.ChunkedArray) else [a])
+    if any(hit(pa.chunked_array(chunks, type=t)) for t, chunks in by_type.items()):
+        out |= {col for col, a in arrays.items() if hit(a)}
+    return out
+
+
+def _free_of(s: pd.Series, re2: str, rx: re.Pattern) -> pd.Series:
+    """True for the cells in which the pattern does not occur (unanchored). On arrow-backed text it
+    is one RE2 pass, and the usual answer (no cell matches) costs no conversion at all."""
+    a = arrow(s)
+    if a is not None:
+        import pyarrow.compute as pc
+
+        hit = pc.match_substring_regex(a, re2)
+        if not pc.any(hit).as_py():
+            return pd.Series(True, index=s.index)
+        return pd.Series(~pc.fill_null(hit, False).to_numpy(zero_copy_only=False), index=s.index)
+    t = text(s)
+    return ~t.astype(object).where(t.notna(), "").astype(str).str.contains(rx, regex=True)
+
+
+def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
+    """Rules every text field obeys so that the downloads stay safe and lossless: no control
+    characters but tab and line breaks (XML, so the Excel workbook, cannot hold them), and free text
+    does not begin like a spreadsheet formula (the CSV downloads are opened in spreadsheets as they
+    are: no cell is altered on export). Fields whose values a pattern or vocabulary governs, or that
+    have a format, are the schema's business and exempt from the second rule."""
+    def control(v, r):
+        found = _CONTROL_RX.search(str(v))
+        return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
+                "remove it: text may hold tabs and line breaks, but no other control character, which "
+                "spreadsheets and XML cannot store")
+    out = [CheckSpec(f"control-character:{col}", lambda s: _free_of(s, _CONTROL_RE2, _CONTROL_RX),
+                     Rule("control-character", col, control))]
+    if "enum" in cons or "pattern" in cons or f.get("format", "default") != "default":
+        return out
+    out.append(CheckSpec(f"formula-prefix:{col}", lambda s: _free_of(s, _FORMULA_RE2, _FORMULA_RX),
+                         Rule("formula-prefix", col, lambda v, r: (
+                             f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
+                             "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "
+                             "carriage return, and the CSV downloads carry every cell unaltered"))))
     return out
 
 

@@ -177,7 +177,7 @@ def check_tables(pkg: Package, report: Report) -> dict:
     for name, t in tables.items():
         if t.frame is None:
             continue
-        sch = derive.build(pkg, name, refs, complete)
+        sch = derive.build(pkg, name, refs, complete, frame=t.frame)
         for check in [*sch.checks, *(c for col in sch.columns.values() for c in col.checks)]:
             check.n_failure_cases = MAX_KEPT  # pandera then reshapes (slowly) only these; _failures counts the rest
         try:

@@ -47,14 +47,17 @@ def export(
     out: Path = typer.Option(..., "--out", "-o", help="The output directory (replaced atomically when the export is complete).", show_default=False),
     only: Optional[List[str]] = typer.Option(None, "--only", help=f"File formats to write (repeat or comma-separate): {', '.join(CHOICES)}. Default: all.", show_default=False),
     old_format: Optional[List[str]] = typer.Option(None, "--format", "-f", hidden=True, help="Deprecated spelling of --only."),
-    force: bool = typer.Option(False, "--force", help="Replace OUT even if it is a non-empty directory that is not a previous export."),
+    force: bool = typer.Option(False, "--force", help="Replace a previous export in OUT even though some of its files were edited since. Never deletes files that a cotw export did not write."),
     quiet: bool = Quiet,
 ) -> None:
     """Export the validated data as files for spreadsheets, data teams, SQL, analysts and the web,
     with a download page (OUT/index.html) that works opened from disk.
 
-    Refuses (exit 1) when the data fails `cotw check`, or when OUT holds something other than a
-    previous export and --force is not given. Two exports of the same data are byte-identical.
+    Refuses (exit 1) when the data fails `cotw check`, when OUT is inside the package, or when OUT
+    holds something other than a previous export: cotw deletes only the files its manifest
+    (OUT/.cotw-export.json) lists, and a previous export whose files were edited is replaced only
+    with --force. Exit 2 when OUT cannot be written at all (read-only, its parent is a file).
+    Two exports of the same data are byte-identical.
 
     --only chooses the file formats. In 0.1.0 it was spelled --format, which still works with a
     deprecation warning (on `check` and `diff`, --format is the report's format).
@@ -62,6 +65,7 @@ def export(
     Example: cotw export --out dist/ --only csv,parquet
     """
     from cotw.export import ExportError, InvalidData, export as run
+    from cotw.export.target import BadTarget
     from cotw.package import PackageError
     from cotw.report import escape
 
@@ -80,12 +84,17 @@ def export(
         typer.echo(exc.report.render_text(), err=True)
         typer.echo(escape(f"refusing to export: {exc}"), err=True)
         raise typer.Exit(1)
+    except BadTarget as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2)
     except ExportError as exc:
         typer.echo(escape(f"Error: {exc}"), err=True)
         raise typer.Exit(1)
     except PackageError as exc:
         typer.echo(escape(f"Error: {exc.message}"), err=True)
         raise typer.Exit(1)
+    for kept in result.kept:
+        typer.echo(f"note: kept {kept}: besides the previous export it holds files that cotw did not write", err=True)
     if not quiet:
         rows = sum(result.rows.values())
         typer.echo(escape(f"wrote {len(result.files)} files ({len(result.rows)} tables, {rows} rows) to {result.out}; open {result.out / 'index.html'}"))

@@ -16,7 +16,10 @@ Layout of the output directory (every name comes from `Package.names()`):
     .cotw-export.json          the manifest that marks the directory as an export
 
 Output is deterministic (same data, same bytes) and written atomically: everything goes to a
-temporary directory beside the target, which replaces the target only once complete.
+temporary directory beside the target, which replaces the target only once complete. Every path
+written is built and checked by paths.py (nothing lands outside the target, whatever the table
+names); what may be replaced, and what may be deleted (only files a cotw export wrote), is decided
+by target.py.
 """
 from __future__ import annotations
 
@@ -32,23 +35,10 @@ from typing import Callable, Iterable
 from ..package import Package
 
 FORMATS = ("csv", "parquet", "sqlite", "excel", "json")
-MANIFEST = ".cotw-export.json"
 
 
-class ExportError(Exception):
-    """The export was refused; nothing was written and the previous output is untouched."""
-
-
-class InvalidData(ExportError):
-    """The data fails `cotw check`; `report` is the Report."""
-
-    def __init__(self, report):
-        super().__init__(f"the data is invalid ({report.count} problems); run `cotw check`")
-        self.report = report
-
-
-class OutputNotEmpty(ExportError):
-    """The output directory holds files that are not a previous export."""
+from .errors import ExportError, InvalidData, OutputNotEmpty  # noqa: F401  (the package's public errors)
+from .target import MANIFEST
 
 
 @dataclass
@@ -61,12 +51,21 @@ class Context:
     version: str
     formats: tuple[str, ...]
 
+    def path(self, rel: str) -> Path:
+        """Where to write `rel` (its folder created): refused unless it stays inside the staging directory."""
+        from .paths import inside
+
+        path = inside(self.out, rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
 
 @dataclass
 class Result:
     out: Path
     files: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    kept: list[Path] = field(default_factory=list)  # old directories not removed: they hold files cotw did not write
 
 
 Progress = Callable[[str, int, int], None]  # (what is being done, step number from 1, number of steps)
@@ -80,19 +79,16 @@ def _writer(fmt: str):
 
 def is_export(directory: Path) -> bool:
     """True when `directory` was written by `cotw export` (it holds a readable manifest)."""
-    try:
-        return "cotw-export" in _json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError):
-        return False
+    from .target import read_manifest
+
+    return read_manifest(directory) is not None
 
 
-def check_target(out: Path, force: bool = False, source: Path | None = None) -> None:
-    if source is not None and (out.resolve() == source.resolve() or out.resolve() in source.resolve().parents):
-        raise OutputNotEmpty(f"{out} holds the package being exported; choose another output directory")
-    if out.exists() and not out.is_dir():
-        raise OutputNotEmpty(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not is_export(out) and not force:
-        raise OutputNotEmpty(f"{out} is not empty and is not a previous cotw export; use --force to replace it")
+def check_target(out: Path, force: bool = False, source: Path | None = None) -> list[str]:
+    """Refuse an output directory that may not be replaced (see target.py); the previous export's files."""
+    from .target import check_target as check
+
+    return check(out, force, source)
 
 
 def manifest(version: str, formats: Iterable[str], root: Path, files: list[str]) -> dict:
@@ -104,11 +100,14 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
            force: bool = False, progress: Progress | None = None, validate: bool = True) -> Result:
     """Export the package at `path` (None: the installed data) into directory `out`.
 
-    Raises InvalidData when the data fails `cotw check`, OutputNotEmpty when `out` holds something
-    other than a previous export (unless `force`), ValueError for an unknown format.
+    Raises InvalidData when the data fails `cotw check`; OutputNotEmpty when `out` is inside the package,
+    holds something other than a previous export, or (unless `force`) a previous export whose files
+    were edited since; BadTarget when `out` cannot be written at all (its parent is a file, it is
+    read-only); paths.UnsafeName for a table name that cannot name a file; ValueError for an unknown
+    format. Only files that the previous export wrote (listed in its manifest) are ever deleted.
     """
     from .. import __version__
-    from . import frames, page
+    from . import frames, page, paths, target
 
     unknown = set(formats or ()) - set(FORMATS)
     if unknown:
@@ -116,7 +115,7 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
     formats = tuple(f for f in FORMATS if not formats or f in set(formats))
     out = Path(os.path.abspath(out))  # "." or "dist/" name the directory itself, so it can be swapped
     pkg = Package.open(path)
-    check_target(out, force, pkg.root)
+    previous = check_target(out, force, pkg.root)
     steps = ["validating", "loading"] + [f"writing {f}" for f in formats] + ["writing index.html", "moving into place"]
     step = iter(range(1, len(steps) + 1))
 
@@ -131,11 +130,18 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
         report = run(pkg.root)
         if not report.ok:
             raise InvalidData(report)
+    paths.check_names(pkg.names())  # also without validation: no table name may leave its folder
     tick(steps[1])
     tables = frames.prepare(pkg)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        target.clean_leftovers(out)
+        staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
+    except OSError as exc:
+        raise target.BadTarget(f"cannot create the output directory {out}: {target.os_reason(exc)}") from None
+    lock = None
+    try:
+        lock = target.hold(staging)  # so that a concurrent run does not take it for a killed run's leftover
         ctx = Context(pkg, tables, staging, __version__, formats)
         files: list[str] = []
         for fmt in formats:
@@ -147,24 +153,14 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
                                         encoding="utf-8", newline="\n")
         tick("moving into place")
         os.chmod(staging, 0o755)
-        _replace(staging, out)
+        kept = target.replace(staging, out, previous)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ExportError(f"could not write the export into {out}: {target.os_reason(exc)}"
+                          + (f" ({exc.filename})" if exc.filename else "") + "; nothing was replaced") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Result(out, sorted(files) + [MANIFEST], {n: t.rows for n, t in tables.items()})
-
-
-def _replace(staging: Path, out: Path) -> None:
-    """Move the finished export into place; the previous one is removed only after that succeeded."""
-    if not out.exists():
-        os.rename(staging, out)
-        return
-    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
-    os.rmdir(old)
-    os.rename(out, old)
-    try:
-        os.rename(staging, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    finally:
+        target.release(lock)
+    return Result(out, sorted(files) + [MANIFEST], {n: t.rows for n, t in tables.items()}, kept)

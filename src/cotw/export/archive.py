@@ -5,10 +5,14 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from .paths import entry
+
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def write_zip(path: Path, entries: list[tuple[str, bytes]]) -> None:
+    for name, _data in entries:  # before the file is created: no entry may unzip outside its folder
+        entry(name)
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=EPOCH)

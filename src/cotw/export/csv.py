@@ -13,13 +13,14 @@ import json
 
 from ..io.safeio import MAX_TEXT
 from .archive import write_zip
+from .paths import table_file
 
 FOLDER = "csv"
 ZIP = "csv/cotw-datapackage.zip"
 
 
 def files(names: list[str]) -> dict[str, str]:
-    return {n: f"{FOLDER}/{n}.csv" for n in names}
+    return {n: table_file(FOLDER, n, ".csv") for n in names}
 
 
 def descriptor(ctx) -> dict:
@@ -29,7 +30,7 @@ def descriptor(ctx) -> dict:
     resources = []
     for res in d["resources"]:
         table = ctx.tables[res["name"]]
-        res = dict(res, path=f"data/{res['name']}.csv", schema=table.schema)
+        res = dict(res, path=table_file("data", res["name"], ".csv"), schema=table.schema)
         res["bytes"] = len(table.csv)
         res["hash"] = "sha256:" + hashlib.sha256(table.csv).hexdigest()
         resources.append(res)
@@ -38,16 +39,15 @@ def descriptor(ctx) -> dict:
 
 
 def write(ctx) -> list[str]:
-    (ctx.out / FOLDER).mkdir(exist_ok=True)
     written = []
     for name, rel in files(list(ctx.tables)).items():
-        (ctx.out / rel).write_bytes(ctx.tables[name].csv)
+        ctx.path(rel).write_bytes(ctx.tables[name].csv)
         written.append(rel)
     desc = json.dumps(descriptor(ctx), indent=2, ensure_ascii=False) + "\n"
     entries = [("datapackage.json", desc.encode("utf-8"))]
-    entries += [(f"data/{n}.csv", t.csv) for n, t in ctx.tables.items()]
+    entries += [(table_file("data", n, ".csv"), t.csv) for n, t in ctx.tables.items()]
     entries += [(rel, ctx.pkg.read_bytes(rel, MAX_TEXT)) for rel in archives(ctx.tables)]
-    write_zip(ctx.out / ZIP, entries)
+    write_zip(ctx.path(ZIP), entries)
     return written + [ZIP]
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 
 from .archive import entries, write_zip
-from .frames import foreign_keys, kind
+from .frames import foreign_keys, kind, vocabulary
 
 WORKBOOK = "excel/cotw.xlsx"
 CODEBOOK = "codebook"
@@ -137,9 +137,23 @@ def codebook_rows(ctx) -> list[tuple]:
         for f in table.fields:
             rows.append((name, f["name"], f.get("type", "string"), f.get("description", ""),
                          constraints(f, fk).replace("`", ""), None, None))
-            for cat in f.get("categories") or f.get("x-vocabulary") or []:
-                rows.append((name, f["name"], None, None, None, str(cat["value"]), cat.get("label", "")))
+            for value, label in vocabulary(f):
+                rows.append((name, f["name"], None, None, None, value, label))
     return rows
+
+
+def sheet_titles(names: list[str]) -> dict[str, str]:
+    """Each table's sheet name: Excel allows at most 31 characters, unique ignoring case, and the
+    about and codebook sheets have their own; a longer or clashing table name is cut and numbered (`~2`)."""
+    taken, out = {CODEBOOK, ABOUT}, {}
+    for name in names:
+        title, n = name[:31], 1
+        while title.casefold() in taken:
+            n += 1
+            title = name[:31 - len(f"~{n}")] + f"~{n}"
+        taken.add(title.casefold())
+        out[name] = title
+    return out
 
 
 def workbook_bytes(ctx) -> bytes:
@@ -149,9 +163,10 @@ def workbook_bytes(ctx) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
+    titles = sheet_titles(list(ctx.tables))
     about(wb, ctx)
     for name, table in ctx.tables.items():
-        _sheet(wb, name, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
+        _sheet(wb, titles[name], [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
     header = ["table", "field", "type", "description", "constraints", "value", "definition"]
     _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header))
     props = wb.properties
@@ -164,6 +179,5 @@ def workbook_bytes(ctx) -> bytes:
 
 
 def write(ctx) -> list[str]:
-    (ctx.out / "excel").mkdir(exist_ok=True)
-    write_zip(ctx.out / WORKBOOK, entries(workbook_bytes(ctx)))
+    write_zip(ctx.path(WORKBOOK), entries(workbook_bytes(ctx)))
     return [WORKBOOK]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from .frames import vocabulary
+
 CELL = 20
 LABEL = 190
 
@@ -30,7 +32,7 @@ def _vocab(table, field: str) -> list[tuple[str, str]]:
     """(value, definition) of a controlled vocabulary, from the Table Schema."""
     for f in table.fields:
         if f["name"] == field:
-            labels = {str(c["value"]): c.get("label", "") for c in f.get("categories") or []}
+            labels = dict(vocabulary(f))
             return [(str(v), labels.get(str(v), "")) for v in f.get("constraints", {}).get("enum", [])]
     return []
 

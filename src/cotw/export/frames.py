@@ -21,19 +21,46 @@ def kind(f: dict) -> str:
     return t if t in ("date", "datetime", "boolean", "number", "integer") else "string"
 
 
+def _names(value) -> list[str]:
+    """A field list as the Table Schema allows it (one name or a list of names); anything else is empty."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return []
+
+
 def primary_key(schema: dict) -> list[str]:
-    pk = schema.get("primaryKey") or []
-    return [pk] if isinstance(pk, str) else list(pk)
+    return _names(schema.get("primaryKey"))
 
 
 def foreign_keys(schema: dict, name: str) -> list[tuple[list[str], str, list[str]]]:
-    """(fields, referenced resource, referenced fields) for each foreign key; an empty resource means this table."""
+    """(fields, referenced resource, referenced fields) for each foreign key; an empty resource means this table.
+
+    A malformed key (fields that are not names, or as many fields as referenced ones) declares
+    nothing here: `cotw check` reports it, and the exporters must not fail on it (SQLite would)."""
     out = []
-    for k in schema.get("foreignKeys", []):
-        ref = k["reference"]
-        fields = k["fields"] if isinstance(k["fields"], list) else [k["fields"]]
-        rfields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-        out.append((fields, ref.get("resource") or name, rfields))
+    keys = schema.get("foreignKeys")
+    for k in keys if isinstance(keys, list) else []:
+        ref = k.get("reference") if isinstance(k, dict) else None
+        if not isinstance(ref, dict):
+            continue
+        fields, rfields, resource = _names(k.get("fields")), _names(ref.get("fields")), ref.get("resource") or name
+        if fields and len(fields) == len(rfields) and isinstance(resource, str):
+            out.append((fields, resource, rfields))
+    return out
+
+
+def vocabulary(f: dict) -> list[tuple[str, str]]:
+    """(value, label) of a field's categories, in either Table Schema form (["a", ...] or
+    [{"value": "a", "label": ...}, ...]); entries of any other shape are left out, not fatal."""
+    cats = f.get("categories") or f.get("x-vocabulary") or []
+    out = []
+    for cat in cats if isinstance(cats, list) else []:
+        if isinstance(cat, dict) and "value" in cat:
+            out.append((str(cat["value"]), str(cat.get("label", ""))))
+        elif isinstance(cat, (str, int, float)) and not isinstance(cat, bool):
+            out.append((str(cat), ""))
     return out
 
 

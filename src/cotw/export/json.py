@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from .paths import table_file
+
 FOLDER = "json"
 
 
 def files(names: list[str]) -> dict[str, dict[str, str]]:
-    return {n: {"json": f"{FOLDER}/{n}.json", "jsonl": f"{FOLDER}/{n}.jsonl"} for n in names}
+    return {n: {"json": table_file(FOLDER, n, ".json"), "jsonl": table_file(FOLDER, n, ".jsonl")} for n in names}
 
 
 def _value(v):
@@ -22,13 +24,12 @@ def records(table) -> list[dict]:
 
 
 def write(ctx) -> list[str]:
-    (ctx.out / FOLDER).mkdir(exist_ok=True)
     written = []
     for name, paths in files(list(ctx.tables)).items():
         recs = records(ctx.tables[name])
         doc = json.dumps(recs, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
         lines = "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in recs)
-        (ctx.out / paths["json"]).write_text(doc, encoding="utf-8", newline="\n")
-        (ctx.out / paths["jsonl"]).write_text(lines, encoding="utf-8", newline="\n")
+        ctx.path(paths["json"]).write_text(doc, encoding="utf-8", newline="\n")
+        ctx.path(paths["jsonl"]).write_text(lines, encoding="utf-8", newline="\n")
         written += [paths["json"], paths["jsonl"]]
     return written

@@ -107,5 +107,5 @@ def render(ctx) -> str:
 
 
 def write(ctx) -> list[str]:
-    (ctx.out / PAGE).write_text(render(ctx), encoding="utf-8", newline="\n")
+    ctx.path(PAGE).write_text(render(ctx), encoding="utf-8", newline="\n")
     return [PAGE]

@@ -4,12 +4,13 @@ carries its description as metadata."""
 from __future__ import annotations
 
 from .frames import kind
+from .paths import table_file
 
 FOLDER = "parquet"
 
 
 def files(names: list[str]) -> dict[str, str]:
-    return {n: f"{FOLDER}/{n}.parquet" for n in names}
+    return {n: table_file(FOLDER, n, ".parquet") for n in names}
 
 
 def arrow_table(table, version: str):
@@ -38,9 +39,8 @@ def arrow_table(table, version: str):
 def write(ctx) -> list[str]:
     import pyarrow.parquet as pq
 
-    (ctx.out / FOLDER).mkdir(exist_ok=True)
     written = []
     for name, rel in files(list(ctx.tables)).items():
-        pq.write_table(arrow_table(ctx.tables[name], ctx.version), ctx.out / rel, compression="zstd")
+        pq.write_table(arrow_table(ctx.tables[name], ctx.version), ctx.path(rel), compression="zstd")
         written.append(rel)
     return written

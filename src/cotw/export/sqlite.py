@@ -61,16 +61,27 @@ class ForeignKeyError(RuntimeError):
     """PRAGMA foreign_key_check found rows without their referenced row (validation should have caught it)."""
 
 
+def _no_nul(text: str, what: str) -> str:
+    if "\x00" in text:  # sqlite3 cannot pass a NUL inside a statement
+        from .paths import UnsafeName
+
+        raise UnsafeName(f"the {what} {text!r} holds a NUL character, which SQL cannot quote; nothing was exported")
+    return text
+
+
 def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    return '"' + _no_nul(str(name), "name").replace('"', '""') + '"'
 
 
 def literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
+    return "'" + _no_nul(str(value), "vocabulary value").replace("'", "''") + "'"
 
 
-def ddl(name: str, schema: dict) -> list[str]:
-    """CREATE TABLE and CREATE INDEX statements for one resource."""
+def ddl(name: str, schema: dict, taken: set[str] | None = None) -> list[str]:
+    """CREATE TABLE and CREATE INDEX statements for one resource. `taken` holds the (case-folded) names
+    already used by tables and indexes, which share one namespace in SQLite; an index whose natural
+    name is taken gets a numbered one, so no table name can make the DDL fail."""
+    taken = set() if taken is None else taken
     cols = []
     for f in schema["fields"]:
         k, c = kind(f), f.get("constraints", {})
@@ -94,7 +105,12 @@ def ddl(name: str, schema: dict) -> list[str]:
     for fields, _ref, _rfields in fks:
         if fields == pk:
             continue
-        index = f"{name}_{'_'.join(fields)}"
+        index = base = f"{name}_{'_'.join(fields)}"
+        n = 1
+        while index.casefold() in taken:
+            n += 1
+            index = f"{base}_{n}"
+        taken.add(index.casefold())
         out.append(f"CREATE INDEX {quote(index)} ON {quote(name)} ({', '.join(quote(x) for x in fields)})")
     return out
 
@@ -136,8 +152,9 @@ def build(path, tables: dict) -> None:
     try:
         con.execute("PRAGMA foreign_keys = OFF")  # self-references (same_as) may point forwards; checked below
         con.execute("BEGIN")
+        taken = {name.casefold() for name in tables}
         for name, table in tables.items():
-            for stmt in ddl(name, table.schema):
+            for stmt in ddl(name, table.schema, taken):
                 con.execute(stmt)
             cols = [f["name"] for f in table.fields]
             sql = f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
@@ -194,7 +211,6 @@ def metadata(ctx) -> dict:
 
 
 def write(ctx) -> list[str]:
-    (ctx.out / FOLDER).mkdir(exist_ok=True)
-    build(ctx.out / DATABASE, ctx.tables)
-    (ctx.out / METADATA).write_text(json.dumps(metadata(ctx), indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    build(ctx.path(DATABASE), ctx.tables)
+    ctx.path(METADATA).write_text(json.dumps(metadata(ctx), indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
     return [DATABASE, METADATA]
