@@ -89,7 +89,7 @@ def test_a_resource_name_must_follow_the_data_package_naming_rule(pkg, cli, tmp_
     edit(pkg, "datapackage.json", lambda d: resource(d).__setitem__("name", name))
     shown = repr(name)
     expected = (f"datapackage.json: resource name {shown} is not a valid Data Package name; exports use it as a file name "
-                f"(use only lowercase letters, digits, '.', '-' and '_') [resource-name]")
+                f"(use 1 to 100 lowercase letters, digits, '.', '-' and '_', not beginning with '.') [resource-name]")
     check_answers(pkg, cli, [expected])
     out = tmp_path / "a" / "b" / "out"
     export = cli("export", pkg, "--out", out, "--quiet")

@@ -121,9 +121,9 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str):
             continue
-        if not profile.NAME.match(name):
+        if not profile.NAME.fullmatch(name):
             add(f"resource name {shorten(name)!r} is not a valid Data Package name; exports use it as a file name",
-                "resource-name", "use only lowercase letters, digits, '.', '-' and '_'")
+                "resource-name", "use 1 to 100 lowercase letters, digits, '.', '-' and '_', not beginning with '.'")
         if name in seen:
             add(f"resource name {shorten(name)!r} is used twice", "duplicate-resource")
         seen.add(name)

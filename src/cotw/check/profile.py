@@ -8,7 +8,8 @@ types of the properties cotw and its exports rely on. Unknown properties are all
 
 Beyond the shape, a descriptor is refused (a descriptor error; the tables are then not checked, and
 fmt, export, diff, codebook and cotw.load refuse it too) when:
-- a resource name breaks the Data Package naming rule (`^[a-z0-9._-]+$`): exports use the name as a
+- a resource name breaks the Data Package naming rule (lowercase letters, digits, `.`, `-`, `_`), begins
+  with a dot or is longer than 100 characters (`NAME`): exports use the name as a
   file name and a zip entry, so a name such as `../../x` could write outside the output;
 - a value would make a reader fetch or open something (`references`): cotw never opens a connection,
   and frictionless (`--with-frictionless`) fetches a `dialect`, `schema`, `profile` or `path` given as
@@ -169,7 +170,7 @@ def _message(err) -> str:
 
 # --- names and references -----------------------------------------------------------------------
 
-NAME = re.compile(r"^[a-z0-9._-]+$")  # the Data Package naming rule; exports use names as file names
+NAME = re.compile(r"[a-z0-9_][a-z0-9._-]{0,99}")  # the Data Package naming rule, as a file name: no leading dot, at most 100
 STANDARD_PROFILE = re.compile(r"^https://datapackage\.org/profiles/[12]\.0/(datapackage|dataresource|tableschema|tabledialect)\.json$")
 PROFILE_NAMES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
 # properties that frictionless dereferences (reads or fetches) when they hold a string
