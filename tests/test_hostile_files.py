@@ -261,6 +261,7 @@ def child(spec_file: str) -> None:
                 result = runner.invoke(app, args)
                 record["exit"] = result.exit_code
                 record["output"] = result.stdout + result.stderr
+                record["stdout"] = result.stdout  # JSON only on stdout (stderr names the package first)
                 if result.exception is not None and not isinstance(result.exception, SystemExit):
                     record["error"] = f"{type(result.exception).__name__}: {result.exception}"
             else:
@@ -383,7 +384,7 @@ def test_a_hostile_file_gets_a_located_answer_and_leaks_nothing(matrix, referenc
         assert record["error"] is None and record["exit"] in (None, 0), text
         return
     if command == "check-json":  # one problem per object: the file in "file" or the message, the reason in the message
-        text = "\n".join(f"{p['file']}: {p['message']}" for p in json.loads(record["output"])["problems"])
+        text = "\n".join(f"{p['file']}: {p['message']}" for p in json.loads(record["stdout"])["problems"])
     located = [line for line in text.splitlines() if file in line and reason in line]
     assert located, f"no line names {file!r} and says {reason!r}:\n{text}"
     if command.startswith("cotw."):

@@ -5,6 +5,7 @@ nothing here imports pandas, so the CLI's start-up stays light.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,7 +64,9 @@ def not_a_package(path: str | Path | None) -> str | None:
         root = resolve_root(path)
     except PackageError as exc:
         return exc.message
-    if root.is_dir() and not (root / DESCRIPTOR).is_file():  # a zip is judged by the zip reader, with its reasons
+    # no entry of that name at all; one that is a link, pipe or folder is the package's problem, reported
+    # with its reason by the reader (and a zip is judged by the zip reader)
+    if root.is_dir() and not os.path.lexists(root / DESCRIPTOR):
         return f"{path} is not a data package: it has no {DESCRIPTOR}"
     return None
 
