@@ -34,7 +34,7 @@ def __getattr__(name: str):
             return "0+unknown"
     raise AttributeError(f"module 'cotw' has no attribute {name!r}")
 
-__all__ = ["names", "load", "load_all", "schema", "validate", "read", "UnknownTable", "PackageError", "__version__"]
+__all__ = ["names", "load", "load_all", "schema", "summary", "validate", "read", "UnknownTable", "PackageError", "__version__"]
 
 
 def names(path: str | Path | None = None) -> list[str]:
@@ -80,6 +80,16 @@ def schema(name: str, path: str | Path | None = None):
     frames = {n: require_table(pkg, n).frame for n in pkg.names()}
     frames = {n: f for n, f in frames.items() if f is not None}
     return derive.build(pkg, name, derive.fk_sets(pkg, frames), frames)
+
+
+def summary(path: str | Path | None = None):
+    """Per country and issue, the latest position, every value observed, whether it changed over time
+    and whether the sources disagree: derived from `positions` by code (see cotw.derived), never curated."""
+    from .io.loader import load_table
+    from .derived import summarise
+
+    pkg = _usable(path)
+    return summarise(load_table(pkg, "positions"), load_table(pkg, "sources"))
 
 
 def _usable(path) -> Package:

@@ -10,6 +10,45 @@ from .package import Package
 CONVENTIONS = """\
 ## Conventions
 
+The reasoning behind the tables, with the hard cases, is in `docs/data-model.md`.
+
+- **Provenance.** Every row of a curated table carries a `source_id` and the verbatim words of that
+  source which support it (`evidence`, or `quote` for statements). `cotw check` verifies that the
+  words occur in the archived text under `seeds/`, allowing only one normalisation: a run of whitespace
+  counts as one space. Odd characters printed by a source (look-alike Cyrillic letters, misspellings,
+  the `<u>` markup of links in the GMF report) stay in the evidence; names are normalised in `people`.
+- **One row per report; facts are groups.** Rows that report the same fact share `fact_id`
+  (`utterance_id` for quotations): the id of one row of the group, whose own key is itself. Count
+  reports with rows, facts with distinct keys.
+- **Who says so.** `basis` separates an actor's own words (`official_statement`), a reported
+  position, an analyst's assessment and an analyst's forecast; analyst rows from an authored part of a
+  report name its `section_id`, whose authors made them.
+- **Dates.** Every curated date is EDTF (ISO 8601-2): `2025-04-10`, `2025-04`, `2025`,
+  `2025-05-08/2025-05-10`, `../2025-04-10` (on or before), `2025-03-20/..` (on or after),
+  `XXXX-04-10` (year not printed), `2025-04-10?` (uncertain); empty when the text allows none, and the
+  `*_basis` column says where the date comes from or why it is open. `cotw.load` adds
+  `<field>_earliest` and `<field>_latest`; no row is dated after its source can have been published.
+- **Relations.** `links` holds `contradicts` (stored both ways), `part_of` and `rests_on`; both ends
+  exist.
+- **Reference attributes.** `countries.iso_alpha2` comes from pycountry and `countries.eu_member`
+  from the EU27 column of country_converter's table; tests verify both. They are not facts about the
+  coalition and carry no evidence.
+- **Derived, not curated.** `cotw.summary()` (exported as `summary`) gives per country and issue the
+  latest position, every value seen, whether it changed and whether the sources disagree.
+- **Missing values.** Only an empty cell is missing. Text such as `NA`, `None` or `null` is text.
+- **Stable ids.** Ids are never renumbered or reused; removed rows leave gaps.
+- **Safe text.** Text cells hold no control characters other than tab and line breaks, and free text
+  (a text field without a vocabulary or pattern) never begins with `=`, `+`, `-`, `@`, a tab or a
+  carriage return, which would make a spreadsheet run the cell as a formula. `cotw check` reports
+  both (`control-character`, `formula-prefix`), so the downloads carry every cell unaltered.
+"""
+
+
+# The shipped package is still 0.1 while 0.2 is completed under next/: each codebook states the
+# conventions of its own model (0.2 is the one with EDTF dates). To be removed when 0.2 ships.
+CONVENTIONS_01 = """\
+## Conventions
+
 - **Provenance.** Every row except those of `sources` carries a `source_id` and the verbatim words of
   that source which support it (`evidence`, or `quote` for statements). `cotw check` verifies that the
   words occur in the archived text under `seeds/`, allowing only one normalisation: a run of whitespace
@@ -51,6 +90,15 @@ def constraints(f: dict, fk: dict[str, str]) -> str:
         parts.append(f"verbatim in the source named by `{f['x-verbatim-in']}`")
     if "x-precision" in f:
         parts.append(f"precision in `{f['x-precision']}`")
+    if f.get("x-edtf"):
+        parts.append("EDTF date; `cotw.load` adds `_earliest` and `_latest`")
+    if f.get("x-group-key"):
+        parts.append("group key: the id of a row of this table whose key is itself")
+    if f.get("x-referenced"):
+        parts.append("named by a row of another table")
+    if isinstance(f.get("x-list-of"), dict):
+        spec = f["x-list-of"]
+        parts.append(f"each `{spec.get('separator', ';')}`-separated item → `{spec.get('resource')}.{spec.get('field')}`")
     return "; ".join(parts)
 
 
@@ -66,7 +114,8 @@ def render(pkg: Package) -> str:
     lic = ", ".join(l.get("name", "") for l in d.get("licenses", []))
     if lic:
         out += [f"Data licence: {lic}.", ""]
-    out += [CONVENTIONS, "## Tables", ""]
+    edtf = any(f.get("x-edtf") for n in pkg.names() for f in pkg.schema(n)["fields"])
+    out += [CONVENTIONS if edtf else CONVENTIONS_01, "## Tables", ""]
     out += [f"- [`{n}`](#{n}): {_cell(pkg.resource(n).get('description', ''))}" for n in pkg.names()]
     out.append("")
     for name in pkg.names():

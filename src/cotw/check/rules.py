@@ -1,8 +1,11 @@
 """Rules a Table Schema cannot say, as pandera DataFrame checks.
 
-Generic rules come from the descriptor's own annotations (`x-precision` on a date field names its
-precision column; `x-verbatim-in` on an evidence field names its source column). The rest are
-specific to cotw's tables and listed in TABLE_RULES. Each returns True for rows that pass.
+Generic rules come from the descriptor's own annotations: `x-verbatim-in` (an evidence field names its
+source column), `x-edtf` (an EDTF date: valid, and not after its source can have been published),
+`x-group-key` (a fact's group key names a row of the same table whose key is itself), `x-list-of`
+(a list of references, each of which must exist), `x-referenced` (a key that some other row must name).
+Rules of the 0.1 model are kept while 0.1 is the shipped package; each is a no-op on 0.2 tables. The rest are specific to cotw's tables and listed in
+TABLE_RULES. Each returns True for rows that pass.
 """
 from __future__ import annotations
 
@@ -67,22 +70,6 @@ def precision_rules(date_col: str, prec_col: str) -> list[CheckSpec]:
     ]
 
 
-def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
-    """Evidence and its source come together: one without the other cannot be verified."""
-
-    def both_or_neither(df):
-        if not _has(df, evidence_col, source_col):
-            return _true(df)
-        return df[evidence_col].isna() == df[source_col].isna()
-
-    def say(v, row):
-        if row is not None and pd.isna(row.get(evidence_col)):
-            return f"{source_col} is set but {evidence_col} is empty", f"quote the words of the source that support the row, or empty {source_col}"
-        return f"{evidence_col} is set but {source_col} is empty", "name the source the words come from"
-
-    return CheckSpec(f"rule:{evidence_col}-needs-{source_col}", both_or_neither, Rule("evidence-pair", evidence_col, say, needs_row=True))
-
-
 def not_after_publication(date_col: str, sources: pd.DataFrame | None) -> CheckSpec:
     """A statement or event cannot be dated after the publication of the source that reports it.
 
@@ -137,21 +124,6 @@ def speaker_country(people: pd.DataFrame | None) -> CheckSpec:
     return CheckSpec("rule:country-matches-speaker", check, Rule("speaker-country", "country", say, needs_row=True))
 
 
-def speaker_kind() -> CheckSpec:
-    def check(df):
-        if not _has(df, "speaker_kind", "speaker_id"):
-            return _true(df)
-        kind = text(df["speaker_kind"])
-        return ((kind == "person") == df["speaker_id"].notna()) | kind.isna()
-
-    def say(v, row):
-        if row is not None and row.get("speaker_kind") == "person":
-            return "speaker_kind is 'person' but speaker_id is empty", "add the person to people.csv and give their person_id"
-        return f"speaker_id {row.get('speaker_id')!r} is set but speaker_kind is {row.get('speaker_kind')!r}", "use speaker_kind 'person' for a named speaker"
-
-    return CheckSpec("rule:speaker-kind", check, Rule("speaker-kind", "speaker_kind", say, needs_row=True))
-
-
 def not_self(col: str, key: str) -> CheckSpec:
     def check(df):
         if not _has(df, col, key):
@@ -182,24 +154,75 @@ def membership_needs_evidence() -> CheckSpec:
         "eu_member or nato_member is set but membership_evidence is empty", "quote the source's words that state the membership, or leave both empty"), needs_row=True))
 
 
+def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
+    """Evidence and its source come together: one without the other cannot be verified."""
+
+    def both_or_neither(df):
+        if not _has(df, evidence_col, source_col):
+            return _true(df)
+        return df[evidence_col].isna() == df[source_col].isna()
+
+    def say(v, row):
+        if row is not None and pd.isna(row.get(evidence_col)):
+            return f"{source_col} is set but {evidence_col} is empty", f"quote the words of the source that support the row, or empty {source_col}"
+        return f"{evidence_col} is set but {source_col} is empty", "name the source the words come from"
+
+    return CheckSpec(f"rule:{evidence_col}-needs-{source_col}", both_or_neither, Rule("evidence-pair", evidence_col, say, needs_row=True))
+
+
+def speaker_kind() -> CheckSpec:
+    def check(df):
+        if not _has(df, "speaker_kind", "speaker_id"):
+            return _true(df)
+        kind = text(df["speaker_kind"])
+        return ((kind == "person") == df["speaker_id"].notna()) | kind.isna()
+
+    def say(v, row):
+        if row is not None and row.get("speaker_kind") == "person":
+            return "speaker_kind is 'person' but speaker_id is empty", "add the person to people.csv and give their person_id"
+        return f"speaker_id {row.get('speaker_id')!r} is set but speaker_kind is {row.get('speaker_kind')!r}", "use speaker_kind 'person' for a named speaker"
+
+    return CheckSpec("rule:speaker-kind", check, Rule("speaker-kind", "speaker_kind", say, needs_row=True))
+
+
+ORGANISATION = ("organisation", "organization")  # 0.2 spelling, and 0.1's
+
+
 def code_matches_kind() -> CheckSpec:
-    """States carry an ISO 3166-1 alpha-3 code (checked against pycountry); organisations 'EU' or 'NATO'."""
+    """States carry an ISO 3166-1 alpha-3 code and its alpha-2 code (both checked against pycountry);
+    organisations 'EU' or 'NATO'; the coalition itself 'COALITION'."""
+
+    def expected_alpha2():
+        import pycountry
+
+        return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
 
     def check(df):
         if not _has(df, "code", "kind"):
             return _true(df)
-        import pycountry
-
-        iso = {c.alpha_3 for c in pycountry.countries}
+        iso = expected_alpha2()
         code, kind = text(df["code"]), text(df["kind"])
-        state_ok = (kind != "state") | code.isin(iso)
-        org_ok = (kind != "organization") | code.isin(["EU", "NATO"])
-        return (state_ok & org_ok) | code.isna() | kind.isna()
+        state_ok = (kind != "state") | code.isin(list(iso))
+        if "iso_alpha2" in df.columns:
+            a2 = text(df["iso_alpha2"])
+            want = _lookup(pd.Series(iso), code)
+            state_ok &= (kind != "state") | (a2 == want).fillna(False).astype(bool)
+            state_ok &= (kind == "state") | a2.isna()
+        org_ok = ~kind.isin(ORGANISATION) | code.isin(["EU", "NATO"])
+        coalition_ok = (kind != "coalition") | (code == "COALITION")
+        return (state_ok & org_ok & coalition_ok) | code.isna() | kind.isna()
 
     def say(v, row):
-        if row is not None and row.get("kind") == "organization":
+        kind = row.get("kind") if row is not None else None
+        if kind in ORGANISATION:
             return f"code {q(v)} is not an organisation code (EU or NATO)", "organisations are admitted by the inclusion policy in the codebook"
-        return f"code {q(v)} is not an ISO 3166-1 alpha-3 country code", None
+        if kind == "coalition":
+            return f"code {q(v)} of the coalition must be 'COALITION'", None
+        a2 = expected_alpha2().get(v)
+        if a2 is None:
+            return f"code {q(v)} is not an ISO 3166-1 alpha-3 country code", None
+        got = row.get("iso_alpha2") if row is not None else None
+        return f"iso_alpha2 {q(got)} of {v} is not its ISO 3166-1 alpha-2 code", f"did you mean '{a2}'?"
 
     return CheckSpec("rule:code-matches-kind", check, Rule("country-code", "code", say, needs_row=True))
 
@@ -216,25 +239,314 @@ def min_not_above_max() -> CheckSpec:
         f"value_min {q(v)} is greater than value_max {q(r.get('value_max'))}", None), needs_row=True))
 
 
-TABLE_RULES: dict[str, Callable[[dict[str, pd.DataFrame]], list[CheckSpec]]] = {
-    "countries": lambda ctx: [unclear_needs_counter(), membership_needs_evidence(), code_matches_kind()],
-    "statements": lambda ctx: [speaker_kind(), speaker_country(ctx.get("people")), not_self("same_as", "statement_id"),
-                               not_after_publication("said", ctx.get("sources"))],
-    "events": lambda ctx: [not_self("same_as", "event_id"), not_after_publication("date", ctx.get("sources"))],
-    "claims": lambda ctx: [not_self("contradicts", "claim_id"), min_not_above_max()],
+
+
+# --- 0.2: dates, group keys, lists of references, sections, links ------------------------------
+
+def _dates_of(frame: pd.DataFrame | None, key: str, col: str):
+    """{key: (earliest, latest)} of an EDTF column of another table."""
+    from ..dates import DateError, bounds
+
+    out = {}
+    if frame is None or not _has(frame, key, col):
+        return out
+    for k, v in zip(text(frame[key]), text(frame[col])):
+        if isinstance(k, str) and isinstance(v, str) and k not in out:
+            try:
+                out[k] = bounds(v)
+            except DateError:
+                pass
+    return out
+
+
+def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[CheckSpec]:
+    """An EDTF date is one cotw accepts (see cotw.dates), and no row's date starts after its source can
+    have been published (the latest day the publication date allows)."""
+    from ..dates import DateError, bounds, check as why
+
+    def valid(df):
+        if col not in df.columns:
+            return _true(df)
+        t = text(df[col])
+        bad = {v for v in pd.unique(t.dropna()) if why(v)}
+        return ~t.isin(list(bad)) | t.isna()
+
+    def say_invalid(v, row):
+        return f"{col} {why(v) if isinstance(v, str) else q(v)}", "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
+
+    out = [CheckSpec(f"rule:{col}-edtf", valid, Rule("edtf", col, say_invalid))]
+    if table == "sources" or sources is None:
+        return out
+    published = {k: hi for k, (lo, hi) in _dates_of(sources, "source_id", "published").items() if hi is not None}
+
+    def not_after(df):
+        if not published or not _has(df, col, "source_id"):
+            return _true(df)
+        ok = []
+        for v, sid in zip(text(df[col]), text(df["source_id"])):
+            try:
+                lo = bounds(v)[0] if isinstance(v, str) else None
+            except DateError:
+                lo = None
+            pub = published.get(sid)
+            ok.append(lo is None or pub is None or lo <= pub)
+        return pd.Series(ok, index=df.index, dtype=bool)
+
+    def say_after(v, row):
+        sid = row.get("source_id") if row is not None else None
+        pub = published.get(sid)
+        return (f"{col} {q(v)} starts after its source {sid!r} can have been published (at the latest {pub})",
+                "check the date; a source cannot report what happened after it was published")
+
+    out.append(CheckSpec(f"rule:{col}-not-after-published", not_after, Rule("date-after-source", col, say_after, needs_row=True)))
+    return out
+
+
+def group_key(col: str, pk: str) -> CheckSpec:
+    """A group key names a row of the same table whose own key is itself (the group's representative)."""
+
+    def check(df):
+        if not _has(df, col, pk):
+            return _true(df)
+        keys = pd.Series(text(df[col]).to_numpy(), index=text(df[pk]).to_numpy())
+        keys = keys[~keys.index.duplicated()]
+        target = _lookup(keys, df[col])
+        return (target == text(df[col])).fillna(False).astype(bool) | df[col].isna()
+
+    def say(v, row):
+        return (f"{col} {q(v)} is not the id of a row of this table whose {col} is itself",
+                f"a group key is the id of one row of the group (usually its first), and that row's {col} is its own id")
+
+    return CheckSpec(f"rule:{col}-group-key", check, Rule("group-key", col, say))
+
+
+def list_of(col: str, spec: dict, context: dict[str, pd.DataFrame]) -> CheckSpec:
+    """Every element of a separated list of references exists in the referenced table."""
+    target = context.get(spec.get("resource"))
+    field, sep = spec.get("field"), spec.get("separator", ";")
+    known = set(text(target[field]).dropna()) if target is not None and field in target.columns else None
+
+    def missing(v):
+        return [x for x in str(v).split(sep) if x not in known] if known is not None else []
+
+    def check(df):
+        if known is None or col not in df.columns:
+            return _true(df)
+        return pd.Series([not missing(v) for v in text(df[col]).fillna("")], index=df.index, dtype=bool) | df[col].isna()
+
+    def say(v, row):
+        return f"{col} names {', '.join(map(repr, missing(v)))}, which is not a {field} in {spec.get('resource')}", None
+
+    return CheckSpec(f"rule:{col}-list-of", check, Rule("foreign-key", col, say))
+
+
+def section_rules(context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
+    """A row's section belongs to the row's source; a row from a source that has sections names its section."""
+    sections = context.get("sections")
+    owner = {}
+    if sections is not None and _has(sections, "section_id", "source_id"):
+        owner = dict(zip(text(sections["section_id"]), text(sections["source_id"])))
+    sectioned = set(owner.values())
+
+    def same_source(df):
+        if not owner or not _has(df, "section_id", "source_id"):
+            return _true(df)
+        want = _lookup(pd.Series(owner), df["section_id"])
+        return (want == text(df["source_id"])).fillna(True).astype(bool) | df["section_id"].isna()
+
+    def named(df):
+        if not sectioned or not _has(df, "section_id", "source_id"):
+            return _true(df)
+        return ~(text(df["source_id"]).isin(list(sectioned)) & df["section_id"].isna())
+
+    return [CheckSpec("rule:section-of-source", same_source, Rule("section", "section_id", lambda v, r: (
+                f"section {q(v)} belongs to source {owner.get(v)!r}, not to {r.get('source_id')!r}", None), needs_row=True)),
+            CheckSpec("rule:section-required", named, Rule("section", "section_id", lambda v, r: (
+                f"source {r.get('source_id')!r} has authored sections, but section_id is empty",
+                "name the section the evidence comes from (sections.csv): its authors made any assessment"), needs_row=True))]
+
+
+ISSUE_VALUES = {"own_troops": {"committed", "willing", "undecided", "ruled_out"},
+                "participation": {"leads", "joined", "prospective", "declined"},
+                "deployment": {"supports", "reservations", "opposes"}}
+
+
+def value_for_issue() -> CheckSpec:
+    def check(df):
+        if not _has(df, "issue", "value"):
+            return _true(df)
+        pairs = zip(text(df["issue"]), text(df["value"]))
+        return pd.Series([i not in ISSUE_VALUES or v in ISSUE_VALUES[i] or not isinstance(v, str) for i, v in pairs], index=df.index, dtype=bool)
+
+    def say(v, row):
+        issue = row.get("issue") if row is not None else None
+        return f"value {q(v)} is not a value of issue {issue!r}", f"the values of {issue} are: {', '.join(sorted(ISSUE_VALUES.get(issue, ())))}"
+
+    return CheckSpec("rule:value-for-issue", check, Rule("issue-value", "value", say, needs_row=True))
+
+
+def own_troops_are_positions() -> CheckSpec:
+    def check(df):
+        if not _has(df, "kind", "scope"):
+            return _true(df)
+        return ~((text(df["kind"]) == "troops") & (text(df["scope"]) == "coalition")).fillna(False).astype(bool)
+
+    return CheckSpec("rule:own-troops-are-positions", check, Rule("own-troops", "kind", lambda v, r: (
+        "own troops for the coalition force are a position (positions, issue own_troops), not a contribution",
+        "move the row to positions.csv with issue own_troops"), needs_row=True))
+
+
+def _prefixes(pkg: Package) -> dict[str, str]:
+    """{id prefix: table} for tables whose single-field primary key has a pattern like ^po-[0-9]{4,}$."""
+    import re
+
+    out = {}
+    for name in pkg.names():
+        sch = pkg.schema(name)
+        pk = sch.get("primaryKey") or []
+        pk = [pk] if isinstance(pk, str) else pk
+        if len(pk) != 1:
+            continue
+        for f in sch["fields"]:
+            m = re.match(r"^\^([a-z]+)-\[0-9\]", str(f.get("constraints", {}).get("pattern", ""))) if f.get("name") == pk[0] else None
+            if m:
+                out[m.group(1)] = name
+    return out
+
+
+def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
+    """Both ends of a link exist; contradicts is stored both ways; part_of joins statements; rests_on
+    points from an observation to a statement; no row links to itself."""
+    tables = _prefixes(pkg)
+    ids: dict[str, set] = {}
+    for prefix, name in tables.items():
+        frame = context.get(name)
+        pk = (pkg.schema(name).get("primaryKey") or [None])
+        pk = pk if isinstance(pk, str) else pk[0]
+        if frame is not None and pk in frame.columns:
+            ids[prefix] = set(text(frame[pk]).dropna())
+
+    def exists(v) -> bool:
+        prefix = str(v).split("-", 1)[0]
+        return prefix not in ids or v in ids[prefix]  # a table that could not be read is not judged
+
+    def ends_exist(df):
+        if not _has(df, "from_id", "to_id"):
+            return _true(df)
+        return pd.Series([(not isinstance(a, str) or exists(a)) and (not isinstance(b, str) or exists(b))
+                          for a, b in zip(text(df["from_id"]), text(df["to_id"]))], index=df.index, dtype=bool)
+
+    def say_missing(v, row):
+        gone = [x for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
+        return f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} is not a row of {tables.get(gone[0].split('-')[0], '?')}", None
+
+    def symmetric(df):
+        if not _has(df, "from_id", "relation", "to_id"):
+            return _true(df)
+        a, r, b = text(df["from_id"]), text(df["relation"]), text(df["to_id"])
+        have = set(zip(a, r, b))
+        return pd.Series([rel != "contradicts" or (y, rel, x) in have for x, rel, y in zip(a, r, b)], index=df.index, dtype=bool)
+
+    def well_typed(df):
+        if not _has(df, "from_id", "relation", "to_id"):
+            return _true(df)
+        ok = []
+        for x, rel, y in zip(text(df["from_id"]), text(df["relation"]), text(df["to_id"])):
+            px, py = str(x).split("-")[0], str(y).split("-")[0]
+            ok.append(x != y and (rel != "part_of" or (px == "st" and py == "st"))
+                      and (rel != "rests_on" or (px in ("po", "cd", "ct", "cl") and py == "st"))
+                      and (rel != "contradicts" or px == py))
+        return pd.Series(ok, index=df.index, dtype=bool)
+
+    def say_typed(v, row):
+        x, rel, y = row.get("from_id"), row.get("relation"), row.get("to_id")
+        if x == y:
+            return f"link {x} {rel} {y} links a row to itself", None
+        need = {"part_of": "a statement to a statement", "rests_on": "a position, condition, contribution or claim to a statement",
+                "contradicts": "two rows of the same table"}.get(rel, "?")
+        return f"link {x} {rel} {y}: {rel} joins {need}", None
+
+    return [CheckSpec("rule:link-ends-exist", ends_exist, Rule("link", "from_id", say_missing, needs_row=True)),
+            CheckSpec("rule:contradicts-symmetric", symmetric, Rule("link", "relation", lambda v, r: (
+                f"{r.get('from_id')} contradicts {r.get('to_id')}, but {r.get('to_id')} contradicts {r.get('from_id')} is missing",
+                "contradicts is symmetric: add the reverse row"), needs_row=True)),
+            CheckSpec("rule:link-types", well_typed, Rule("link", "relation", say_typed, needs_row=True))]
+
+
+def referenced(pkg: Package, table: str, key: str, context: dict[str, pd.DataFrame]) -> CheckSpec:
+    """A row of `table` exists only when some row of another table names it (the `x-referenced`
+    annotation on its key, e.g. the countries inclusion policy)."""
+    used: set | None = set()
+    for name in pkg.names():
+        for k in pkg.schema(name).get("foreignKeys", []):
+            ref = k.get("reference", {})
+            if ref.get("resource") == table and name != table:
+                frame = context.get(name)
+                field = k.get("fields")
+                field = field[0] if isinstance(field, list) else field
+                if frame is None:
+                    used = None  # a table could not be read: do not judge
+                    break
+                if field in frame.columns:
+                    used |= set(text(frame[field]).dropna())
+        if used is None:
+            break
+
+    def check(df):
+        if used is None or key not in df.columns:
+            return _true(df)
+        return text(df[key]).isin(list(used)) | df[key].isna()
+
+    return CheckSpec(f"rule:{key}-referenced", check, Rule("unreferenced", key, lambda v, r: (
+        f"{key} {q(v)} is named by no row of any other table", "the inclusion policy admits a row only when another row names it: remove the row, or add the row that names it")))
+
+
+def _v01(table: str, ctx: dict[str, pd.DataFrame]) -> list[CheckSpec]:
+    """Rules of the 0.1 model; each is a no-op on a 0.2 table (its columns are absent)."""
+    if table == "countries":
+        return [unclear_needs_counter(), membership_needs_evidence()]
+    if table == "statements":
+        return [speaker_country(ctx.get("people")), not_self("same_as", "statement_id"), not_after_publication("said", ctx.get("sources"))]
+    if table == "events":
+        return [not_self("same_as", "event_id"), not_after_publication("date", ctx.get("sources"))]
+    if table == "claims":
+        return [not_self("contradicts", "claim_id")]
+    return []
+
+
+TABLE_RULES: dict[str, Callable[[Package, dict[str, pd.DataFrame]], list[CheckSpec]]] = {
+    "countries": lambda pkg, ctx: [code_matches_kind()] + _v01("countries", ctx),
+    "statements": lambda pkg, ctx: [speaker_kind()] + _v01("statements", ctx),
+    "events": lambda pkg, ctx: _v01("events", ctx),
+    "positions": lambda pkg, ctx: [value_for_issue()],
+    "contributions": lambda pkg, ctx: [own_troops_are_positions()],
+    "claims": lambda pkg, ctx: [min_not_above_max()] + _v01("claims", ctx),
+    "links": links_rules,
 }
 
 
 def for_table(pkg: Package, name: str, context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
     tschema = pkg.schema(name)
     fields = {f["name"] for f in tschema["fields"]}
+    pk = tschema.get("primaryKey") or []
+    pk = [pk] if isinstance(pk, str) else list(pk)
     out: list[CheckSpec] = []
     for f in tschema["fields"]:
-        if f.get("x-precision") in fields:
-            out.extend(precision_rules(f["name"], f["x-precision"]))
         src = f.get("x-verbatim-in")
         if src in fields and not (f.get("constraints", {}).get("required")):
             out.append(pair_rule(f["name"], src))
+        if f.get("x-precision") in fields:
+            out.extend(precision_rules(f["name"], f["x-precision"]))
+        if f.get("x-edtf"):
+            out.extend(edtf_rules(f["name"], context.get("sources"), name))
+        if f.get("x-group-key") and len(pk) == 1:
+            out.append(group_key(f["name"], pk[0]))
+        if isinstance(f.get("x-list-of"), dict):
+            out.append(list_of(f["name"], f["x-list-of"], context))
+        if f.get("x-referenced") and pk == [f["name"]]:
+            out.append(referenced(pkg, name, f["name"], context))
+    if "section_id" in fields and name != "sections":
+        out.extend(section_rules(context))
     if name in TABLE_RULES:
-        out.extend(TABLE_RULES[name](context))
+        out.extend(TABLE_RULES[name](pkg, context))
     return out

@@ -3,6 +3,9 @@
 Dates become datetime64, controlled vocabularies categoricals with the schema's categories (in the
 schema's order), booleans the nullable boolean dtype, numbers Float64, text the string dtype.
 Only an empty cell is missing: literal text such as "NA", "None" or "null" stays text.
+An EDTF date field (`x-edtf`) stays text, as curated, and gains two derived columns right after it,
+`<field>_earliest` and `<field>_latest` (datetime64; missing where the date is unbounded), so that
+"2025-04" or "../2025-04-10" can be sorted, filtered and compared (see cotw.dates).
 Loading does not validate; `cotw check` does. A value that cannot take its declared type is an
 error here rather than a silent loss.
 """
@@ -69,7 +72,22 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
                 frame[col] = s.astype(dtype)
         except (ValueError, TypeError) as exc:
             raise LoadError(f"{res['path']}: column {col!r} cannot be read as {dtype}: {exc}; run `cotw check`") from None
-    return frame
+    return with_date_bounds(frame, pkg.schema(name)["fields"])
+
+
+def with_date_bounds(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
+    """`frame` with `<field>_earliest` and `<field>_latest` after every EDTF field."""
+    from ..dates import bounds_columns
+
+    edtf = [f["name"] for f in fields if f.get("x-edtf") and f["name"] in frame.columns]
+    if not edtf:
+        return frame
+    parts = {}
+    for col in frame.columns:
+        parts[col] = frame[col]
+        if col in edtf:
+            parts[f"{col}_earliest"], parts[f"{col}_latest"] = bounds_columns(frame[col])
+    return pd.DataFrame(parts, index=frame.index)
 
 
 _BOOL = {"true": True, "True": True, "TRUE": True, "1": True, "false": False, "False": False, "FALSE": False, "0": False}

@@ -1,0 +1,124 @@
+"""The per-country summary of positions, derived from the observations in `positions` (never hand-edited).
+
+One row per (country, issue) that has observations:
+
+- `latest_value`, `latest_date`, `latest_source_id`, `latest_position_id`: the observation (not a
+  forecast) that can be placed latest in time: the one whose date starts latest (its earliest bound,
+  or its latest bound where it is open at the start: "on or after March 20" is later than "February");
+  undated observations rank below dated ones, and among equals the one whose source was published
+  last, then the highest id. Each is the row's own value; nothing is averaged or guessed.
+- `values`: every distinct value observed (not forecasts), `;`-separated, in vocabulary order.
+- `reports`, `facts`, `sources`: how many rows, distinct facts (`fact_id`) and sources.
+- `changed`: two observations with different values whose dates do not overlap: a change over time.
+- `disagree`: two observations with different values that cannot be told apart in time (their dates
+  overlap, or one of them is undated): the sources (or one source) disagree.
+- `forecast`: the latest analyst forecast's value, if any, kept apart from the positions.
+
+    >>> import cotw
+    >>> s = cotw.summary()
+    >>> list(s.columns)[:4]
+    ['country', 'issue', 'latest_value', 'latest_date']
+"""
+from __future__ import annotations
+
+COLUMNS = ["country", "issue", "latest_value", "latest_date", "latest_source_id", "latest_position_id",
+           "values", "reports", "facts", "sources", "changed", "disagree", "forecast"]
+
+SCHEMA = {
+    "fields": [
+        {"name": "country", "type": "string", "description": "Country or organisation (countries.code)."},
+        {"name": "issue", "type": "string", "description": "What the position is about (positions.issue)."},
+        {"name": "latest_value", "type": "string", "description": "The value of the observation (not a forecast) that can be placed latest in time."},
+        {"name": "latest_date", "type": "string", "description": "Its date, in EDTF as curated; empty when undated."},
+        {"name": "latest_source_id", "type": "string", "description": "Its source."},
+        {"name": "latest_position_id", "type": "string", "description": "Its row in positions."},
+        {"name": "values", "type": "string", "description": "Every distinct value observed (not forecasts), ';'-separated, in vocabulary order."},
+        {"name": "reports", "type": "integer", "description": "Number of observations (rows)."},
+        {"name": "facts", "type": "integer", "description": "Number of distinct facts (fact_id) among them."},
+        {"name": "sources", "type": "integer", "description": "Number of distinct sources among them."},
+        {"name": "changed", "type": "boolean", "description": "Two observations with different values whose dates do not overlap: a change over time."},
+        {"name": "disagree", "type": "boolean", "description": "Two observations with different values that cannot be told apart in time (overlapping dates, or undated)."},
+        {"name": "forecast", "type": "string", "description": "The value of the latest analyst forecast, if any (basis analyst_forecast)."},
+    ],
+    "primaryKey": ["country", "issue"],
+}
+
+
+def summarise(positions, sources=None):
+    """The summary frame from a loaded `positions` frame (cotw.load) and, optionally, `sources`."""
+    import pandas as pd
+
+    if positions is None or positions.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+    vocab = list(positions["value"].cat.categories) if hasattr(positions["value"], "cat") else sorted(positions["value"].dropna().unique())
+    published = {}
+    if sources is not None and "published_latest" in sources.columns:
+        published = dict(zip(sources["source_id"], sources["published_latest"]))
+    rows = []
+    for (country, issue), group in positions.groupby(["country", "issue"], observed=True, sort=True):
+        seen = group[group["basis"] != "analyst_forecast"]
+        forecasts = group[group["basis"] == "analyst_forecast"]
+        row = {"country": country, "issue": issue, "reports": len(group), "facts": group["fact_id"].nunique(),
+               "sources": group["source_id"].nunique(), "changed": False, "disagree": False,
+               "latest_value": None, "latest_date": None, "latest_source_id": None, "latest_position_id": None, "values": None,
+               "forecast": _latest(forecasts, published)["value"] if len(forecasts) else None}
+        if len(seen):
+            last = _latest(seen, published)
+            row.update(latest_value=last["value"], latest_date=_text(last["date"]), latest_source_id=last["source_id"],
+                       latest_position_id=last["position_id"],
+                       values=";".join(v for v in vocab if v in set(seen["value"])))
+            row["changed"], row["disagree"] = _change_and_disagreement(seen)
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    for col in ("reports", "facts", "sources"):
+        out[col] = out[col].astype("Int64")
+    for col in ("changed", "disagree"):
+        out[col] = out[col].astype("boolean")
+    return out
+
+
+def _text(v):
+    return None if v is None or v != v else str(v)
+
+
+def _latest(frame, published):
+    """The row that can be placed latest: the one whose date starts latest (its earliest bound, or its
+    latest bound where it is open at the start), then by latest bound, its source's publication, and id
+    (undated rows rank lowest)."""
+    import pandas as pd
+
+    low = pd.Timestamp.min
+    keyed = sorted(frame.to_dict("records"), key=lambda r: (
+        _ts(r.get("date_earliest"), _ts(r.get("date_latest"), low)), _ts(r.get("date_latest"), low),
+        _ts(published.get(r["source_id"]), low), r["position_id"]))
+    return keyed[-1]
+
+
+def _ts(v, default):
+    return v if _known(v) else default
+
+
+def _change_and_disagreement(frame) -> tuple[bool, bool]:
+    recs = frame[["value", "date_earliest", "date_latest"]].to_dict("records")
+    changed = disagree = False
+    for i, a in enumerate(recs):
+        for b in recs[i + 1:]:
+            if a["value"] == b["value"]:
+                continue
+            if _apart(a, b):
+                changed = True
+            else:
+                disagree = True
+    return changed, disagree
+
+
+def _apart(a, b) -> bool:
+    """One observation's date ends before the other's starts (Feb 2025 and "on or after March 20" are apart)."""
+    def before(x, y):
+        return _known(x["date_latest"]) and _known(y["date_earliest"]) and x["date_latest"] < y["date_earliest"]
+
+    return before(a, b) or before(b, a)
+
+
+def _known(v) -> bool:
+    return v is not None and v == v
