@@ -6,7 +6,13 @@ One row per (country, issue) that has observations:
   forecast) that can be placed latest in time: the one whose date starts latest (its earliest bound,
   or its latest bound where it is open at the start: "on or after March 20" is later than "February");
   undated observations rank below dated ones, and among equals the one whose source was published
-  last, then the highest id. Each is the row's own value; nothing is averaged or guessed.
+  last (the start of its publication date, or its end where the start is open), then the highest id.
+  Each is the row's own value; nothing is averaged or guessed.
+- `latest_by`: whether the texts place it last: `only` (the one observation), `agree` (every
+  observation has this value), `date` (every observation with another value ends, by its own date or
+  else its source's publication date, before this one starts), or `unplaced` (the texts do not say
+  which came last: `latest_value` is then only the first in the order above, not a finding; read
+  `values` and `disagree`).
 - `values`: every distinct value observed (not forecasts), `;`-separated, in vocabulary order.
 - `reports`, `facts`, `sources`: how many rows, distinct facts (`fact_id`) and sources.
 - `changed`: two observations with different values whose dates do not overlap: a change over time.
@@ -21,7 +27,7 @@ One row per (country, issue) that has observations:
 """
 from __future__ import annotations
 
-COLUMNS = ["country", "issue", "latest_value", "latest_date", "latest_source_id", "latest_position_id",
+COLUMNS = ["country", "issue", "latest_value", "latest_date", "latest_by", "latest_source_id", "latest_position_id",
            "values", "reports", "facts", "sources", "changed", "disagree", "forecast"]
 
 SCHEMA = {
@@ -30,6 +36,7 @@ SCHEMA = {
         {"name": "issue", "type": "string", "description": "What the position is about (positions.issue)."},
         {"name": "latest_value", "type": "string", "description": "The value of the observation (not a forecast) that can be placed latest in time."},
         {"name": "latest_date", "type": "string", "description": "Its date, in EDTF as curated; empty when undated."},
+        {"name": "latest_by", "type": "string", "description": "Whether the texts place it last: only, agree, date (every other value ends before it starts), or unplaced (they do not say which came last)."},
         {"name": "latest_source_id", "type": "string", "description": "Its source."},
         {"name": "latest_position_id", "type": "string", "description": "Its row in positions."},
         {"name": "values", "type": "string", "description": "Every distinct value observed (not forecasts), ';'-separated, in vocabulary order."},
@@ -51,9 +58,10 @@ def summarise(positions, sources=None):
     if positions is None or positions.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
     vocab = list(positions["value"].cat.categories) if hasattr(positions["value"], "cat") else sorted(positions["value"].dropna().unique())
-    published = {}
+    published, until = {}, {}  # the start of each source's publication date (to order), and its end (to bound)
     if sources is not None and "published_latest" in sources.columns:
-        published = dict(zip(sources["source_id"], sources["published_latest"]))
+        for sid, lo, hi in zip(sources["source_id"], sources["published_earliest"], sources["published_latest"]):
+            published[sid], until[sid] = (lo if _known(lo) else hi), hi
     rows = []
     for (country, issue), group in positions.groupby(["country", "issue"], observed=True, sort=True):
         seen = group[group["basis"] != "analyst_forecast"]
@@ -61,10 +69,11 @@ def summarise(positions, sources=None):
         row = {"country": country, "issue": issue, "reports": len(group), "facts": group["fact_id"].nunique(),
                "sources": group["source_id"].nunique(), "changed": False, "disagree": False,
                "latest_value": None, "latest_date": None, "latest_source_id": None, "latest_position_id": None, "values": None,
-               "forecast": _latest(forecasts, published)["value"] if len(forecasts) else None}
+               "latest_by": None, "forecast": _latest(forecasts, published)[0]["value"] if len(forecasts) else None}
         if len(seen):
-            last = _latest(seen, published)
-            row.update(latest_value=last["value"], latest_date=_text(last["date"]), latest_source_id=last["source_id"],
+            last, _ = _latest(seen, published)
+            by = _placed(last, seen, until)
+            row.update(latest_value=last["value"], latest_date=_text(last["date"]), latest_by=by, latest_source_id=last["source_id"],
                        latest_position_id=last["position_id"],
                        values=";".join(v for v in vocab if v in set(seen["value"])))
             row["changed"], row["disagree"] = _change_and_disagreement(seen)
@@ -82,16 +91,36 @@ def _text(v):
 
 
 def _latest(frame, published):
-    """The row that can be placed latest: the one whose date starts latest (its earliest bound, or its
-    latest bound where it is open at the start), then by latest bound, its source's publication, and id
-    (undated rows rank lowest)."""
+    """(the row first in the order below, its sort key): the one whose date starts latest (its earliest
+    bound, or its latest bound where it is open at the start), then by latest bound, its source's
+    publication, and id (undated rows rank lowest)."""
     import pandas as pd
 
     low = pd.Timestamp.min
-    keyed = sorted(frame.to_dict("records"), key=lambda r: (
-        _ts(r.get("date_earliest"), _ts(r.get("date_latest"), low)), _ts(r.get("date_latest"), low),
-        _ts(published.get(r["source_id"]), low), r["position_id"]))
-    return keyed[-1]
+
+    def key(r):
+        return ((_ts(r.get("date_earliest"), _ts(r.get("date_latest"), low)), _ts(r.get("date_latest"), low)),
+                _ts(published.get(r["source_id"]), low), r["position_id"])
+
+    keyed = sorted(frame.to_dict("records"), key=key)
+    return keyed[-1], key(keyed[-1])
+
+
+def _placed(last: dict, frame, until: dict) -> str:
+    """Whether the texts place `last` after every observation with another value (see latest_by)."""
+    if len(frame) == 1:
+        return "only"
+    others = [r for r in frame.to_dict("records") if r["value"] != last["value"]]
+    if not others:
+        return "agree"
+    start = last.get("date_earliest") if _known(last.get("date_earliest")) else last.get("date_latest")
+
+    def end(r):  # an undated observation was made on or before its source was published
+        return r.get("date_latest") if _known(r.get("date_latest")) else until.get(r["source_id"])
+
+    if _known(start) and all(_known(end(r)) and end(r) < start for r in others):
+        return "date"
+    return "unplaced"
 
 
 def _ts(v, default):
