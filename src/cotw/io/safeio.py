@@ -165,20 +165,25 @@ def read_bytes(root: Path, relpath: str, limit: int) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
             raise _changed(relpath)
-        if st.st_size > limit:
-            raise UnsafeFile(relpath, f"is {st.st_size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
-        chunks, size = [], 0
-        while True:
-            chunk = os.read(fd, min(1 << 24, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:  # the file grew while it was read
-                raise UnsafeFile(relpath, f"is more than the {limit:,} bytes cotw reads; it was not read", "not-a-file")
-        return b"".join(chunks)
+        return _bounded(fd, st.st_size, relpath, limit)
     finally:
         os.close(fd)
+
+
+def _bounded(fd: int, size: int, label: object, limit: int) -> bytes:
+    """The bytes of the open regular file `fd` (of `size` bytes by fstat), at most `limit` of them."""
+    if size > limit:
+        raise UnsafeFile(label, f"is {size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
+    chunks, total = [], 0
+    while True:
+        chunk = os.read(fd, min(1 << 24, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:  # the file grew while it was read
+            raise UnsafeFile(label, f"is more than the {limit:,} bytes cotw reads; it was not read", "not-a-file")
+    return b"".join(chunks)
 
 
 def _writable(mode: int) -> bool:
@@ -266,17 +271,6 @@ def read_regular(target: str | Path, label: object, limit: int, follow: bool = F
             raise UnsafeFile(label, "is a directory, not a file; it was not read", "not-a-file")
         if not stat.S_ISREG(st.st_mode):
             raise UnsafeFile(label, "is not a regular file (a pipe, socket or device); it was not read", "not-a-file")
-        if st.st_size > limit:
-            raise UnsafeFile(label, f"is {st.st_size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
-        chunks, size = [], 0
-        while True:
-            chunk = os.read(fd, min(1 << 24, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:  # the file grew while it was read
-                raise UnsafeFile(label, f"is more than the {limit:,} bytes cotw reads; it was not read", "not-a-file")
-        return b"".join(chunks)
+        return _bounded(fd, st.st_size, label, limit)
     finally:
         os.close(fd)
