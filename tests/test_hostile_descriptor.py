@@ -627,7 +627,7 @@ def test_any_json_value_in_any_descriptor_position_gets_an_answer_not_a_tracebac
         except (PackageError, cotw.UnknownTable):
             frames = None
         except Exception as exc:  # the loader's own LoadError is an answer too, but only for data that check rejects
-            from cotw.loader import LoadError
+            from cotw.io.loader import LoadError
 
             assert isinstance(exc, LoadError) and not report.ok, repr(exc)
         if report.ok:

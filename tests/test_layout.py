@@ -81,3 +81,25 @@ def test_each_stage_package_says_what_it_takes_and_gives():
 def test_the_check_stages_live_in_the_check_package():
     flat = {f.stem for f in SRC.glob("*.py")}
     assert not flat & {"validation", "derive", "rules", "profile", "provenance", "second_opinion", "reader", "fastread", "loader", "fmt"}
+
+
+def test_every_cotw_module_the_tests_scripts_and_benchmarks_import_exists():
+    """A module moved to its stage's package leaves no import of its old name behind (imports inside
+    functions included, which only run in some examples)."""
+    import importlib.util
+
+    root = SRC.parents[1]
+    missing = []
+    for folder in ("tests", "scripts", "benchmarks"):
+        for f in (root / folder).glob("*.py"):
+            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("cotw"):
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                    names = [n for n in names if n == node.module or importlib.util.find_spec(node.module) is None]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names if a.name.startswith("cotw")]
+                for name in names:
+                    if importlib.util.find_spec(name) is None:
+                        missing.append(f"{f.relative_to(root)}:{node.lineno} imports {name}")
+    assert not missing, missing
