@@ -34,7 +34,6 @@ def diff(
     import json
 
     from cotw.diff import DiffRefused, diff_packages
-    from cotw.report import escape
     from cotw.package import PackageError
     from cotw.report import escape
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shlex
-import stat
 import unicodedata
 from dataclasses import asdict, dataclass, field
 

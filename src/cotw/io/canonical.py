@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from ..report import names_list
 
 from ..package import DESCRIPTOR, Package, PackageError
-from ..report import shorten
 from . import safeio
 from .csvtext import quote_cell
 from .safeio import UnsafeFile, unsafe_path_reason
