@@ -11,7 +11,7 @@ import pytest
 
 import cotw
 
-NEXT = Path(__file__).resolve().parents[1] / "next"  # the 0.2 package (countries as a reference table), until it ships
+NEXT = Path(__file__).resolve().parents[1]  # the package (countries as a reference table)
 
 
 def eu27() -> set[str]:

@@ -53,7 +53,7 @@ def test_the_summary_of_the_02_package_is_derived_again_on_every_call():
 
     import cotw
 
-    nxt = Path(__file__).resolve().parents[1] / "next"
+    nxt = Path(__file__).resolve().parents[1]
     first, second = cotw.summary(nxt), cotw.summary(nxt)
     assert callable(cotw.summary) and first.equals(second) and len(first) > 20
     assert set(first.issue) <= {"own_troops", "participation", "deployment"}

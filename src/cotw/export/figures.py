@@ -1,24 +1,24 @@
 """The two pictures of the download page, as inline SVG (no script, no network):
 
-- the position matrix: one row per country (the `countries` table), one column per condition code
-  and per contribution kind (the vocabularies of `conditions.condition` and `contributions.kind`),
+- the position matrix: one row per country (the `countries` table), a column of its own-troops
+  position reports, and one column per condition code and per contribution kind (the vocabularies of `conditions.condition` and `contributions.kind`),
   cells marked from the `conditions` and `contributions` rows, each with a tooltip;
-- the timeline: events and statements with a known date on a time axis, drawn as a point for a
-  day, and as a bar spanning the month or year when that is the date's precision.
+- the timeline: events and statements whose EDTF date has both bounds, drawn as a point for a day
+  and as a bar from the earliest to the latest day otherwise.
 """
 from __future__ import annotations
 
 import datetime as dt
 from html import escape
 
+from ..dates import bounds
 from .frames import vocabulary
 
 CELL = 20
 LABEL = 190
 
-STANCE = {"leading": "#1b7837", "pledged": "#5aae61", "open": "#a6dba0", "undecided": "#fee08b", "undisclosed": "#d9d9d9",
-          "ruled_out": "#d73027", "opposed": "#a50026", "unclear": "#fdae61", "not_applicable": "#f4f4f4"}
-STATUS = {"pledged": "#1b7837", "offered": "#7fbf7b", "considered": "#f1a340", "ruled_out": "#b2182b", "ongoing": "#2166ac"}
+STANCE = {"committed": "#1b7837", "willing": "#5aae61", "undecided": "#fee08b", "ruled_out": "#d73027"}
+STATUS = {"committed": "#1b7837", "offered": "#7fbf7b", "considered": "#f1a340", "ruled_out": "#b2182b"}
 BASIS = {"official_statement": "#222222", "reported_position": "#777777", "analyst_assessment": "#ffffff"}
 OTHER = "#999999"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not strftime: locale-free
@@ -64,11 +64,13 @@ def matrix(tables: dict) -> str:
     if countries is None or conditions is None or contributions is None:
         return ""
     codes, kinds = _vocab(conditions, "condition"), _vocab(contributions, "kind")
-    stances = dict(_vocab(countries, "troop_stance"))
-    cond_rows = _rows(conditions, "condition_id", "country", "condition", "applies_to", "basis", "evidence")
-    contrib_rows = _rows(contributions, "contribution_id", "country", "kind", "status", "basis", "description")
-    people = _rows(countries, "code", "name", "troop_stance", "summary")
-    columns = [("stance", "troop stance", "")] + [("condition", c, d) for c, d in codes] + [("kind", k, d) for k, d in kinds]
+    positions = tables.get("positions")
+    stance_rows = [r for r in _rows(positions, "position_id", "country", "issue", "value", "date", "basis", "evidence")
+                   if r["issue"] == "own_troops"] if positions is not None else []
+    cond_rows = _rows(conditions, "condition_id", "country", "condition", "stance", "basis", "evidence")
+    contrib_rows = _rows(contributions, "contribution_id", "country", "kind", "commitment", "basis", "description")
+    people = _rows(countries, "code", "name")
+    columns = [("stance", "own troops", "")] + [("condition", c, d) for c, d in codes] + [("kind", k, d) for k, d in kinds]
     longest = max(len(code) for _, code, _ in columns)
     head = 34 + int(longest * 6.2 * 0.87)  # rotated -60°: the longest code must clear the group labels
     gap = CELL // 2
@@ -101,45 +103,41 @@ def matrix(tables: dict) -> str:
         if r % 2:
             out.append(f'<rect x="0" y="{y}" width="{x}" height="{CELL}" class="stripe"/>')
         out.append(f'<text x="{LABEL - 8}" y="{y + CELL - 6}" text-anchor="end">{e(c["name"])} ({e(c["code"])})</text>')
-        stance = c["troop_stance"]
-        out.append(f'<rect x="{xs[0] + 1}" y="{y + 1}" width="{CELL - 2}" height="{CELL - 2}" fill="{STANCE.get(stance, OTHER)}" stroke="#888">'
-                   f'<title>{e(c["name"])}: troop stance {e(stance)} ({e(stances.get(stance, ""))})\n{e(c["summary"])}</title></rect>')
+        seen = [h for h in stance_rows if h["country"] == c["code"]]
+        if seen:  # every observation of the country's own-troops position, one stripe each (see the summary for the latest)
+            w = (CELL - 2) / len(seen)
+            tip = "\n".join(f'{h["position_id"]}: {h["value"]} ({h["date"] or "undated"}, {h["basis"]}): {h["evidence"]}' for h in seen)
+            out.append(f'<g class="mark"><title>{e(c["name"])}: own troops\n{e(tip)}</title>')
+            for j, h in enumerate(seen):
+                out.append(f'<rect x="{xs[0] + 1 + j * w:.2f}" y="{y + 1}" width="{w:.2f}" height="{CELL - 2}" fill="{STANCE.get(h["value"], OTHER)}"/>')
+            out.append('</g>')
         for i, (group, code, _) in enumerate(columns[1:], start=1):
             cx = xs[i]
             if group == "condition":
                 hits = [h for h in cond_rows if h["country"] == c["code"] and h["condition"] == code]
                 if hits:
-                    tip = "\n".join(f'{h["condition_id"]}: {h["applies_to"]}, {h["basis"]}: {h["evidence"]}' for h in hits)
+                    tip = "\n".join(f'{h["condition_id"]}: {h["stance"]}, {h["basis"]}: {h["evidence"]}' for h in hits)
                     out.append(f'<circle cx="{cx + CELL / 2}" cy="{y + CELL / 2}" r="{CELL / 2 - 4}" fill="{BASIS.get(hits[0]["basis"], OTHER)}" '
                                f'stroke="#222" stroke-width="1.5" class="mark"><title>{e(c["name"])}: condition {e(code)}\n{e(tip)}</title></circle>')
             else:
                 hits = [h for h in contrib_rows if h["country"] == c["code"] and h["kind"] == code]
                 if hits:
-                    tip = "\n".join(f'{h["contribution_id"]}: {h["status"]} ({h["basis"]}): {h["description"]}' for h in hits)
+                    tip = "\n".join(f'{h["contribution_id"]}: {h["commitment"]} ({h["basis"]}): {h["description"]}' for h in hits)
                     w = (CELL - 2) / len(hits)
                     out.append(f'<g class="mark"><title>{e(c["name"])}: {e(code)}\n{e(tip)}</title>')
                     for j, h in enumerate(hits):
-                        out.append(f'<rect x="{cx + 1 + j * w:.2f}" y="{y + 1}" width="{w:.2f}" height="{CELL - 2}" fill="{STATUS.get(h["status"], OTHER)}"/>')
+                        out.append(f'<rect x="{cx + 1 + j * w:.2f}" y="{y + 1}" width="{w:.2f}" height="{CELL - 2}" fill="{STATUS.get(h["commitment"], OTHER)}"/>')
                     out.append('</g>')
         out.append("</g>")
     lx = x + 20
-    parts, ly = _legend(lx, 14, "contribution status", STATUS, "rect")
+    parts, ly = _legend(lx, 14, "contribution commitment", STATUS, "rect")
     out += parts
     parts, ly = _legend(lx, ly + 26, "condition basis", BASIS, "circle")
     out += parts
-    parts, ly = _legend(lx, ly + 26, "troop stance", STANCE, "rect")
+    parts, ly = _legend(lx, ly + 26, "own troops (each report)", STANCE, "rect")
     out += parts
     out.append("</svg>")
     return "\n".join(out)
-
-
-def _interval(d: dt.date, precision: str) -> tuple[dt.date, dt.date]:
-    if precision == "year":
-        return d, dt.date(d.year, 12, 31)
-    if precision == "month":
-        nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-        return d, nxt - dt.timedelta(days=1)
-    return d, d
 
 
 def timeline(tables: dict) -> tuple[str, int]:
@@ -148,22 +146,22 @@ def timeline(tables: dict) -> tuple[str, int]:
     lanes = []
     if tables.get("events") is not None:
         lanes.append("events")
-        for r in _rows(tables["events"], "event_id", "name", "kind", "date", "date_precision", "place"):
-            if r["date"] is None:
-                undated += 1
-                continue
-            items.append(("events", r["date"], r["date_precision"], f'{r["event_id"]} {r["name"]} ({r["kind"]}{", " + r["place"] if r["place"] else ""})'))
+        for r in _rows(tables["events"], "event_id", "name", "kind", "date", "place"):
+            items.append(("events", r["date"], f'{r["event_id"]} {r["name"]} ({r["kind"]}{", " + r["place"] if r["place"] else ""})'))
     if tables.get("statements") is not None:
         lanes.append("statements")
-        for r in _rows(tables["statements"], "statement_id", "speaker_label", "country", "said", "said_precision", "quote"):
-            if r["said"] is None:
-                undated += 1
-                continue
-            who = r["speaker_label"] + (f' ({r["country"]})' if r["country"] else "")
-            items.append(("statements", r["said"], r["said_precision"], f'{r["statement_id"]} {who}: “{r["quote"]}”'))
-    if not items:
+        for r in _rows(tables["statements"], "statement_id", "speaker_label", "country", "said", "quote"):
+            who = (r["speaker_label"] or "") + (f' ({r["country"]})' if r["country"] else "")
+            items.append(("statements", r["said"], f'{r["statement_id"]} {who}: “{r["quote"]}”'))
+    spans = []
+    for lane, edtf, label in items:
+        a, b = bounds(edtf) if edtf else (None, None)
+        if a is None or b is None:  # no date, or open at one end: not drawn as if it were known
+            undated += 1
+            continue
+        spans.append((lane, a, b, edtf, "day" if a == b else "range", label))
+    if not spans:
         return "", undated
-    spans = [(lane, *_interval(d, p), d, p, label) for lane, d, p, label in items]
     start = min(s[1] for s in spans).replace(day=1)
     end_ = max(s[2] for s in spans)
     end = dt.date(end_.year + (end_.month == 12), end_.month % 12 + 1, 1)
@@ -193,7 +191,7 @@ def timeline(tables: dict) -> tuple[str, int]:
         colour = "#2166ac" if lane == "events" else "#b35806"
         for row, x0, x1, d, p, label in placed:
             yy = y + row * 14
-            tip = f"{d.isoformat()} (precision: {p})\n{label}"
+            tip = f"{d}\n{label}"
             if p == "day":
                 body.append(f'<circle cx="{x0 + 4:.2f}" cy="{yy + 7}" r="4.5" fill="{colour}" class="mark"><title>{e(tip)}</title></circle>')
             else:
