@@ -7,7 +7,7 @@ import shlex
 import pytest
 
 import cotw
-from conftest import edit_csv
+from conftest import ROOT, edit_csv
 from cotw.curate import CurateError
 from cotw.curate.locate import fold, locate
 from cotw.package import Package
@@ -65,6 +65,7 @@ def test_the_located_span_passes_cotw_check_in_an_evidence_cell(pkg, cli):
 
 def test_check_ends_its_verbatim_message_with_the_locate_command_that_finds_the_words(pkg, cli):
     edit_csv(pkg / "data/conditions.csv", 2, "source_id", MYIND)
+    edit_csv(pkg / "data/conditions.csv", 2, "section_id", "")  # the row's GMF chapter is not a part of MYIND
     edit_csv(pkg / "data/conditions.csv", 2, "evidence", '"There is a sense of urgency," Spruds added')
     [problem] = [p for p in cotw.validate(pkg).problems if p.rule == "verbatim"]
     command = f"cotw locate --package {shlex.quote(str(pkg))} {MYIND} " + shlex.quote('"There is a sense of urgency," Spruds added')
@@ -149,3 +150,25 @@ def test_long_words_are_placed_by_their_head_and_tail(root):
     words = passage.replace("the ", "teh ").replace(",", "")  # dozens of typos and missing commas
     best = locate(Package.open(root), words, GMF).matches[0]
     assert best.start == start and best.span == passage and best.score > 90
+
+
+def verbatim_columns(pkg: Package) -> list[tuple[str, str]]:
+    """(table, column) of every cell the provenance rule reads: the fields that name their source column."""
+    return [(n, f["name"]) for n in pkg.names() for f in pkg.schema(n)["fields"] if f.get("x-verbatim-in")]
+
+
+def test_every_table_with_cited_words_is_covered():
+    # 0.2: the quotes of statements and the evidence of every table of observations
+    names = {n for n, _ in verbatim_columns(Package.open(ROOT))}
+    assert {"statements", "positions", "conditions", "contributions", "events", "claims", "roles", "sections"} <= names
+
+
+@pytest.mark.parametrize("table, column", verbatim_columns(Package.open(ROOT)))
+def test_a_cell_as_curated_is_found_as_itself(root, table, column):
+    import csv
+
+    field = next(f for f in Package.open(root).schema(table)["fields"] if f["name"] == column)
+    with open(root / f"data/{table}.csv", encoding="utf-8", newline="") as fh:
+        row = max((r for r in csv.DictReader(fh) if r[column]), key=lambda r: len(r[column]))
+    best = locate(Package.open(root), row[column], row[field["x-verbatim-in"]]).matches[0]
+    assert best.score == 100 and normalise(best.cell) == normalise(row[column])

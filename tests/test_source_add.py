@@ -43,18 +43,41 @@ def test_adds_the_archive_and_the_row_and_the_package_stays_valid_and_canonical(
     archive = f"seeds/005_{digest[:16]}.txt"
     assert (pkg / archive).read_bytes() == TEXT
     row = sources(pkg)["ministers-meet-again"]
-    assert (row["archive"], row["sha256"], row["published"], row["published_precision"]) == (archive, digest, "2025-06-02", "day")
+    assert (row["archive"], row["sha256"], row["published"]) == (archive, digest, "2025-06-02")
+    assert list(row) == [f["name"] for f in Package.open(pkg).schema("sources")["fields"]]
     line = 1 + list(sources(pkg)).index("ministers-meet-again") + 1
     assert result.stdout == f"archived {archive} (sha256 {digest})\nadded data/sources.csv:{line}: source_id 'ministers-meet-again'\n"
     report = cotw.validate(pkg)
     assert report.ok and not report.notices, report.render_text()
 
 
-def test_a_month_or_a_year_sets_the_precision(pkg, article):
-    added = add_source(Package.open(pkg), article, title="T", kind="report", language="en", published="2025-05",
-                       published_basis="The text says 'in May 2025'.")
-    row = sources(pkg)[added.source_id]
-    assert (row["published"], row["published_precision"]) == ("2025-05-01", "month")
+@pytest.mark.parametrize("published", ["2025-05", "2025", "2025-05-08/2025-05-10", "../2025-04-10", "2025-05-10/..", "XXXX-04-10"])
+def test_the_publication_date_is_kept_as_the_edtf_given(pkg, article, published):
+    # the EDTF string says how precisely the date is known: a month stays a month, not its first day
+    added = add_source(Package.open(pkg), article, title="T", kind="report", language="en", published=published,
+                       published_basis="As the text allows.")
+    assert sources(pkg)[added.source_id]["published"] == published
+    assert cotw.validate(pkg).ok
+
+
+@pytest.mark.parametrize("published, why", [
+    ("2025-13", "published '2025-13' has month 13; months are 01 to 12"),
+    ("2025-02-29", "published '2025-02-29': February 2025 has no day 29"),
+    ("2025-05-10/2025-05-08", "published '2025-05-10/2025-05-08' ends before it starts"),
+    ("May 2025", "published 'May 2025' is not an EDTF date"),
+])
+def test_a_publication_date_that_is_not_edtf_is_refused_with_the_reason_and_the_forms(pkg, cli, article, published, why):
+    before = snapshot(pkg)
+    result = cli("source", "add", article, *META[:-4], "--published", published, "--url", "ftp://x", *META[-2:], "--package", pkg)
+    assert result.exit_code == 2
+    assert why in result.stderr and "EDTF: 2025-04-10 a day, 2025-04 a month" in result.stderr and "[--published]" in result.stderr
+    assert "url 'ftp://x' does not match" in result.stderr  # every problem is said at once
+    assert snapshot(pkg) == before
+
+
+def test_there_is_no_separate_precision_option(pkg, cli, article):
+    result = cli("source", "add", article, *META, "--precision", "month", "--package", pkg)
+    assert result.exit_code == 2 and "--precision" in result.stderr
 
 
 def test_the_source_id_is_a_slug_of_the_title_made_unique(pkg, tmp_path):

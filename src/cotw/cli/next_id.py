@@ -10,7 +10,7 @@ from ._curate import PackageOpt, open_package, refuse
 
 
 def next_id(
-    table: str = typer.Argument(..., help="A table keyed by a numbered id: statements, conditions, contributions, events, claims.", show_default=False),
+    table: str = typer.Argument(..., help="A table keyed by a numbered id: roles, statements, positions, conditions, contributions, events, claims.", show_default=False),
     package: Optional[Path] = PackageOpt,
 ) -> None:
     """Print the next free id of TABLE: one more than the highest id in it. Ids are never reused, so

@@ -24,8 +24,7 @@ def add(
     kind: Optional[str] = typer.Option(None, "--kind", help="Kind of document (see schema/sources.json: news, report).", show_default=False),
     language: Optional[str] = typer.Option(None, "--language", help="ISO 639-1 code of the text's language, e.g. en.", show_default=False),
     published_basis: Optional[str] = typer.Option(None, "--published-basis", help="Where in the text the date comes from, or why there is none.", show_default=False),
-    published: Optional[str] = typer.Option(None, "--published", help="Publication date: YYYY-MM-DD, YYYY-MM or YYYY (sets the precision).", show_default=False),
-    precision: Optional[str] = typer.Option(None, "--precision", help="day, month, year or unknown (default: from --published).", show_default=False),
+    published: Optional[str] = typer.Option(None, "--published", help="Publication date in EDTF, saying exactly what the text allows: 2025-04-10 a day, 2025-04 a month, 2025 a year, 2025-05-08/2025-05-10 a span, ../2025-04-10 on or before, 2025-05-10/.. on or after (default: none, say why in --published-basis).", show_default=False),
     publisher: Optional[str] = typer.Option(None, "--publisher", help="Publisher as the text names it.", show_default=False),
     authors: Optional[str] = typer.Option(None, "--authors", help="Authors or byline as printed, separated by '; '.", show_default=False),
     url: Optional[str] = typer.Option(None, "--url", help="Address of the original (recorded, never fetched).", show_default=False),
@@ -49,7 +48,7 @@ def add(
     pkg = open_package(package)
     try:
         added = add_source(pkg, file, title=title, kind=kind, language=language, published_basis=published_basis,
-                           published=published, precision=precision, publisher=publisher, authors=authors, url=url,
+                           published=published, publisher=publisher, authors=authors, url=url,
                            notes=notes, source_id=source_id)
     except (CurateError, PackageError) as exc:
         refuse(exc)

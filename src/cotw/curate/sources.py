@@ -4,7 +4,9 @@ The text is archived byte for byte as given (it must be UTF-8 text: binary files
 invalid UTF-8 and a byte-order mark are refused with the reason) under a name made from its
 content, `seeds/NNN_<first 16 hex digits of its sha256>.txt`, NNN being the next archive number.
 The row is checked against the derived schema of `sources` before anything is written, so an
-invalid option is answered with what would be right and leaves the package untouched. Then the
+invalid option is answered with what would be right and leaves the package untouched. The
+publication date is stored as given, an EDTF string (`2025-04` is a month, `../2025-04-10` on or
+before a day): the string itself says how precisely the date is known. Then the
 archive is written (temporary file, then linked into place: an existing file is never replaced),
 then `data/sources.csv` (temporary file, then renamed over it), in canonical form; if the second
 step fails, the archive just written is removed again.
@@ -32,10 +34,12 @@ from ..package import DESCRIPTOR, Package, unsafe_path_reason
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # the longest archived text is 57 kB; a source is not a book
 SEEDS = "seeds"
 _ARCHIVE = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
+EDTF_HINT = ("EDTF: 2025-04-10 a day, 2025-04 a month, 2025 a year, 2025-05-08/2025-05-10 a span, "
+             "../2025-04-10 on or before, 2025-05-10/.. on or after, XXXX-04-10 a day whose year is not printed")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls other than tab, LF, FF and CR
 # options by the column they fill (what a refusal names)
 OPTION = {"source_id": "--id", "title": "--title", "publisher": "--publisher", "authors": "--authors",
-          "published": "--published", "published_precision": "--precision", "published_basis": "--published-basis",
+          "published": "--published", "published_basis": "--published-basis",
           "url": "--url", "kind": "--kind", "language": "--language", "notes": "--notes"}
 
 
@@ -150,17 +154,14 @@ def archive_name(pkg: Package, digest: str, archived: list[str]) -> str:
     return f"{SEEDS}/{max(numbers, default=-1) + 1:03d}_{digest[:16]}.txt"
 
 
-def published_and_precision(value: str | None, precision: str | None) -> tuple[str | None, str]:
-    """A date given as YYYY-MM-DD, YYYY-MM or YYYY, as the table stores it, with its precision."""
+def published_problem(value: str | None) -> str | None:
+    """Why `value` cannot be the `published` cell (an EDTF date, see cotw.dates), or None when it can (or is empty)."""
+    from ..dates import check
+
     if not value:
-        return None, precision or "unknown"
-    implied = {1: "year", 2: "month", 3: "day"}.get(len(value.split("-"))) if re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) else None
-    if implied in ("year", "month"):
-        if precision not in (None, implied):
-            raise CurateError(f"--published {value!r} names a {implied}, but --precision is {precision!r}; "
-                              f"give the full date YYYY-MM-DD for precision {precision!r}", usage=True)
-        return value + ("-01-01" if implied == "year" else "-01"), implied
-    return value, precision or "day"
+        return None
+    why = check(value)
+    return f"published {why} ({EDTF_HINT})" if why else None
 
 
 def _is_installed_copy(pkg: Package) -> bool:
@@ -169,7 +170,7 @@ def _is_installed_copy(pkg: Package) -> bool:
 
 def add_source(pkg: Package, file: str | Path, *, title: str, published_basis: str | None = None, kind: str | None = None,
                language: str | None = None, publisher: str | None = None, authors: str | None = None,
-               published: str | None = None, precision: str | None = None, url: str | None = None,
+               published: str | None = None, url: str | None = None,
                notes: str | None = None, source_id: str | None = None) -> Added:
     """Archive the text in `file` and append its row to the sources table; see the module docstring."""
     if _is_installed_copy(pkg):
@@ -195,17 +196,19 @@ def add_source(pkg: Package, file: str | Path, *, title: str, published_basis: s
             if other.is_file() and not other.is_symlink() and other.stat().st_size == len(data) and other.read_bytes() == data:
                 raise CurateError(f"{file} is already archived as {SEEDS}/{other.name}, which no row of {table.file} cites; "
                                   "add its row by hand, or remove that file if it was left behind")
-    date, precision = published_and_precision(published, precision)
     taken = set(frame["source_id"].dropna())
     if not source_id:
         base = slug(title or "") or f"source-{Path(target).name[:3]}"
         source_id, n = base, 2
         while source_id in taken:
             source_id, n = f"{base}-{n}", n + 1
-    row = {"source_id": source_id, "title": title, "publisher": publisher, "authors": authors, "published": date,
-           "published_precision": precision, "published_basis": published_basis, "url": url, "kind": kind,
+    row = {"source_id": source_id, "title": title, "publisher": publisher, "authors": authors, "published": published,
+           "published_basis": published_basis, "url": url, "kind": kind,
            "language": language, "archive": target, "sha256": digest, "notes": notes}
-    _validate_row(pkg, table, row)
+    date_problem = published_problem(published)
+    # an invalid date is said here, in cotw.dates' words; the rest of the row is still checked, so every problem is said at once
+    _validate_row(pkg, table, {**row, "published": None} if date_problem else row,
+                  [f"{date_problem} [{OPTION['published']}]"] if date_problem else [])
     new = _with_row(raw, header, table.fields, pkg, row)
     line = _line_of(new, header_key="source_id", value=source_id)
     was_canonical = _canonical_before(raw, table.fields, pkg)
@@ -241,8 +244,9 @@ def _read_sources(pkg: Package):
     return table, header, raw
 
 
-def _validate_row(pkg: Package, table, row: dict) -> None:
-    """Check the new row with the derived schema of `sources`, as `cotw check` will; refuse with every problem."""
+def _validate_row(pkg: Package, table, row: dict, found_before: list[str] | None = None) -> None:
+    """Check the new row with the derived schema of `sources`, as `cotw check` will; refuse with every problem
+    (those found before, already worded, first)."""
     import pandas as pd
     import pandera.pandas as pa
 
@@ -256,16 +260,16 @@ def _validate_row(pkg: Package, table, row: dict) -> None:
     both = both.where(both.notna(), None)
     context = {"sources": both}
     sch = derive.build(pkg, "sources", derive.fk_sets(pkg, context), context)
+    found = []
     try:
         sch.validate(both, lazy=True)
-        return
     except pa.errors.SchemaErrors as exc:
         import numpy as np
 
         probe = Table("sources", table.file, table.fields, both, np.arange(len(both)) + 2)  # line = index + 2
         found = [p for p in _failures(sch, probe, exc) if p.line == len(frame) + 2]  # the new row's problems only
-    if found:
-        lines = []
+    if found or found_before:
+        lines = list(found_before or [])
         for p in found:
             hint = f" ({p.hint})" if p.hint else ""
             option = OPTION.get(p.column or "")
