@@ -189,7 +189,7 @@ def _legend() -> str:
 
 
 def _list(title: str, anchor: str, members: list[Fact], prov) -> str:
-    out = [f'<h3 id="{anchor}">{e(title)} ({len(members)})</h3>', '<ol class="events">']
+    out = [f'<section id="{anchor}"><h3>{e(title)} ({len(members)})</h3>', '<ol class="events">']
     for f in members:
         out.append(f'<li id="fact-{e(f.fact_id)}"><strong>{e(f.name)}</strong> <span class="muted">({e(f.kind)}; '
                    f'{e(when(f.earliest, f.latest))}; EDTF {e(f.dates)})</span><ul>')
@@ -201,5 +201,5 @@ def _list(title: str, anchor: str, members: list[Fact], prov) -> str:
             out.append(f'<li id="{e(rid)}"><code>{e(rid)}</code> {e(r.get("date") or "undated")}{place} · {e(r.get("source_id"))}: '
                        f'<q>{e(r.get("evidence"))}</q>{link}</li>')
         out.append("</ul></li>")
-    out.append("</ol>")
+    out.append("</ol></section>")
     return "\n".join(out)
