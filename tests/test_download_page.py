@@ -171,7 +171,7 @@ def test_every_row_links_to_its_span_and_the_span_back_to_the_row(site, dom):
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
 def test_a_source_page_highlights_what_the_data_uses_and_says_how_much(site, browser):
-    exported, pkg = site
+    exported, _ = site
     page = open_page(browser, exported / "sources" / "gmf-coalition-of-the-willing.html")
     try:
         marked = page.evaluate("[...document.querySelectorAll('.archive mark')].map(m => m.textContent).join('')")
@@ -234,23 +234,23 @@ def test_print_media_renders(site, browser, tmp_path):
 
 
 def placed_facts(pkg) -> dict[str, str]:
-    """{fact_id: shape} of the events the timeline must draw, computed from the table (not from the page)."""
+    """{fact or utterance id: shape} of what the timeline must draw, computed from the tables (not from the page)."""
     from cotw.dates import bounds
 
-    events = cotw.load("events", pkg)
     out = {}
-    for fact, group in events.groupby("fact_id"):
-        b = [bounds(d) for d in group.date.dropna()]
-        lo = max((x for x, _ in b if x), default=None)
-        hi = min((y for _, y in b if y), default=None)
-        if lo is None and hi is None:
-            continue
-        if lo and hi:
-            if (hi - lo).days > 62:
+    for table, key, col in (("events", "fact_id", "date"), ("statements", "utterance_id", "said")):
+        for fact, group in cotw.load(table, pkg).groupby(key):
+            b = [bounds(d) for d in group[col].dropna()]
+            lo = max((x for x, _ in b if x), default=None)
+            hi = min((y for _, y in b if y), default=None)
+            if lo is None and hi is None:
                 continue
-            out[fact] = "day" if lo == hi else "span"
-        else:
-            out[fact] = "open-start" if lo is None else "open-end"
+            if lo and hi:
+                if (hi - lo).days > 62:
+                    continue
+                out[fact] = "day" if lo == hi else "span"
+            else:
+                out[fact] = "open-start" if lo is None else "open-end"
     return out
 
 
@@ -259,8 +259,8 @@ def placed_facts(pkg) -> dict[str, str]:
 def test_every_timeline_item_has_a_visible_label_and_its_dates_drawn_as_bounds(site, browser):
     exported, pkg = site
     expected = placed_facts(pkg)
-    events = cotw.load("events", pkg)
-    names = dict(zip(events.event_id, events.name))
+    events, statements = cotw.load("events", pkg), cotw.load("statements", pkg)
+    names = dict(zip(events.event_id, events.name)) | dict(zip(statements.statement_id, statements.quote.str[:20]))
     page = open_page(browser, exported / "index.html")
     try:
         items = page.locator("#timeline .tl-item")
@@ -271,7 +271,7 @@ def test_every_timeline_item_has_a_visible_label_and_its_dates_drawn_as_bounds(s
             label = item.locator(".tl-label")
             assert label.is_visible(), fact
             text = label.inner_text()
-            assert names[fact][:30] in text.replace("\n", " ") and item.locator(".tl-when").inner_text().strip(), text
+            assert (names[fact][:30] in text.replace("\n", " ") or any(q[:20] in text for q in statements[statements.utterance_id == fact].quote)) and item.locator(".tl-when").inner_text().strip(), text
             drawn[fact] = item.get_attribute("data-shape")
             mark, track = item.locator(".tl-mark").bounding_box(), item.locator(".tl-track").bounding_box()
             if drawn[fact] == "open-start":  # open towards the unknown start: reaches the axis's beginning

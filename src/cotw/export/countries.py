@@ -156,7 +156,7 @@ def overview(tables: dict, summ, rows) -> str:
         if page is None:
             continue
 
-        def cell(issue):
+        def cell(issue, code=code, page=page):
             s = latest.get((code, issue))
             if not s or s.get("latest_value") is None or s.get("latest_value") != s.get("latest_value"):
                 f = s.get("forecast") if s else None

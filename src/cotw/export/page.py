@@ -128,7 +128,7 @@ def render(ctx, prov, rows, summ) -> str:
     labels = [lab for lab in ("CSV", "Parquet", "JSON", "JSON Lines") if any(lab in per[n] for n in names)]
     lic = (d.get("licenses") or [{}])[0]
     title = d.get("title", d.get("name", "cotw"))
-    events_html, events_css, drawn = timeline.render(ctx.tables.get("events"), prov)
+    events_html, events_css, drawn = timeline.render(ctx.tables.get("events"), ctx.tables.get("statements"), ctx.tables.get("people"), prov)
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(title)} — downloads</title>", f"<style>{CSS}{events_css}</style>", "</head>", "<body>",
@@ -169,8 +169,8 @@ def render(ctx, prov, rows, summ) -> str:
                 "by kind, one stripe per fact, coloured by commitment. A dashed outline is known only from an analyst's "
                 "forecast. Hover a mark for the evidence; the country pages give it in full.</figcaption>", "</figure>"]
     if events_html:
-        out += ['<h2 id="timeline-title">Timeline of events</h2>',
-                f"<p>{drawn} events placed in time, each labelled with its date as the texts allow it; "
+        out += ['<h2 id="timeline-title">Timeline of events and dated quotations</h2>',
+                f"<p>{drawn} events and quotations placed in time, each labelled with its date as the texts allow it; "
                 "follow a label for the event's reports and their words in the sources.</p>", events_html]
     if prov.sources:
         out += ['<h2 id="sources">Sources, and how much of each the data uses</h2>',

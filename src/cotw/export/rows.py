@@ -30,7 +30,9 @@ class Rows:
 
     def describe(self, name: str, rid: str) -> str:
         r = self.get(name, rid)
-        g = lambda k, missing="": r.get(k) if r.get(k) not in (None, "") else missing  # noqa: E731
+        def g(k, missing=""):
+            return r.get(k) if r.get(k) not in (None, "") else missing
+
         when = g("date", "undated")
         if name == "positions":
             return f'{g("country")} {g("issue")}: {g("value")} ({when}, {g("basis")})'

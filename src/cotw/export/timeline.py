@@ -26,6 +26,7 @@ LANES = (  # (heading, event kinds): what belongs together
     ("Summits and meetings", ("summit", "ministerial", "military", "meeting")),
     ("Talks, calls, visits and press conferences", ("talks", "call", "visit", "press_conference")),
     ("Elections, announcements, polls and other", ("election", "announcement", "poll", "other")),
+    ("Dated quotations", ("quotation",)),
 )
 
 
@@ -35,6 +36,7 @@ class Fact:
     name: str
     kind: str
     reports: list[dict] = field(default_factory=list)
+    table: str = "events"
     earliest: dt.date | None = None
     latest: dt.date | None = None
 
@@ -79,29 +81,40 @@ def when(a: dt.date | None, b: dt.date | None) -> str:
     return "undated"
 
 
-def facts(events) -> list[Fact]:
-    """The events table as facts, each with its reports and the narrowest bounds they allow together."""
-    if events is None:
+def facts(table, kind: str = "events", people: dict | None = None) -> list[Fact]:
+    """A table's rows as facts, each with its reports and the narrowest bounds they allow together:
+    events grouped by `fact_id`, or (kind "statements") quotations grouped by `utterance_id`, each
+    named by its speaker's normalised name (`people`: {person_id: name}) or else the label as printed."""
+    if table is None:
         return []
-    cols = [f["name"] for f in events.fields]
+    key_col, id_col, date_col = ("utterance_id", "statement_id", "said") if kind == "statements" else ("fact_id", "event_id", "date")
+    cols = [f["name"] for f in table.fields]
     out: dict[str, Fact] = {}
-    for r in (dict(zip(cols, v)) for v in events.records()):
-        rid = r.get("event_id")
-        key = r.get("fact_id") or rid
-        if key not in out:
-            out[key] = Fact(key, r.get("name") or key, r.get("kind") or "other")
+    for r in (dict(zip(cols, v)) for v in table.records()):
+        rid = r.get(id_col)
+        key = r.get(key_col) or rid
+        if kind == "statements":
+            name, what = "", "quotation"  # named below, from its fullest report
+        else:
+            name, what = r.get("name") or key, r.get("kind") or "other"
+        if key not in out or rid == key:  # the group's own row names it
+            fact = out.setdefault(key, Fact(key, name, what, table=kind))
+            fact.name, fact.kind = name, what
         fact = out[key]
-        if rid == key:  # the group's own row names it
-            fact.name, fact.kind = r.get("name") or key, r.get("kind") or "other"
-        fact.reports.append(r)
+        fact.reports.append(dict(r, _id=rid, date=r.get(date_col)))
         try:
-            a, b = bounds(r["date"]) if r.get("date") else (None, None)
+            a, b = bounds(r[date_col]) if r.get(date_col) else (None, None)
         except DateError:
             a = b = None
         if a and (fact.earliest is None or a > fact.earliest):
             fact.earliest = a
         if b and (fact.latest is None or b < fact.latest):
             fact.latest = b
+    if kind == "statements":  # an utterance is named by its fullest printed words
+        for fact in out.values():
+            r = max(fact.reports, key=lambda r: len(r.get("quote") or ""))
+            who = (people or {}).get(r.get("speaker_id")) or short(r.get("speaker_label"), 40)
+            fact.name = f'{who}: “{short(r.get("quote"), 60)}”'
     return list(out.values())
 
 
@@ -118,10 +131,14 @@ def _months(lo: dt.date, hi: dt.date) -> list[dt.date]:
     return out
 
 
-def render(events, prov) -> tuple[str, str, int]:
-    """(the timeline's HTML, the CSS of its grid lines, the number of facts drawn); ('', '', 0) without events."""
+def render(events, statements, people, prov) -> tuple[str, str, int]:
+    """(the timeline's HTML, the CSS of its grid lines, the number of items drawn); ('', '', 0) without events.
+    Quotations are drawn in a lane of their own when their date can be placed, and otherwise left to
+    the country pages (most are undated: listing them here would bury the events)."""
     all_facts = sorted(facts(events), key=_order)
-    placed = [f for f in all_facts if f.shape in ("day", "span", "open-start", "open-end")]
+    names = dict(zip(people.columns.get("person_id", []), people.columns.get("name", []))) if people is not None else {}
+    said = [f for f in sorted(facts(statements, "statements", names), key=_order) if f.shape != "undated"]
+    placed = [f for f in all_facts + said if f.shape in ("day", "span", "open-start", "open-end")]
     if not all_facts:
         return "", "", 0
     out = []
@@ -170,8 +187,8 @@ def render(events, prov) -> tuple[str, str, int]:
             out.append("</div>")
         out.append("</div>")
     out.append(_legend())
-    out.append(_list("Every event in the timeline, with its reports", "timeline-list", placed, prov))
-    wide = [f for f in all_facts if f.shape in ("wide", "conflicting")]
+    out.append(_list("Every event and quotation in the timeline, with its reports", "timeline-list", placed, prov))
+    wide = [f for f in all_facts + said if f.shape in ("wide", "conflicting")]
     undated = [f for f in all_facts if f.shape == "undated"]
     if wide:
         out.append(_list(f"Dated too broadly to draw (bounds wider than {WIDEST} days, e.g. a whole year)", "timeline-wide", wide, prov))
@@ -185,7 +202,7 @@ def _legend() -> str:
             '<span class="tl-key"><span class="tl-mark span"></span></span> a span, from its earliest to its latest day · '
             '<span class="tl-key"><span class="tl-mark open-start"></span></span> on or before a day (its start is unknown) · '
             '<span class="tl-key"><span class="tl-mark open-end"></span></span> on or after a day (its end is unknown). '
-            'One line per event; several reports of one event are one line.</p>')
+            'One line per event or quotation; several reports of one event (or of one utterance) are one line.</p>')
 
 
 def _list(title: str, anchor: str, members: list[Fact], prov) -> str:
@@ -194,12 +211,12 @@ def _list(title: str, anchor: str, members: list[Fact], prov) -> str:
         out.append(f'<li id="fact-{e(f.fact_id)}"><strong>{e(f.name)}</strong> <span class="muted">({e(f.kind)}; '
                    f'{e(when(f.earliest, f.latest))}; EDTF {e(f.dates)})</span><ul>')
         for r in f.reports:
-            rid = r.get("event_id")
-            href = prov.href("events", rid)
+            rid = r["_id"]
+            href = prov.href(f.table, rid)
             link = f' <a href="{e(href)}" class="span-link">the words in the source ↗</a>' if href else ""
             place = f", {e(r['place'])}" if r.get("place") else ""
             out.append(f'<li id="{e(rid)}"><code>{e(rid)}</code> {e(r.get("date") or "undated")}{place} · {e(r.get("source_id"))}: '
-                       f'<q>{e(r.get("evidence"))}</q>{link}</li>')
+                       f'<q>{e(r.get("evidence") or r.get("quote"))}</q>{link}</li>')
         out.append("</ul></li>")
     out.append("</ol></section>")
     return "\n".join(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
+from itertools import pairwise
 
 from ..check.provenance import _WS, normalise
 
@@ -192,7 +193,7 @@ def _text(source: Source) -> str:
         starts.setdefault(span.start, []).append(span)
     cuts = sorted(cuts)
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         for span in starts.get(a, []):
             out.append(f'<a class="ref" id="{span.anchor}" href="#in{span.number}" title="span {span.number}: '
                        f'{len(span.rows)} row(s)">{span.number}</a>')
