@@ -64,7 +64,7 @@ def _card(table: str, r: dict, rid: str, prov, rows) -> str:
     else:
         what = f'<strong>{e(r.get("speaker_label"))}</strong>'
     who = r.get("basis") or r.get("speaker_kind")
-    speaker = r.get("speaker_id") if table != "statements" else None
+    speaker = rows.get("people", r.get("speaker_id")).get("name") or r.get("speaker_id") if table != "statements" and r.get("speaker_id") else None
     fact = r.get("fact_id")
     facts = ""
     if fact not in (None, rid):  # a link only where the group's row is on this page
