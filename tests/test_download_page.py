@@ -117,7 +117,7 @@ def target(url: str) -> tuple[Path, str]:
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
 def test_every_link_and_anchor_resolves(site, dom):
     exported, _ = site
-    assert {p.relative_to(exported).parts[0] for p in dom if len(p.relative_to(exported).parts) > 1} == {"sources", "countries"}
+    assert {p.relative_to(exported).parts[0] for p in dom if len(p.relative_to(exported).parts) > 1} == {"pages"}
     checked = 0
     for path, page in dom.items():
         for link in page["links"]:
@@ -142,7 +142,7 @@ def test_every_row_links_to_its_span_and_the_span_back_to_the_row(site, dom):
         frame = cotw.load(table, pkg)
         for r in frame.to_dict("records"):
             rid = r[key]
-            source_page = exported / "sources" / f"{r['source_id']}.html"
+            source_page = exported / "pages" / f"source-{r['source_id']}.html"
             ids = dom[source_page]["ids"]
             # on its source's page, the row is listed, and links up to its span ...
             assert rid in ids, f"{table} {rid} is not listed on {source_page.name}"
@@ -156,7 +156,7 @@ def test_every_row_links_to_its_span_and_the_span_back_to_the_row(site, dom):
             # where the row is shown outside its source page, it links to the same span
             home = None
             if table in ("positions", "conditions", "contributions", "statements") and r.get("country") in countries:
-                home = exported / "countries" / f"{r['country']}.html"
+                home = exported / "pages" / f"country-{r['country']}.html"
             elif table == "events":
                 home = exported / "index.html"
             if home is not None:
@@ -165,14 +165,14 @@ def test_every_row_links_to_its_span_and_the_span_back_to_the_row(site, dom):
                 assert any(target(h) == (home, rid) for h in ids[rid]["hrefs"]), f"{table} {rid}: its source page does not link to {home.name}"
             rows += 1
     assert rows == sum(len(cotw.load(t, pkg)) for t in VERBATIM) and rows > 500
-    assert len(sources) == len(list((exported / "sources").glob("*.html")))
+    assert len(sources) == len(list((exported / "pages").glob("source-*.html")))
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
 def test_a_source_page_highlights_what_the_data_uses_and_says_how_much(site, browser):
     exported, _ = site
-    page = open_page(browser, exported / "sources" / "gmf-coalition-of-the-willing.html")
+    page = open_page(browser, exported / "pages" / "source-gmf-coalition-of-the-willing.html")
     try:
         marked = page.evaluate("[...document.querySelectorAll('.archive mark')].map(m => m.textContent).join('')")
         text = page.evaluate("""() => { const a = document.querySelector('.archive').cloneNode(true);
@@ -185,7 +185,7 @@ def test_a_source_page_highlights_what_the_data_uses_and_says_how_much(site, bro
     assert covered == len(re.sub(r"\s", "", marked)) and total == len(re.sub(r"\s", "", text))
     assert 0 < covered < total
     assert f"{covered / total:.0%}" in line
-    assert spans == page_spans(exported / "sources" / "gmf-coalition-of-the-willing.html") > 100
+    assert spans == page_spans(exported / "pages" / "source-gmf-coalition-of-the-willing.html") > 100
 
 
 def page_spans(path: Path) -> int:
@@ -194,7 +194,7 @@ def page_spans(path: Path) -> int:
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
-@pytest.mark.parametrize("rel", ["index.html", "sources/gmf-coalition-of-the-willing.html", "countries/FRA.html"])
+@pytest.mark.parametrize("rel", ["index.html", "pages/source-gmf-coalition-of-the-willing.html", "pages/country-FRA.html"])
 def test_no_horizontal_scroll_at_400_px(site, browser, rel):
     exported, _ = site
     page = open_page(browser, exported / rel, width=400)
@@ -329,7 +329,7 @@ def test_the_pages_are_self_contained_escaped_and_reproducible(tmp_path):
         assert not re.search(r'href="(?!#)[a-z]+:', text), f"{rel} links outside the export"
     index = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
     assert "EU &lt;b&gt;funds&lt;/b&gt; &amp; &quot;more&quot;" in index and "<b>funds" not in index
-    viewer = (tmp_path / "a" / "sources" / f"{sources.source_id.iloc[0]}.html").read_text(encoding="utf-8")
+    viewer = (tmp_path / "a" / "pages" / f"source-{sources.source_id.iloc[0]}.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in viewer and "x &lt; y &amp; z" in viewer
     assert re.search(r'<mark class="d\d">[^<]*&quot;x &lt; y &amp; z&quot; &lt;script&gt;', viewer)  # located, highlighted
 

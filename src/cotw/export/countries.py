@@ -1,4 +1,4 @@
-"""A page per country or organisation, `countries/<code>.html`: the derived summary of its positions
+"""A page per country or organisation, `pages/country-<code>.html`: the derived summary of its positions
 (`cotw.derived.summarise`, as `cotw.summary()` gives it: latest value, how it is placed, every value
 seen, change and disagreement, forecast), then every position, condition, contribution and quotation
 of it, each with its evidence, date, basis and source, and a link to its highlighted span in the
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .viewer import e
 
-FOLDER = "countries"
+FOLDER = "pages"  # beside the source viewer's pages (viewer.py)
 SECTIONS = (  # (table, heading, how the cards of a table are grouped)
     ("positions", "Positions", "issue"),
     ("conditions", "Conditions", "stance"),
@@ -21,7 +21,7 @@ def page_of(code) -> str | None:
     from .paths import UnsafeName, stem
 
     try:
-        return f"{FOLDER}/{stem(code)}.html"
+        return f"{FOLDER}/country-{stem(code)}.html"
     except UnsafeName:
         return None
 

@@ -186,7 +186,7 @@ def render(ctx, prov, rows, summ) -> str:
 
 
 def write(ctx) -> list[str]:
-    """index.html, a page per archived source (sources/), and a page per country (countries/)."""
+    """index.html, and in pages/ a page per archived source and a page per country."""
     from . import countries, viewer
     from .rows import Rows
 

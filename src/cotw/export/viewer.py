@@ -1,5 +1,5 @@
 """The source viewer: every archived text (sources.archive) as its own page of the export,
-`sources/<source_id>.html`, with every evidence and quote span of every row highlighted, numbered,
+`pages/source-<source_id>.html`, with every evidence and quote span of every row highlighted, numbered,
 and linked to the rows it supports; each row listed below the text links back to its span.
 
 Spans are located exactly as `cotw check` proves them (check/provenance.py): the cell and the
@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from ..check.provenance import _WS, normalise
 
-FOLDER = "sources"
+FOLDER = "pages"  # with the country pages: one folder of HTML beside the format folders
 SHORT = 90  # characters of a row's words shown in a list; the full words are highlighted in the text
 
 
@@ -129,7 +129,7 @@ def locate(pkg, tables: dict) -> Provenance:
         text, where = _index(raw)
         if text != normalise(raw):  # the map must describe exactly what `cotw check` matches against
             continue
-        out.sources[sid] = Source(sid, f"{FOLDER}/{name}.html", title or sid, raw)
+        out.sources[sid] = Source(sid, f"{FOLDER}/source-{name}.html", title or sid, raw)
         normalised[sid] = text, where
     spans: dict[tuple[str, int, int], Span] = {}
     for name, table in tables.items():
