@@ -28,8 +28,9 @@ def page_of(code) -> str | None:
 
 def summary(pkg, tables: dict):
     """The derived per-country summary (the frame `cotw.summary()` returns), or None without positions."""
-    if "positions" not in tables:
-        return None
+    needed = {"position_id", "fact_id", "country", "issue", "value", "date", "basis", "source_id"}
+    if "positions" not in tables or not needed <= {f["name"] for f in tables["positions"].fields}:
+        return None  # (only an export without validation gets here with such a table)
     from ..derived import summarise
     from ..io.loader import load_table
 
