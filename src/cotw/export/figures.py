@@ -1,27 +1,25 @@
-"""The two pictures of the download page, as inline SVG (no script, no network):
-
-- the position matrix: one row per country (the `countries` table), a column of its own-troops
-  position reports, and one column per condition code and per contribution kind (the vocabularies of `conditions.condition` and `contributions.kind`),
-  cells marked from the `conditions` and `contributions` rows, each with a tooltip;
-- the timeline: events and statements whose EDTF date has both bounds, drawn as a point for a day
-  and as a bar from the earliest to the latest day otherwise.
+"""The position matrix of the download page, as inline SVG (no script, no network): one row per
+country or organisation (the `countries` table, each label a link to its page), a column of its
+own-troops position reports, and one column per condition code and per contribution kind (the
+vocabularies of `conditions.condition` and `contributions.kind`). Forecasts are kept apart, as in
+the cookbook: a cell known only from an analyst's forecast is a dashed outline. Conditions are
+counted as facts (`fact_id`), filled by the firmest stance held; contributions are one stripe per
+fact, coloured by commitment. Every mark has a tooltip; the country pages give the words.
+(The timeline is timeline.py.)
 """
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 
-from ..dates import bounds
 from .frames import vocabulary
 
 CELL = 20
-LABEL = 190
 
 STANCE = {"committed": "#1b7837", "willing": "#5aae61", "undecided": "#fee08b", "ruled_out": "#d73027"}
-STATUS = {"committed": "#1b7837", "offered": "#7fbf7b", "considered": "#f1a340", "ruled_out": "#b2182b"}
-BASIS = {"official_statement": "#222222", "reported_position": "#777777", "analyst_assessment": "#ffffff"}
+STATUS = {"provided": "#1b7837", "pledged": "#5aae61", "offered": "#a6dba0", "considered": "#f1a340", "ruled_out": "#b2182b"}
+HELD = {"requires": "#222222", "prefers": "#999999", "reason_against": "#d73027", "not_required": "#ffffff"}  # firmest first
+FORECAST = "analyst_forecast"
 OTHER = "#999999"
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not strftime: locale-free
 
 
 def e(value) -> str:
@@ -67,14 +65,17 @@ def matrix(tables: dict) -> str:
     positions = tables.get("positions")
     stance_rows = [r for r in _rows(positions, "position_id", "country", "issue", "value", "date", "basis", "evidence")
                    if r["issue"] == "own_troops"] if positions is not None else []
-    cond_rows = _rows(conditions, "condition_id", "country", "condition", "stance", "basis", "evidence")
-    contrib_rows = _rows(contributions, "contribution_id", "country", "kind", "commitment", "basis", "description")
+    cond_rows = _rows(conditions, "condition_id", "fact_id", "country", "condition", "stance", "basis", "evidence")
+    contrib_rows = _rows(contributions, "contribution_id", "fact_id", "country", "kind", "scope", "commitment", "basis", "description")
     people = _rows(countries, "code", "name")
+    from .countries import page_of
+
     columns = [("stance", "own troops", "")] + [("condition", c, d) for c, d in codes] + [("kind", k, d) for k, d in kinds]
     longest = max(len(code) for _, code, _ in columns)
+    label_width = 16 + int(6.4 * max((len(f'{c["name"]} ({c["code"]})') for c in people), default=10))  # 11px text
     head = 34 + int(longest * 6.2 * 0.87)  # rotated -60°: the longest code must clear the group labels
     gap = CELL // 2
-    xs, x = [], LABEL
+    xs, x = [], label_width
     for i, (group, _, _) in enumerate(columns):
         if i and group != columns[i - 1][0]:
             x += gap
@@ -82,7 +83,7 @@ def matrix(tables: dict) -> str:
         x += CELL
     width = x + 220
     height = head + CELL * len(people) + 20
-    legend_height = 16 * (len(STATUS) + len(BASIS) + len(STANCE)) + 110
+    legend_height = 16 * (len(STATUS) + len(HELD) + len(STANCE)) + 140
     height = max(height, legend_height)
     out = [f'<svg id="matrix" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
            f'role="img" aria-label="Positions by country: conditions and contributions">',
@@ -102,114 +103,60 @@ def matrix(tables: dict) -> str:
         out.append(f'<g class="row" data-country="{e(c["code"])}">')
         if r % 2:
             out.append(f'<rect x="0" y="{y}" width="{x}" height="{CELL}" class="stripe"/>')
-        out.append(f'<text x="{LABEL - 8}" y="{y + CELL - 6}" text-anchor="end">{e(c["name"])} ({e(c["code"])})</text>')
+        label = f'<text x="{label_width - 8}" y="{y + CELL - 6}" text-anchor="end">{e(c["name"])} ({e(c["code"])})</text>'
+        page = page_of(c["code"])
+        out.append(f'<a href="{e(page)}">{label}</a>' if page else label)
         seen = [h for h in stance_rows if h["country"] == c["code"]]
         if seen:  # every observation of the country's own-troops position, one stripe each (see the summary for the latest)
             w = (CELL - 2) / len(seen)
             tip = "\n".join(f'{h["position_id"]}: {h["value"]} ({h["date"] or "undated"}, {h["basis"]}): {h["evidence"]}' for h in seen)
             out.append(f'<g class="mark"><title>{e(c["name"])}: own troops\n{e(tip)}</title>')
             for j, h in enumerate(seen):
-                out.append(f'<rect x="{xs[0] + 1 + j * w:.2f}" y="{y + 1}" width="{w:.2f}" height="{CELL - 2}" fill="{STANCE.get(h["value"], OTHER)}"/>')
+                dashed = ' stroke="#222" stroke-dasharray="2 1.5"' if h["basis"] == FORECAST else ""
+                out.append(f'<rect x="{xs[0] + 1 + j * w:.2f}" y="{y + 1}" width="{w:.2f}" height="{CELL - 2}" fill="{STANCE.get(h["value"], OTHER)}"{dashed}/>')
             out.append('</g>')
         for i, (group, code, _) in enumerate(columns[1:], start=1):
             cx = xs[i]
             if group == "condition":
                 hits = [h for h in cond_rows if h["country"] == c["code"] and h["condition"] == code]
                 if hits:
+                    held = [h for h in hits if h["basis"] != FORECAST]
                     tip = "\n".join(f'{h["condition_id"]}: {h["stance"]}, {h["basis"]}: {h["evidence"]}' for h in hits)
-                    out.append(f'<circle cx="{cx + CELL / 2}" cy="{y + CELL / 2}" r="{CELL / 2 - 4}" fill="{BASIS.get(hits[0]["basis"], OTHER)}" '
-                               f'stroke="#222" stroke-width="1.5" class="mark"><title>{e(c["name"])}: condition {e(code)}\n{e(tip)}</title></circle>')
+                    if held:
+                        firm = min(held, key=lambda h: list(HELD).index(h["stance"]) if h["stance"] in HELD else len(HELD))
+                        n = len({h["fact_id"] or h["condition_id"] for h in held})
+                        fill, style = HELD.get(firm["stance"], OTHER), ""
+                    else:
+                        n, fill, style = 0, "#ffffff", ' stroke-dasharray="2 1.5"'
+                    out.append(f'<g class="mark"><title>{e(c["name"])}: condition {e(code)}\n{e(tip)}</title>'
+                               f'<circle cx="{cx + CELL / 2}" cy="{y + CELL / 2}" r="{CELL / 2 - 3}" fill="{fill}" stroke="#222" stroke-width="1.2"{style}/>'
+                               + (f'<text x="{cx + CELL / 2}" y="{y + CELL / 2 + 3.5}" text-anchor="middle" class="count" '
+                                  f'fill="{"#fff" if fill in ("#222222", "#d73027") else "#222"}">{n}</text>' if n > 1 else "")
+                               + "</g>")
             else:
                 hits = [h for h in contrib_rows if h["country"] == c["code"] and h["kind"] == code]
                 if hits:
-                    tip = "\n".join(f'{h["contribution_id"]}: {h["commitment"]} ({h["basis"]}): {h["description"]}' for h in hits)
-                    w = (CELL - 2) / len(hits)
+                    tip = "\n".join(f'{h["contribution_id"]}: {h["commitment"]}, {h["scope"]} ({h["basis"]}): {h["description"]}' for h in hits)
+                    held = list({(h["fact_id"] or h["contribution_id"]): h for h in hits if h["basis"] != FORECAST}.values())
                     out.append(f'<g class="mark"><title>{e(c["name"])}: {e(code)}\n{e(tip)}</title>')
-                    for j, h in enumerate(hits):
-                        out.append(f'<rect x="{cx + 1 + j * w:.2f}" y="{y + 1}" width="{w:.2f}" height="{CELL - 2}" fill="{STATUS.get(h["commitment"], OTHER)}"/>')
+                    if held:
+                        w = (CELL - 2) / len(held)
+                        for j, h in enumerate(held):
+                            out.append(f'<rect x="{cx + 1 + j * w:.2f}" y="{y + 1}" width="{w:.2f}" height="{CELL - 2}" fill="{STATUS.get(h["commitment"], OTHER)}"/>')
+                    else:
+                        out.append(f'<rect x="{cx + 2}" y="{y + 2}" width="{CELL - 4}" height="{CELL - 4}" fill="#ffffff" stroke="#222" stroke-dasharray="2 1.5"/>')
                     out.append('</g>')
         out.append("</g>")
     lx = x + 20
     parts, ly = _legend(lx, 14, "contribution commitment", STATUS, "rect")
     out += parts
-    parts, ly = _legend(lx, ly + 26, "condition basis", BASIS, "circle")
+    parts, ly = _legend(lx, ly + 26, "condition (firmest stance held)", HELD, "circle")
     out += parts
     parts, ly = _legend(lx, ly + 26, "own troops (each report)", STANCE, "rect")
     out += parts
+    out.append(f'<rect x="{lx}" y="{ly + 16}" width="12" height="12" fill="#fff" stroke="#222" stroke-dasharray="2 1.5"/>'
+               f'<text x="{lx + 18}" y="{ly + 26}">analyst forecast only</text>')
     out.append("</svg>")
     return "\n".join(out)
 
 
-def timeline(tables: dict) -> tuple[str, int]:
-    """Dated events and statements on a time axis as an <svg id="timeline">, and how many rows had no date."""
-    items, undated = [], 0
-    lanes = []
-    if tables.get("events") is not None:
-        lanes.append("events")
-        for r in _rows(tables["events"], "event_id", "name", "kind", "date", "place"):
-            items.append(("events", r["date"], f'{r["event_id"]} {r["name"]} ({r["kind"]}{", " + r["place"] if r["place"] else ""})'))
-    if tables.get("statements") is not None:
-        lanes.append("statements")
-        for r in _rows(tables["statements"], "statement_id", "speaker_label", "country", "said", "quote"):
-            who = (r["speaker_label"] or "") + (f' ({r["country"]})' if r["country"] else "")
-            items.append(("statements", r["said"], f'{r["statement_id"]} {who}: “{r["quote"]}”'))
-    spans = []
-    for lane, edtf, label in items:
-        a, b = bounds(edtf) if edtf else (None, None)
-        if a is None or b is None:  # no date, or open at one end: not drawn as if it were known
-            undated += 1
-            continue
-        spans.append((lane, a, b, edtf, "day" if a == b else "range", label))
-    if not spans:
-        return "", undated
-    start = min(s[1] for s in spans).replace(day=1)
-    end_ = max(s[2] for s in spans)
-    end = dt.date(end_.year + (end_.month == 12), end_.month % 12 + 1, 1)
-    left, plot = 100, 760
-    days = max((end - start).days, 1)
-
-    def px(d: dt.date) -> float:
-        return left + plot * (d - start).days / days
-
-    out_rows, y = [], 40
-    body = []
-    for lane in lanes:
-        packed: list[list[float]] = []  # rows of the lane, each the right edge of its last mark
-        marks = sorted((s for s in spans if s[0] == lane), key=lambda s: (s[1], s[2], s[5]))
-        placed = []
-        for _, a, b, d, p, label in marks:
-            x0, x1 = px(a), max(px(b + dt.timedelta(days=1)), px(a) + 8)
-            row = next((i for i, edge in enumerate(packed) if edge <= x0 - 2), None)
-            if row is None:
-                packed.append(x1)
-                row = len(packed) - 1
-            packed[row] = x1
-            placed.append((row, x0, x1, d, p, label))
-        n = max(len(packed), 1)
-        body.append(f'<text x="{left - 8}" y="{y + 12}" text-anchor="end" class="lane">{lane}</text>')
-        body.append(f'<line x1="{left}" x2="{left + plot}" y1="{y + n * 14 + 4}" y2="{y + n * 14 + 4}" class="sep"/>')
-        colour = "#2166ac" if lane == "events" else "#b35806"
-        for row, x0, x1, d, p, label in placed:
-            yy = y + row * 14
-            tip = f"{d}\n{label}"
-            if p == "day":
-                body.append(f'<circle cx="{x0 + 4:.2f}" cy="{yy + 7}" r="4.5" fill="{colour}" class="mark"><title>{e(tip)}</title></circle>')
-            else:
-                body.append(f'<rect x="{x0:.2f}" y="{yy + 3}" width="{x1 - x0:.2f}" height="8" rx="4" fill="{colour}" fill-opacity="0.35" '
-                            f'stroke="{colour}" class="mark"><title>{e(tip)}</title></rect>')
-        y += n * 14 + 16
-    months = (end.year - start.year) * 12 + end.month - start.month
-    every = next(k for k in (1, 2, 3, 6, 12, 24, 60, 120, 10**6) if months / k <= 12)  # at most a dozen labels
-    ticks, d, i = [], start, 0
-    while d <= end:
-        if i % every == 0:
-            x = px(d)
-            ticks.append(f'<line x1="{x:.2f}" x2="{x:.2f}" y1="30" y2="{y}" class="grid"/>')
-            ticks.append(f'<text x="{x:.2f}" y="24" text-anchor="middle" class="tick">{MONTHS[d.month - 1]} {d.year}</text>')
-        d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-        i += 1
-    height = y + 10
-    width = left + plot + 30
-    out_rows = [f'<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-                f'role="img" aria-label="Timeline of dated events and statements">', "<title>Timeline of dated events and statements</title>"]
-    return "\n".join(out_rows + ticks + body + ["</svg>"]), undated
