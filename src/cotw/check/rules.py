@@ -8,12 +8,16 @@ The rest are specific to cotw's tables and listed in TABLE_RULES. Each returns T
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import pandas as pd
 
 from .blocks import CheckSpec, Rule, q, text
 from ..package import Package
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
 
 
 def _has(df: pd.DataFrame, *cols: str) -> bool:
@@ -180,7 +184,11 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
         return ~t.isin(list(bad)) | t.isna()
 
     def say_invalid(v, row):
-        return f"{col} {why(v) if isinstance(v, str) else q(v)}", "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
+        hint = "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
+        m = _DAY_FIRST.fullmatch(str(v))
+        if m:
+            hint = f"EDTF writes the year first: '{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}' if the day comes first"
+        return f"{col} {why(v) if isinstance(v, str) else q(v)}", hint
 
     out = [CheckSpec(f"rule:{col}-edtf", valid, Rule("edtf", col, say_invalid))]
     if table == "sources" or sources is None:
