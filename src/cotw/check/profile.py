@@ -326,8 +326,8 @@ def _annotation_problems(f: dict, schema: dict, schemas: dict[str, dict], names:
     if f.get("x-group-key"):
         if ftype != "string":
             yield f"field {col!r} has x-group-key but is of type {ftype!r}; a group key names a row by its id, so it must be a string field"
-        elif len(pk) != 1:
-            yield (f"field {col!r} has x-group-key, but the table's primaryKey has {len(pk)} fields; a group key names a row of "
+        elif len(set(pk)) != 1:  # a key naming one field twice is reported on its own
+            yield (f"field {col!r} has x-group-key, but the table's primaryKey has {len(set(pk))} fields; a group key names a row of "
                    "its table by a primary key of one field")
     if f.get("x-referenced") and pk != [col]:
         yield (f"field {col!r} has x-referenced but is not the table's primaryKey of one field; only a row's key can be named "
