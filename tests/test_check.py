@@ -253,3 +253,12 @@ def test_descriptor_structure_errors_are_located(pkg):
     found = problems(pkg)
     assert "datapackage.json: at licenses: 'CC-BY-4.0' is not of type 'array' [profile]" in found
     assert "datapackage.json: at resources/1: needs exactly one of 'path' or 'data' [profile]" in found
+
+
+def test_a_missing_column_of_a_composite_primary_key_is_a_structure_error_not_an_internal_one(pkg):
+    path = pkg / "data/links.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("from_id,", "from,", 1), encoding="utf-8")
+    found = problems(pkg)
+    assert "data/links.csv:1: column 'from_id' is missing (add the column (empty cells are fine where the field is optional)) [missing-column]" in found
+    assert not [p for p in found if "[internal-error]" in p], found
