@@ -65,6 +65,7 @@ def test_the_located_span_passes_cotw_check_in_an_evidence_cell(pkg, cli):
 
 def test_check_ends_its_verbatim_message_with_the_locate_command_that_finds_the_words(pkg, cli):
     edit_csv(pkg / "data/conditions.csv", 2, "source_id", MYIND)
+    edit_csv(pkg / "data/conditions.csv", 2, "section_id", "")  # the row's GMF chapter is no part of MYIND
     edit_csv(pkg / "data/conditions.csv", 2, "evidence", '"There is a sense of urgency," Spruds added')
     [problem] = [p for p in cotw.validate(pkg).problems if p.rule == "verbatim"]
     command = f"cotw locate --package {shlex.quote(str(pkg))} {MYIND} " + shlex.quote('"There is a sense of urgency," Spruds added')
