@@ -262,3 +262,11 @@ def test_a_missing_column_of_a_composite_primary_key_is_a_structure_error_not_an
     found = problems(pkg)
     assert "data/links.csv:1: column 'from_id' is missing (add the column (empty cells are fine where the field is optional)) [missing-column]" in found
     assert not [p for p in found if "[internal-error]" in p], found
+
+
+def test_a_row_cannot_be_linked_to_itself(pkg):
+    """0.1 refused a same_as or contradicts naming its own row; in 0.2 every relation lives in links."""
+    line, row = line_where(pkg / "data/links.csv", relation="part_of")
+    edit_csv(pkg / "data/links.csv", line, "to_id", row["from_id"])
+    expected = f"data/links.csv:{line}: link {row['from_id']} part_of {row['from_id']} links a row to itself [link]"
+    assert expected in problems(pkg)
