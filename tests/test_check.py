@@ -107,7 +107,7 @@ def test_archived_source_altered_after_curation(pkg):
 
 
 def test_statement_dated_after_its_source(pkg):
-    line, row = line_where(pkg / "data/statements.csv", source_id="myind-defence-ministers-meet")
+    line, _ = line_where(pkg / "data/statements.csv", source_id="myind-defence-ministers-meet")
     edit_csv(pkg / "data/statements.csv", line, "said", "2025-04-11")
     expected = (f"data/statements.csv:{line}: said '2025-04-11' starts after its source 'myind-defence-ministers-meet' can have been "
                 "published (at the latest 2025-04-10) (check the date; a source cannot report what happened after it was published) "
@@ -128,7 +128,7 @@ def test_a_date_is_after_its_source_only_when_it_starts_after_the_latest_publica
 
 
 def test_a_named_speaker_speaks_for_the_country_of_one_of_their_offices(pkg):
-    line, row = line_where(pkg / "data/statements.csv", speaker_id="john-healey")
+    line, _ = line_where(pkg / "data/statements.csv", speaker_id="john-healey")
     edit_csv(pkg / "data/statements.csv", line, "country", "FRA")
     expected = (f"data/statements.csv:{line}: country 'FRA' is not the country of any office of speaker 'john-healey' in roles.csv (GBR) "
                 "(did you mean 'GBR'? Or add the office that explains the words to roles.csv) [speaker-country]")
@@ -152,7 +152,7 @@ def test_a_speaker_with_several_offices_may_speak_for_any_of_them(pkg):
 def test_an_official_statement_speaks_for_an_office_of_its_speaker(pkg, table):
     """In an actor's own words the named speaker speaks for the actor; a reported position may name someone else."""
     path = pkg / f"data/{table}.csv"
-    line, row = next((n, r) for n, r in enumerate(rows(path), start=2) if r["speaker_id"] == "keir-starmer" and r["basis"] == "official_statement")
+    line = next(n for n, r in enumerate(rows(path), start=2) if r["speaker_id"] == "keir-starmer" and r["basis"] == "official_statement")
     edit_csv(path, line, "country", "FRA")
     expected = (f"data/{table}.csv:{line}: in an official statement, country 'FRA' is not the country of any office of speaker "
                 "'keir-starmer' in roles.csv (GBR) (did you mean 'GBR'? Or add the office that explains the words to roles.csv) [speaker-country]")
