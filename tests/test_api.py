@@ -14,7 +14,8 @@ def test_names_follow_the_descriptor(root):
 
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     assert NAMES == [r["name"] for r in descriptor["resources"]]
-    assert NAMES[:4] == ["sources", "countries", "people", "statements"]
+    assert NAMES[:6] == ["sources", "sections", "countries", "people", "roles", "statements"]  # what others refer to comes first
+    assert NAMES[-1] == "links"  # links refer to rows of every observation table
 
 
 @pytest.mark.parametrize("name", NAMES)

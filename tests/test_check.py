@@ -47,21 +47,27 @@ def test_dangling_foreign_key_names_the_table_and_suggests(pkg):
 
 
 def test_value_outside_vocabulary(pkg):
-    edit_csv(pkg / "data/countries.csv", 3, "troop_stance", "ruled out")
-    expected = ("data/countries.csv:3: troop_stance 'ruled out' is not one of: leading, pledged, open, undecided, undisclosed, "
-                "ruled_out, opposed, unclear, not_applicable (did you mean 'ruled_out'?) [enum]")
+    edit_csv(pkg / "data/conditions.csv", 3, "stance", "require")
+    expected = ("data/conditions.csv:3: stance 'require' is not one of: requires, prefers, reason_against, not_required "
+                "(did you mean 'requires'?) [enum]")
     assert expected in problems(pkg)
 
 
-@pytest.mark.parametrize("bad, hint", [
-    ("2025-13-45", "write dates as YYYY-MM-DD"),
-    ("10/04/2025", "write dates as YYYY-MM-DD, e.g. '2025-04-10' if the day comes first"),
-    ("2025-4-10", "write dates as YYYY-MM-DD"),
+EDTF_HINT = "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("2025-13-45", "'2025-13-45' has month 13; months are 01 to 12"),
+    ("2025-02-29", "'2025-02-29': February 2025 has no day 29"),
+    ("10/04/2025", "'10/04/2025' has more than one '/'"),
+    ("2025-4-10", "'2025-4-10' is not an EDTF date (YYYY, YYYY-MM or YYYY-MM-DD, X for a digit not given)"),
+    ("2025-05-10/2025-05-08", "'2025-05-10/2025-05-08' ends before it starts"),
 ])
-def test_impossible_or_reformatted_date(pkg, bad, hint):
-    line, _ = line_where(pkg / "data/events.csv", date_precision="day")
+def test_impossible_or_reformatted_date(pkg, bad, why):
+    line = next(n for n, r in enumerate(rows(pkg / "data/events.csv"), start=2) if r["date"])
     edit_csv(pkg / "data/events.csv", line, "date", bad)
-    assert f"data/events.csv:{line}: date '{bad}' is not a valid date (YYYY-MM-DD) ({hint}) [date]" in problems(pkg)
+    hint = "EDTF writes the year first: '2025-04-10' if the day comes first" if bad == "10/04/2025" else EDTF_HINT
+    assert f"data/events.csv:{line}: date {why} ({hint}) [edtf]" in problems(pkg)
 
 
 def test_duplicate_primary_key(pkg):
@@ -82,10 +88,10 @@ def test_whitespace_around_a_key(pkg):
 
 
 def test_evidence_not_in_its_source(pkg):
-    line, row = line_where(pkg / "data/countries.csv", code="POL")
-    edit_csv(pkg / "data/countries.csv", line, "evidence", row["evidence"] + " Warsaw will send a brigade.")
+    line, row = line_where(pkg / "data/positions.csv", country="POL")
+    edit_csv(pkg / "data/positions.csv", line, "evidence", row["evidence"] + " Warsaw will send a brigade.")
     found = [p for p in problems(pkg) if "[verbatim]" in p]
-    assert len(found) == 1 and found[0].startswith(f"data/countries.csv:{line}: ")
+    assert len(found) == 1 and found[0].startswith(f"data/positions.csv:{line}: ")
     assert f"does not occur verbatim in the archived text of source '{row['source_id']}'" in found[0]
     assert f"the first {len(row['evidence']) + 1} characters match; then the cell has 'Warsaw will send a brigad'" in found[0]
 
@@ -101,36 +107,66 @@ def test_archived_source_altered_after_curation(pkg):
 
 
 def test_statement_dated_after_its_source(pkg):
-    line, row = line_where(pkg / "data/statements.csv", source_id="myind-defence-ministers-meet")
+    line, _ = line_where(pkg / "data/statements.csv", source_id="myind-defence-ministers-meet")
     edit_csv(pkg / "data/statements.csv", line, "said", "2025-04-11")
-    edit_csv(pkg / "data/statements.csv", line, "said_precision", "day")
-    expected = (f"data/statements.csv:{line}: said '2025-04-11' is after the publication date of its source "
-                "'myind-defence-ministers-meet' (at the latest 2025-04-10) (check the date or its precision) [date-after-source]")
+    expected = (f"data/statements.csv:{line}: said '2025-04-11' starts after its source 'myind-defence-ministers-meet' can have been "
+                "published (at the latest 2025-04-10) (check the date; a source cannot report what happened after it was published) "
+                "[date-after-source]")
     assert expected in problems(pkg)
 
 
-def test_speaker_country_must_match_people(pkg):
-    line, row = line_where(pkg / "data/statements.csv", speaker_id="john-healey")
+@pytest.mark.parametrize("said, after", [("2025-04-30", False), ("2025-04-20/2025-05-03", False), ("2025-05", True), ("2025-05-01/..", True)])
+def test_a_date_is_after_its_source_only_when_it_starts_after_the_latest_publication_day(pkg, said, after):
+    """A source published in 'April 2025' can report April 30; what starts in May it cannot (0.1 compared dates at their precision)."""
+    line, _ = line_where(pkg / "data/sources.csv", source_id="myind-defence-ministers-meet")
+    edit_csv(pkg / "data/sources.csv", line, "published", "2025-04")
+    line, _ = line_where(pkg / "data/statements.csv", source_id="myind-defence-ministers-meet")
+    edit_csv(pkg / "data/statements.csv", line, "said", said)
+    found = [p for p in cotw.validate(pkg).problems if p.rule == "date-after-source"]
+    assert [(p.file, p.line, p.value) for p in found] == ([("data/statements.csv", line, said)] if after else [])
+    assert not after or "(at the latest 2025-04-30)" in found[0].message
+
+
+def test_a_named_speaker_speaks_for_the_country_of_one_of_their_offices(pkg):
+    line, _ = line_where(pkg / "data/statements.csv", speaker_id="john-healey")
     edit_csv(pkg / "data/statements.csv", line, "country", "FRA")
-    expected = (f"data/statements.csv:{line}: country 'FRA' differs from the country of speaker 'john-healey' in people.csv ('GBR') "
-                "(did you mean 'GBR'?) [speaker-country]")
+    expected = (f"data/statements.csv:{line}: country 'FRA' is not the country of any office of speaker 'john-healey' in roles.csv (GBR) "
+                "(did you mean 'GBR'? Or add the office that explains the words to roles.csv) [speaker-country]")
     assert expected in problems(pkg)
 
 
-def test_month_precision_date_must_be_first_of_month(pkg):
-    line, row = line_where(pkg / "data/sources.csv", published_precision="month")
-    edit_csv(pkg / "data/sources.csv", line, "published", "2025-05-17")
-    expected = (f"data/sources.csv:{line}: published '2025-05-17' has published_precision 'month', "
-                "so it must be the first day of the month [date-precision]")
+def test_a_speaker_with_several_offices_may_speak_for_any_of_them(pkg):
+    held = sorted({r["country"] for r in rows(pkg / "data/roles.csv") if r["person_id"] == "kaja-kallas" and r["country"]})
+    assert len(held) > 1
+    for country in held:
+        line, _ = line_where(pkg / "data/statements.csv", speaker_id="kaja-kallas")
+        edit_csv(pkg / "data/statements.csv", line, "country", country)
+        assert cotw.validate(pkg).ok, country
+    edit_csv(pkg / "data/statements.csv", line, "country", "GBR")
+    [found] = [p.text() for p in cotw.validate(pkg).problems if p.rule == "speaker-country"]
+    assert found.endswith(f"({', '.join(held)}) (use one of {', '.join(held)}, or add the office that explains the words to roles.csv) "
+                          "[speaker-country]")
+
+
+@pytest.mark.parametrize("table", ["positions", "conditions"])
+def test_an_official_statement_speaks_for_an_office_of_its_speaker(pkg, table):
+    """In an actor's own words the named speaker speaks for the actor; a reported position may name someone else."""
+    path = pkg / f"data/{table}.csv"
+    line = next(n for n, r in enumerate(rows(path), start=2) if r["speaker_id"] == "keir-starmer" and r["basis"] == "official_statement")
+    edit_csv(path, line, "country", "FRA")
+    expected = (f"data/{table}.csv:{line}: in an official statement, country 'FRA' is not the country of any office of speaker "
+                "'keir-starmer' in roles.csv (GBR) (did you mean 'GBR'? Or add the office that explains the words to roles.csv) [speaker-country]")
     assert expected in problems(pkg)
+    edit_csv(path, line, "basis", "reported_position")
+    assert not [p for p in cotw.validate(pkg).problems if p.rule == "speaker-country"]
 
 
 def test_every_problem_is_reported_at_once(pkg):
     edit_csv(pkg / "data/statements.csv", 2, "country", "UKK")
-    edit_csv(pkg / "data/countries.csv", 3, "troop_stance", "maybe")
+    edit_csv(pkg / "data/positions.csv", 3, "value", "maybe")
     edit_csv(pkg / "data/claims.csv", 2, "value_min", "many")
     found = problems(pkg)
-    assert {p.split(": ")[0] for p in found} >= {"data/statements.csv:2", "data/countries.csv:3", "data/claims.csv:2"}
+    assert {p.split(": ")[0] for p in found} >= {"data/statements.csv:2", "data/positions.csv:3", "data/claims.csv:2"}
 
 
 # --- the CLI --------------------------------------------------------------------------------
@@ -195,7 +231,7 @@ def test_installed_command_runs_from_another_directory(tmp_path):
     """Smoke test in a real subprocess: the console script, run outside the repository."""
     result = subprocess.run(["cotw", "check"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("valid: 8 tables, ")
+    assert result.stdout.startswith(f"valid: {len(cotw.names())} tables, ")
 
 
 def test_check_opens_no_network_connection(pkg, monkeypatch):
@@ -217,3 +253,20 @@ def test_descriptor_structure_errors_are_located(pkg):
     found = problems(pkg)
     assert "datapackage.json: at licenses: 'CC-BY-4.0' is not of type 'array' [profile]" in found
     assert "datapackage.json: at resources/1: needs exactly one of 'path' or 'data' [profile]" in found
+
+
+def test_a_missing_column_of_a_composite_primary_key_is_a_structure_error_not_an_internal_one(pkg):
+    path = pkg / "data/links.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("from_id,", "from,", 1), encoding="utf-8")
+    found = problems(pkg)
+    assert "data/links.csv:1: column 'from_id' is missing (add the column (empty cells are fine where the field is optional)) [missing-column]" in found
+    assert not [p for p in found if "[internal-error]" in p], found
+
+
+def test_a_row_cannot_be_linked_to_itself(pkg):
+    """0.1 refused a same_as or contradicts naming its own row; in 0.2 every relation lives in links."""
+    line, row = line_where(pkg / "data/links.csv", relation="part_of")
+    edit_csv(pkg / "data/links.csv", line, "to_id", row["from_id"])
+    expected = f"data/links.csv:{line}: link {row['from_id']} part_of {row['from_id']} links a row to itself [link]"
+    assert expected in problems(pkg)

@@ -114,12 +114,12 @@ def test_quiet_codebook_diff_and_export_print_no_confirmations(pkg, cli, tmp_pat
     assert cli("codebook", pkg, "--out", out, "--check", "-q").output == ""
     assert cli("codebook", pkg, "-q").stdout == out.read_text(encoding="utf-8")  # the requested output
     assert cli("diff", pkg, pkg, "-q").output == ""
-    edit_csv(pkg / "data/people.csv", 2, "role", "changed")
+    edit_csv(pkg / "data/people.csv", 2, "notes", "changed")
     old = tmp_path / "old"
     import shutil
 
     shutil.copytree(pkg, old)
-    edit_csv(pkg / "data/people.csv", 2, "role", "changed again")
+    edit_csv(pkg / "data/people.csv", 2, "notes", "changed again")
     lines = cli("diff", old, pkg, "-q").stdout.splitlines()
     assert lines[0].startswith("people: ") and not any("tables changed between" in line for line in lines)
     assert cli("export", pkg, "--out", tmp_path / "dist", "--only", "json", "-q").output == ""

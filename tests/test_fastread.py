@@ -54,6 +54,23 @@ def test_shipped_tables_take_the_fast_path(root, name):
     assert_same(fast, exact(data, fields))
 
 
+@pytest.mark.parametrize("data, sorted_", [
+    (b'a,b,c\nx,1,p\nx,2,a\ny,0,z\n', True),
+    (b'a,b,c\nx,1,p\nx,1,p\n', True),       # ties keep their order: still canonical (the primary-key check reports them)
+    (b'a,b,c\nx,2,p\nx,1,q\n', False),      # the second key field decides
+    (b'a,b,c\ny,1,p\nx,2,q\n', False),
+    (b'a,b,c\nx,\xc3\xa9,p\nx,z,q\n', False),  # code point order, as Python's sort: 'z' < '\xe9'
+])
+def test_a_composite_key_is_judged_sorted_or_not_as_fmt_sorts(data, sorted_):
+    fast = fastread.read(data, ["a", "b", "c"], ["a", "b"])
+    assert fast is not None and fast[2] is sorted_
+    assert (canonical(data, ["a", "b", "c"], ["a", "b"]) == data) is sorted_
+
+
+def test_a_composite_key_with_a_missing_cell_is_left_to_fmt():
+    assert fastread.read(b'a,b,c\nx,,p\nx,1,q\n', ["a", "b", "c"], ["a", "b"])[2] is None
+
+
 @pytest.mark.parametrize("data", [
     b'a,b\nx,y\n\nz,w\n',          # blank line: pyarrow reads a row of empty cells
     b'a,b\n"ab"c,d\n',             # text after a closing quote: pyarrow reads 'abc'

@@ -24,6 +24,15 @@ from cotw.package import PackageError
 TABLE = "conditions"
 SCHEMA = "schema/conditions.json"
 V2 = "https://datapackage.org/profiles/2.0/"
+_ROOT = Path(__file__).parents[1]
+# where the broken table sits in the shipped descriptor, so that the expected locations follow the package
+RES = next(i for i, r in enumerate(json.loads((_ROOT / "datapackage.json").read_text(encoding="utf-8"))["resources"]) if r["name"] == TABLE)
+FIELDS = [f["name"] for f in json.loads((_ROOT / SCHEMA).read_text(encoding="utf-8"))["fields"]]
+
+
+def at(name: str) -> int:
+    """The index of field `name` in the broken table's schema."""
+    return FIELDS.index(name)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -145,16 +154,16 @@ URL_CASES = {
                         "datapackage.json: at profile: {url!r} is not one of the standard profile names (data-package, data-resource, "
                         "tabular-data-package, tabular-data-resource); a custom profile would be fetched or read, so it was not [remote-reference]"),
     "resource dialect": (lambda d, s, url: resource(d).__setitem__("dialect", url),
-                         "datapackage.json: at resources/4/dialect: {url!r} is a URL; cotw never fetches, so it was not read [remote-reference]"),
+                         "datapackage.json: at resources/{res}/dialect: {url!r} is a URL; cotw never fetches, so it was not read [remote-reference]"),
     "dialect $schema": (lambda d, s, url: resource(d)["dialect"].__setitem__("$schema", url),
-                        "datapackage.json: at resources/4/dialect/$schema: {url!r} is not a standard Data Package profile URL; "
+                        "datapackage.json: at resources/{res}/dialect/$schema: {url!r} is not a standard Data Package profile URL; "
                         "cotw never fetches profiles, so it was not read [remote-reference]"),
     "resource profile": (lambda d, s, url: resource(d).__setitem__("profile", url),
-                         "datapackage.json: at resources/4/profile: {url!r} is not one of the standard profile names (data-package, "
+                         "datapackage.json: at resources/{res}/profile: {url!r} is not one of the standard profile names (data-package, "
                          "data-resource, tabular-data-package, tabular-data-resource); a custom profile would be fetched or read, so it was not "
                          "[remote-reference]"),
     "resource $schema": (lambda d, s, url: resource(d).__setitem__("$schema", url),
-                         "datapackage.json: at resources/4/$schema: {url!r} is not a standard Data Package profile URL; cotw never "
+                         "datapackage.json: at resources/{res}/$schema: {url!r} is not a standard Data Package profile URL; cotw never "
                          "fetches profiles, so it was not read [remote-reference]"),
     "resource schema": (lambda d, s, url: resource(d).__setitem__("schema", url),
                         "datapackage.json: resource 'conditions' schema {url!r} is a URL; cotw reads only files inside the package and "
@@ -166,12 +175,12 @@ URL_CASES = {
                                     "datapackage.json: resource 'conditions' path {short!r} is a URL; cotw reads only files inside the "
                                     "package and never fetches; it was not read [unsafe-path]"),
     "resource url (v0)": (lambda d, s, url: resource(d).__setitem__("url", url),
-                          "datapackage.json: at resources/4/url: {url!r} is a URL; cotw never fetches, so it was not read [remote-reference]"),
+                          "datapackage.json: at resources/{res}/url: {url!r} is a URL; cotw never fetches, so it was not read [remote-reference]"),
     "table schema $schema": (lambda d, s, url: s.__setitem__("$schema", url),
                              "schema/conditions.json: conditions: at $schema: {url!r} is not a standard Data Package profile URL; cotw never "
                              "fetches profiles, so it was not read [remote-reference]"),
     "field profile": (lambda d, s, url: field(s, "notes").__setitem__("profile", url),
-                      "schema/conditions.json: conditions: at fields/7/profile: {url!r} is not one of the standard profile names "
+                      "schema/conditions.json: conditions: at fields/{notes}/profile: {url!r} is not one of the standard profile names "
                       "(data-package, data-resource, tabular-data-package, tabular-data-resource); a custom profile would be fetched or "
                       "read, so it was not [remote-reference]"),
 }
@@ -186,7 +195,7 @@ def test_url_references_are_refused_and_nothing_connects(pkg, cli, tmp_path, lis
     change(d, s, url)
     (pkg / "datapackage.json").write_text(json.dumps(d, indent=2), encoding="utf-8")
     (pkg / SCHEMA).write_text(json.dumps(s, indent=2), encoding="utf-8")
-    line = expected.format(url=url, short=url.replace("http://", "http:"))
+    line = expected.format(url=url, short=url.replace("http://", "http:"), res=RES, notes=at("notes"))
     got = problems(pkg, with_frictionless=True)
     assert line in got and all(p.endswith(("[remote-reference]", "[unsafe-path]", "[descriptor]")) for p in got), got
     result = cli("check", pkg, "--with-frictionless")
@@ -275,20 +284,20 @@ JUNK = {
                                       "at foreignKeys/0: 'reference' is a required property"),
     "foreign key of no fields": (lambda s: s["foreignKeys"][0].__setitem__("fields", []),
                                  "at foreignKeys/0/fields: has the wrong form (expected string or array)"),
-    "a field is a number": (lambda s: s["fields"].append(3), "at fields/8: 3 is not of type 'object'"),
+    "a field is a number": (lambda s: s["fields"].append(3), f"at fields/{len(FIELDS)}: 3 is not of type 'object'"),
     "a field without a name": (lambda s: s["fields"][1].pop("name"), "at fields/1: 'name' is a required property"),
     "constraints is a string": (lambda s: s["fields"][1].__setitem__("constraints", "x"),
                                 "at fields/1/constraints: 'x' is not of type 'object'"),
     "enum is a string": (lambda s: field(s, "condition")["constraints"].__setitem__("enum", "x"),
-                         "at fields/2/constraints/enum: 'x' is not of type 'array'"),
+                         f"at fields/{at('condition')}/constraints/enum: 'x' is not of type 'array'"),
     "enum of lists": (lambda s: field(s, "condition")["constraints"].__setitem__("enum", [["a"]]),
-                      "at fields/2/constraints/enum/0: ['a'] is not of type 'string', 'number', 'integer', 'boolean'"),
+                      f"at fields/{at('condition')}/constraints/enum/0: ['a'] is not of type 'string', 'number', 'integer', 'boolean'"),
     "enum with a duplicate": (lambda s: field(s, "condition")["constraints"].__setitem__("enum", ["a", "a"]),
-                              "at fields/2/constraints/enum: ['a', 'a'] has non-unique elements"),
+                              f"at fields/{at('condition')}/constraints/enum: ['a', 'a'] has non-unique elements"),
     "category without a value": (lambda s: field(s, "condition").__setitem__("categories", [{"x": 1}]),
-                                 "at fields/2/categories/0: 'value' is a required property"),
+                                 f"at fields/{at('condition')}/categories/0: 'value' is a required property"),
     "categories is a string": (lambda s: field(s, "condition").__setitem__("categories", "x"),
-                               "at fields/2/categories: 'x' is not of type 'array'"),
+                               f"at fields/{at('condition')}/categories: 'x' is not of type 'array'"),
     "maxLength is text": (lambda s: s["fields"][1]["constraints"].__setitem__("maxLength", "5"),
                           "at fields/1/constraints/maxLength: '5' is not of type 'integer'"),
     "minimum is text": (lambda s: s["fields"][1]["constraints"].__setitem__("minimum", "0"),
@@ -305,7 +314,15 @@ JUNK = {
     "minimum beyond a float": (lambda s: s["fields"][1]["constraints"].__setitem__("minimum", -10**301),
                                f"at fields/1/constraints/minimum: {str(-10**301)[:59]}… is less than the minimum of -1e+300"),
     "x-verbatim-in is a number": (lambda s: field(s, "evidence").__setitem__("x-verbatim-in", 3),
-                                  "at fields/6/x-verbatim-in: 3 is not of type 'string'"),
+                                  f"at fields/{at('evidence')}/x-verbatim-in: 3 is not of type 'string'"),
+    "x-edtf is not true or false": (lambda s: field(s, "date").__setitem__("x-edtf", "yes"),
+                                    f"at fields/{at('date')}/x-edtf: 'yes' is not of type 'boolean'"),
+    "x-group-key is not true or false": (lambda s: field(s, "fact_id").__setitem__("x-group-key", 1),
+                                         f"at fields/{at('fact_id')}/x-group-key: 1 is not of type 'boolean'"),
+    "x-list-of without a field": (lambda s: field(s, "notes").__setitem__("x-list-of", {"resource": "people"}),
+                                  f"at fields/{at('notes')}/x-list-of: 'field' is a required property"),
+    "x-list-of with an empty separator": (lambda s: field(s, "notes").__setitem__("x-list-of", {"resource": "people", "field": "person_id", "separator": ""}),
+                                          f"at fields/{at('notes')}/x-list-of/separator: '' should be non-empty"),
 }
 
 
@@ -425,19 +442,27 @@ MEANING = {
     "x-verbatim-in names no field": (
         "statements", lambda s: field(s, "quote").__setitem__("x-verbatim-in", "source"),
         "field 'quote' x-verbatim-in names 'source', which is not a field"),
-    "x-verbatim-in on a date field": (
-        "statements", lambda s: field(s, "said").__setitem__("x-verbatim-in", "source_id"),
-        "field 'said' has x-verbatim-in but is of type 'date'; only text can occur verbatim in a source, so it must be a string field"),
-    "x-precision on a text field": (
-        "statements", lambda s: field(s, "notes").__setitem__("x-precision", "said_precision"),
-        "field 'notes' has x-precision but is of type 'string'; only a date field has a precision"),
-    "x-precision names a date field": (
-        "statements", lambda s: field(s, "said").__setitem__("x-precision", "said"),
-        "field 'said' x-precision names 'said', a date field; it must name the string field that holds the precision "
-        "(day, month, year, unknown)"),
-    "x-precision names a field with other values": (
-        "statements", lambda s: field(s, "said").__setitem__("x-precision", "form"),
-        "field 'said' x-precision names 'form', whose values include 'sentence'; a precision is one of day, month, year, unknown"),
+    "x-verbatim-in on a number field": (
+        "claims", lambda s: field(s, "value_min").__setitem__("x-verbatim-in", "source_id"),
+        "field 'value_min' has x-verbatim-in but is of type 'number'; only text can occur verbatim in a source, so it must be a string field"),
+    "x-edtf on a boolean field": (
+        "countries", lambda s: field(s, "eu_member").__setitem__("x-edtf", True),
+        "field 'eu_member' has x-edtf but is of type 'boolean'; an EDTF date is text (2025-04, ../2025-04-10), so it must be a string field"),
+    "x-group-key on a number field": (
+        "claims", lambda s: field(s, "value_max").__setitem__("x-group-key", True),
+        "field 'value_max' has x-group-key but is of type 'number'; a group key names a row by its id, so it must be a string field"),
+    "x-group-key in a table whose key has several fields": (
+        "links", lambda s: field(s, "note").__setitem__("x-group-key", True),
+        "field 'note' has x-group-key, but the table's primaryKey has 3 fields; a group key names a row of its table by a primary key of one field"),
+    "x-referenced on a field that is not the key": (
+        "countries", lambda s: field(s, "name").__setitem__("x-referenced", True),
+        "field 'name' has x-referenced but is not the table's primaryKey of one field; only a row's key can be named by other tables' foreign keys"),
+    "x-list-of names no resource": (
+        "sections", lambda s: field(s, "authors")["x-list-of"].__setitem__("resource", "persons"),
+        "field 'authors' x-list-of names resource 'persons', which does not exist"),
+    "x-list-of names no field": (
+        "sections", lambda s: field(s, "authors")["x-list-of"].__setitem__("field", "id"),
+        "field 'authors' x-list-of names people.id, which is not a field"),
     "foreign key to fields that identify no row": (
         "conditions", lambda s: s["foreignKeys"][0]["reference"].__setitem__("fields", ["kind"]),
         "foreign key refers to countries (kind), which is neither its primaryKey nor a unique field: a reference must identify one row"),
@@ -548,7 +573,7 @@ json_values = st.recursive(
                        "string", "date", "^(", "(?=a)", "NaN"]) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(
         st.sampled_from(["name", "type", "fields", "path", "schema", "reference", "resource", "constraints", "enum", "pattern",
-                         "primaryKey", "foreignKeys", "categories", "value", "x-verbatim-in", "x-precision", "dialect", "$schema"])
+                         "primaryKey", "foreignKeys", "categories", "value", "x-verbatim-in", "x-edtf", "x-group-key", "x-list-of", "x-referenced", "dialect", "$schema"])
         | st.text(max_size=4), children, max_size=3),
     max_leaves=8)
 
@@ -597,7 +622,7 @@ SCHEMA_PATHS = list(positions(json.loads((Path(__file__).parents[1] / SCHEMA).re
                        st.tuples(st.just(SCHEMA), st.sampled_from(SCHEMA_PATHS))),
        value=json_values,
        key=st.none() | st.sampled_from(["path", "schema", "dialect", "profile", "$schema", "url", "extrapaths", "resources", "name",
-                                         "fields", "primaryKey", "foreignKeys", "categories", "x-verbatim-in", "x-precision",
+                                         "fields", "primaryKey", "foreignKeys", "categories", "x-verbatim-in", "x-edtf", "x-group-key", "x-list-of",
                                          "missingValues", "uniqueKeys", "constraints", "type", "pattern"]))
 def test_any_json_value_in_any_descriptor_position_gets_an_answer_not_a_traceback(base, where, value, key):
     import shutil

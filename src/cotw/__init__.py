@@ -2,9 +2,9 @@
 
     >>> import cotw
     >>> cotw.names()
-    ['sources', 'countries', 'people', 'statements', 'conditions', 'contributions', 'events', 'claims']
-    >>> cotw.load("countries").loc[lambda d: d.code == "POL", "troop_stance"].item()
-    'ruled_out'
+    ['sources', 'sections', 'countries', 'people', 'roles', 'statements', 'positions', 'conditions', 'contributions', 'events', 'claims', 'links']
+    >>> cotw.load("positions").loc[lambda d: d.position_id == "po-3002", ["country", "issue", "value", "date"]].values.tolist()
+    [['POL', 'own_troops', 'ruled_out', '../2025-04-10']]
 
 Every function takes an optional `path`: a package folder, its datapackage.json, or a zipped package
 (such as the download `cotw-datapackage.zip`, read in place). Without one it means the installed data,

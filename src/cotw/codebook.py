@@ -44,32 +44,6 @@ The reasoning behind the tables, with the hard cases, is in `docs/data-model.md`
 """
 
 
-# The shipped package is still 0.1 while 0.2 is completed under next/: each codebook states the
-# conventions of its own model (0.2 is the one with EDTF dates). To be removed when 0.2 ships.
-CONVENTIONS_01 = """\
-## Conventions
-
-- **Provenance.** Every row except those of `sources` carries a `source_id` and the verbatim words of
-  that source which support it (`evidence`, or `quote` for statements). `cotw check` verifies that the
-  words occur in the archived text under `seeds/`, allowing only one normalisation: a run of whitespace
-  counts as one space. Odd characters printed by a source (look-alike Cyrillic letters, misspellings,
-  the `<u>` markup of links in the GMF report) stay in the evidence; names are normalised in `people`
-  and `countries`.
-- **Dates and precision.** A date comes with a precision: `day`, `month` (the date is the first of the
-  month), `year` (1 January) or `unknown` (the date is empty), and a basis saying where in the text the
-  date comes from. Relative dates ("last Thursday") are resolved only when the text itself allows it.
-- **Disagreements.** Where sources disagree they are both recorded and linked: `same_as` links reports
-  of the same utterance or event, `contradicts` links claims, `counter_evidence` records the other side
-  of a stance.
-- **Missing values.** Only an empty cell is missing. Text such as `NA`, `None` or `null` is text.
-- **Stable ids.** Ids are never renumbered; removed rows leave gaps.
-- **Safe text.** Text cells hold no control characters other than tab and line breaks, and free text
-  (a text field without a vocabulary or pattern) never begins with `=`, `+`, `-`, `@`, a tab or a
-  carriage return, which would make a spreadsheet run the cell as a formula. `cotw check` reports
-  both (`control-character`, `formula-prefix`), so the downloads carry every cell unaltered.
-"""
-
-
 def constraints(f: dict, fk: dict[str, str]) -> str:
     c = f.get("constraints", {})
     parts = []
@@ -88,8 +62,6 @@ def constraints(f: dict, fk: dict[str, str]) -> str:
         parts.append(f"→ {fk[f['name']]}")
     if "x-verbatim-in" in f:
         parts.append(f"verbatim in the source named by `{f['x-verbatim-in']}`")
-    if "x-precision" in f:
-        parts.append(f"precision in `{f['x-precision']}`")
     if f.get("x-edtf"):
         parts.append("EDTF date; `cotw.load` adds `_earliest` and `_latest`")
     if f.get("x-group-key"):
@@ -114,8 +86,7 @@ def render(pkg: Package) -> str:
     lic = ", ".join(l.get("name", "") for l in d.get("licenses", []))
     if lic:
         out += [f"Data licence: {lic}.", ""]
-    edtf = any(f.get("x-edtf") for n in pkg.names() for f in pkg.schema(n)["fields"])
-    out += [CONVENTIONS if edtf else CONVENTIONS_01, "## Tables", ""]
+    out += [CONVENTIONS, "## Tables", ""]
     out += [f"- [`{n}`](#{n}): {_cell(pkg.resource(n).get('description', ''))}" for n in pkg.names()]
     out.append("")
     for name in pkg.names():

@@ -230,8 +230,9 @@ def _failures(sch, table, exc) -> Problems:
         if rule is None:
             out.append(Problem("schema", check, f"{column}: {value!r} fails {check}", table.file, line, str(column), str(value)))
             continue
-        row = table.frame.loc[idx] if (rule.needs_row and idx is not None) else None
         col = rule.column
+        # a check of the whole frame fails with the row's first cell: the rule's own cell is in the row
+        row = table.frame.loc[idx] if ((rule.needs_row or column != col) and idx is not None) else None
         if row is not None and col in row.index:
             value = row[col]
         value = None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)

@@ -17,8 +17,9 @@ fmt, export, diff, codebook and cotw.load refuse it too) when:
   them and fetches nothing. Links for people (`licenses`, `sources`, `contributors`) are never read;
 - it declares something cotw would silently not check (`schema_problems`): a type other than
   CHECKED_TYPES, `uniqueKeys`, `missingValues` other than [""], a foreign key whose field counts differ
-  or whose reference identifies no row, provenance annotations on fields of the wrong kind, or a
-  pattern that Python's `re` or RE2 cannot compile.
+  or whose reference identifies no row, provenance or date annotations (`x-verbatim-in`, `x-edtf`,
+  `x-group-key`, `x-list-of`, `x-referenced`) that their rule could not apply, or a pattern that
+  Python's `re` or RE2 cannot compile.
 """
 from __future__ import annotations
 
@@ -66,7 +67,12 @@ FIELD = {
         "trueValues": STRINGS,
         "falseValues": STRINGS,
         "x-verbatim-in": {"type": "string"},
-        "x-precision": {"type": "string"},
+        "x-edtf": {"type": "boolean"},
+        "x-group-key": {"type": "boolean"},
+        "x-referenced": {"type": "boolean"},
+        "x-list-of": {"type": "object", "required": ["resource", "field"],
+                      "properties": {"resource": {"type": "string"}, "field": {"type": "string"},
+                                     "separator": {"type": "string", "minLength": 1}}},
     },
 }
 
@@ -236,7 +242,6 @@ def _refused(key: str, value: object, path: str) -> Iterator[tuple[str, str, str
 
 # --- what a Table Schema means, beyond its shape ------------------------------------------------
 
-PRECISIONS = ("day", "month", "year", "unknown")
 CHECKED_TYPES = ("string", "date", "boolean", "number", "integer", "any")  # the types cotw checks and loads
 
 
@@ -277,19 +282,7 @@ def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: se
                 yield f"field {col!r} pattern {_short(pattern)!r} {why}"
         if "x-verbatim-in" in f:
             yield from _verbatim_problems(f, fields, sources_fk)
-        if "x-precision" in f:
-            target = f["x-precision"]
-            if target not in fields:
-                yield f"field {col!r} x-precision names {_short(target)!r}, which is not a field"
-            elif ftype != "date":
-                yield f"field {col!r} has x-precision but is of type {ftype!r}; only a date field has a precision"
-            elif fields[target].get("type", "string") != "string" or target == col:
-                yield (f"field {col!r} x-precision names {target!r}, a {fields[target].get('type', 'string')} field; "
-                       f"it must name the string field that holds the precision ({', '.join(PRECISIONS)})")
-            else:
-                bad = [v for v in fields[target].get("constraints", {}).get("enum", []) if v not in PRECISIONS]
-                if bad:
-                    yield f"field {col!r} x-precision names {target!r}, whose values include {_short(bad[0])!r}; a precision is one of {', '.join(PRECISIONS)}"
+        yield from _annotation_problems(f, schema, schemas, names)
     pk = _key(schema.get("primaryKey") or [])
     for k in pk:
         if k not in fields:
@@ -322,6 +315,32 @@ def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: se
         if not missing and not unique and rf != _key(schemas[target].get("primaryKey") or []):
             yield (f"foreign key refers to {_short(target)} ({', '.join(map(_short, rf))}), which is neither its primaryKey nor a unique "
                    "field: a reference must identify one row")
+
+
+def _annotation_problems(f: dict, schema: dict, schemas: dict[str, dict], names: set[str]) -> Iterator[str]:
+    """The 0.2 annotations that could not work on this field, so that their rule would silently not run."""
+    col, ftype = f["name"], f.get("type", "string")
+    pk = _key(schema.get("primaryKey") or [])
+    if f.get("x-edtf") and ftype != "string":
+        yield f"field {col!r} has x-edtf but is of type {ftype!r}; an EDTF date is text (2025-04, ../2025-04-10), so it must be a string field"
+    if f.get("x-group-key"):
+        if ftype != "string":
+            yield f"field {col!r} has x-group-key but is of type {ftype!r}; a group key names a row by its id, so it must be a string field"
+        elif len(set(pk)) != 1:  # a key naming one field twice is reported on its own
+            yield (f"field {col!r} has x-group-key, but the table's primaryKey has {len(set(pk))} fields; a group key names a row of "
+                   "its table by a primary key of one field")
+    if f.get("x-referenced") and pk != [col]:
+        yield (f"field {col!r} has x-referenced but is not the table's primaryKey of one field; only a row's key can be named "
+               "by other tables' foreign keys")
+    spec = f.get("x-list-of")
+    if isinstance(spec, dict):
+        target, field = spec["resource"], spec["field"]
+        if target not in names:
+            yield f"field {col!r} x-list-of names resource {_short(target)!r}, which does not exist"
+        elif target in schemas and field not in {g["name"] for g in schemas[target]["fields"]}:
+            yield f"field {col!r} x-list-of names {_short(target)}.{_short(field)}, which is not a field"
+        if ftype != "string":
+            yield f"field {col!r} has x-list-of but is of type {ftype!r}; a list of references is text, so it must be a string field"
 
 
 def _verbatim_problems(f: dict, fields: dict[str, dict], sources_fk: set[str]) -> Iterator[str]:

@@ -4,17 +4,20 @@ Generic rules come from the descriptor's own annotations: `x-verbatim-in` (an ev
 source column), `x-edtf` (an EDTF date: valid, and not after its source can have been published),
 `x-group-key` (a fact's group key names a row of the same table whose key is itself), `x-list-of`
 (a list of references, each of which must exist), `x-referenced` (a key that some other row must name).
-Rules of the 0.1 model are kept while 0.1 is the shipped package; each is a no-op on 0.2 tables. The rest are specific to cotw's tables and listed in
-TABLE_RULES. Each returns True for rows that pass.
+The rest are specific to cotw's tables and listed in TABLE_RULES. Each returns True for rows that pass.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import pandas as pd
 
 from .blocks import CheckSpec, Rule, q, text
 from ..package import Package
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
 
 
 def _has(df: pd.DataFrame, *cols: str) -> bool:
@@ -28,130 +31,6 @@ def _true(df: pd.DataFrame) -> pd.Series:
 def _lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
     """table[key] for each key (missing where absent), aligned to `keys` (Series.map breaks on an empty table)."""
     return pd.Series(table.reindex(text(keys).to_numpy()).to_numpy(), index=keys.index)
-
-
-def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(text(s), format="%Y-%m-%d", errors="coerce")
-
-
-def precision_rules(date_col: str, prec_col: str) -> list[CheckSpec]:
-    """A date and its precision agree: empty exactly when 'unknown'; month/year dates on the period's first day."""
-
-    def empty_iff_unknown(df):
-        if not _has(df, date_col, prec_col):
-            return _true(df)
-        prec = text(df[prec_col])
-        known = prec.notna() & (prec != "unknown")
-        return (df[date_col].notna() == known) | prec.isna()
-
-    def first_of_period(df):
-        if not _has(df, date_col, prec_col):
-            return _true(df)
-        d = _dates(df[date_col])
-        prec = text(df[prec_col])
-        bad_month = (prec == "month") & (d.dt.day != 1)
-        bad_year = (prec == "year") & ((d.dt.day != 1) | (d.dt.month != 1))
-        return ~(bad_month | bad_year).fillna(False).astype(bool)
-
-    def say_empty(v, row):
-        p = row.get(prec_col) if row is not None else None
-        if p == "unknown" or pd.isna(p):
-            return f"{date_col} {q(v)} is given but {prec_col} is {q(p)}", f"set {prec_col} to day, month or year, or empty {date_col}"
-        return f"{date_col} is empty but {prec_col} is {q(p)}", f"give the date, or set {prec_col} to 'unknown'"
-
-    def say_period(v, row):
-        p = row.get(prec_col) if row is not None else None
-        first = "the first day of the month" if p == "month" else "1 January"
-        return f"{date_col} {q(v)} has {prec_col} {q(p)}, so it must be {first}", None
-
-    return [
-        CheckSpec(f"rule:{date_col}-empty-iff-unknown", empty_iff_unknown, Rule("date-precision", date_col, say_empty, needs_row=True)),
-        CheckSpec(f"rule:{date_col}-first-of-period", first_of_period, Rule("date-precision", date_col, say_period, needs_row=True)),
-    ]
-
-
-def not_after_publication(date_col: str, sources: pd.DataFrame | None) -> CheckSpec:
-    """A statement or event cannot be dated after the publication of the source that reports it.
-
-    Both dates are compared at their precision: the row's date is the start of its period, the
-    publication the end of its period (a source published in 'May 2025' can report May 8)."""
-
-    published = None
-    if sources is not None and _has(sources, "source_id", "published", "published_precision"):
-        # the latest day the source can have been published: the end of its precision's period
-        start = _dates(sources["published"])
-        prec = text(sources["published_precision"])
-        end = start.where(prec != "month", start + pd.offsets.MonthEnd(0))
-        end = end.where(prec != "year", start + pd.offsets.YearEnd(0))
-        published = pd.Series(end.values, index=text(sources["source_id"]).values)
-        published = published[~published.index.duplicated()]
-
-    def check(df):
-        if published is None or not _has(df, date_col, "source_id"):
-            return _true(df)
-        pub = _lookup(published, df["source_id"])
-        d = _dates(df[date_col])
-        return ~(d > pub).fillna(False).astype(bool)
-
-    def say(v, row):
-        src = row.get("source_id") if row is not None else None
-        pub = published.get(src) if published is not None else None
-        when = pub.strftime("%Y-%m-%d") if pub is not None and not pd.isna(pub) else "?"
-        return f"{date_col} {q(v)} is after the publication date of its source {src!r} (at the latest {when})", "check the date or its precision"
-
-    return CheckSpec(f"rule:{date_col}-not-after-published", check, Rule("date-after-source", date_col, say, needs_row=True))
-
-
-def speaker_country(people: pd.DataFrame | None) -> CheckSpec:
-    """A named speaker speaks for their own country: statements.country equals people.country."""
-
-    home = None
-    if people is not None and _has(people, "person_id", "country"):
-        home = pd.Series(text(people["country"]).values, index=text(people["person_id"]).values)
-        home = home[~home.index.duplicated()]
-
-    def check(df):
-        if home is None or not _has(df, "speaker_id", "country"):
-            return _true(df)
-        expected = _lookup(home, df["speaker_id"])
-        got = text(df["country"])
-        return (expected == got) | expected.isna() | got.isna()
-
-    def say(v, row):
-        spk = row.get("speaker_id") if row is not None else None
-        return f"country {q(v)} differs from the country of speaker {spk!r} in people.csv ({home.get(spk)!r})", f"did you mean {home.get(spk)!r}?"
-
-    return CheckSpec("rule:country-matches-speaker", check, Rule("speaker-country", "country", say, needs_row=True))
-
-
-def not_self(col: str, key: str) -> CheckSpec:
-    def check(df):
-        if not _has(df, col, key):
-            return _true(df)
-        return (text(df[col]) != text(df[key])) | df[col].isna()
-
-    return CheckSpec(f"rule:{col}-not-self", check, Rule("self-reference", col, lambda v, r: (f"{col} {q(v)} points to the row itself", None)))
-
-
-def unclear_needs_counter() -> CheckSpec:
-    def check(df):
-        if not _has(df, "troop_stance", "counter_evidence"):
-            return _true(df)
-        return (text(df["troop_stance"]) != "unclear") | df["counter_evidence"].notna()
-
-    return CheckSpec("rule:unclear-needs-counter-evidence", check, Rule("unclear-stance", "counter_evidence", lambda v, r: (
-        "troop_stance is 'unclear' but counter_evidence is empty", "record both pieces of evidence: evidence and counter_evidence"), needs_row=True))
-
-
-def membership_needs_evidence() -> CheckSpec:
-    def check(df):
-        if not _has(df, "eu_member", "nato_member", "membership_evidence"):
-            return _true(df)
-        stated = df["eu_member"].notna() | df["nato_member"].notna()
-        return ~stated | df["membership_evidence"].notna()
-
-    return CheckSpec("rule:membership-needs-evidence", check, Rule("membership-evidence", "membership_evidence", lambda v, r: (
-        "eu_member or nato_member is set but membership_evidence is empty", "quote the source's words that state the membership, or leave both empty"), needs_row=True))
 
 
 def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
@@ -185,7 +64,40 @@ def speaker_kind() -> CheckSpec:
     return CheckSpec("rule:speaker-kind", check, Rule("speaker-kind", "speaker_kind", say, needs_row=True))
 
 
-ORGANISATION = ("organisation", "organization")  # 0.2 spelling, and 0.1's
+def speaks_for_an_office(roles: pd.DataFrame | None, basis: str | None = None) -> CheckSpec:
+    """A named speaker speaks for the country or organisation of one of their offices: the row's
+    `country` is the `country` of some `roles` row of its `speaker_id` (any source, any date: an
+    office held once still explains the words). A speaker with no office that has a country (an
+    analyst) is not judged. With `basis`, only rows of that basis are judged: in an official
+    statement the speaker speaks for the row's actor, while a reported position or a forecast may
+    name a person who does not."""
+    offices = None
+    if roles is not None and _has(roles, "person_id", "country"):
+        pairs = pd.DataFrame({"p": text(roles["person_id"]), "c": text(roles["country"])}).dropna()
+        offices = pairs.groupby("p", sort=True)["c"].agg(lambda c: sorted(set(c)))
+
+    def check(df):
+        if offices is None or not _has(df, "speaker_id", "country"):
+            return _true(df)
+        speaker, country = text(df["speaker_id"]), text(df["country"])
+        known = speaker.isin(list(offices.index))
+        pair = speaker.astype(object).fillna("") + "\x1f" + country.astype(object).fillna("")
+        held = pair.isin([f"{p}\x1f{c}" for p, cs in offices.items() for c in cs])
+        judged = known & country.notna()
+        if basis is not None:
+            judged &= (text(df["basis"]) == basis).fillna(False).astype(bool) if "basis" in df.columns else False
+        return ~judged.fillna(False).astype(bool) | held
+
+    def say(v, row):
+        spk = row.get("speaker_id") if row is not None else None
+        held = offices.get(spk, []) if offices is not None else []
+        hint = (f"did you mean {held[0]!r}? Or add" if len(held) == 1 else f"use one of {', '.join(held)}, or add") + " the office that explains the words to roles.csv"
+        whose = "in an official statement, " if basis else ""
+        return (f"{whose}country {q(v)} is not the country of any office of speaker {spk!r} in roles.csv ({', '.join(held)})",
+                hint)
+
+    key = "rule:speaker-office" + (f"-{basis}" if basis else "")
+    return CheckSpec(key, check, Rule("speaker-country", "country", say, needs_row=True))
 
 
 def code_matches_kind() -> CheckSpec:
@@ -208,13 +120,13 @@ def code_matches_kind() -> CheckSpec:
             want = _lookup(pd.Series(iso), code)
             state_ok &= (kind != "state") | (a2 == want).fillna(False).astype(bool)
             state_ok &= (kind == "state") | a2.isna()
-        org_ok = ~kind.isin(ORGANISATION) | code.isin(["EU", "NATO"])
+        org_ok = (kind != "organisation") | code.isin(["EU", "NATO"])
         coalition_ok = (kind != "coalition") | (code == "COALITION")
         return (state_ok & org_ok & coalition_ok) | code.isna() | kind.isna()
 
     def say(v, row):
         kind = row.get("kind") if row is not None else None
-        if kind in ORGANISATION:
+        if kind == "organisation":
             return f"code {q(v)} is not an organisation code (EU or NATO)", "organisations are admitted by the inclusion policy in the codebook"
         if kind == "coalition":
             return f"code {q(v)} of the coalition must be 'COALITION'", None
@@ -272,7 +184,11 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
         return ~t.isin(list(bad)) | t.isna()
 
     def say_invalid(v, row):
-        return f"{col} {why(v) if isinstance(v, str) else q(v)}", "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
+        hint = "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
+        m = _DAY_FIRST.fullmatch(str(v))
+        if m:
+            hint = f"EDTF writes the year first: '{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}' if the day comes first"
+        return f"{col} {why(v) if isinstance(v, str) else q(v)}", hint
 
     out = [CheckSpec(f"rule:{col}-edtf", valid, Rule("edtf", col, say_invalid))]
     if table == "sources" or sources is None:
@@ -501,26 +417,13 @@ def referenced(pkg: Package, table: str, key: str, context: dict[str, pd.DataFra
         f"{key} {q(v)} is named by no row of any other table", "the inclusion policy admits a row only when another row names it: remove the row, or add the row that names it")))
 
 
-def _v01(table: str, ctx: dict[str, pd.DataFrame]) -> list[CheckSpec]:
-    """Rules of the 0.1 model; each is a no-op on a 0.2 table (its columns are absent)."""
-    if table == "countries":
-        return [unclear_needs_counter(), membership_needs_evidence()]
-    if table == "statements":
-        return [speaker_country(ctx.get("people")), not_self("same_as", "statement_id"), not_after_publication("said", ctx.get("sources"))]
-    if table == "events":
-        return [not_self("same_as", "event_id"), not_after_publication("date", ctx.get("sources"))]
-    if table == "claims":
-        return [not_self("contradicts", "claim_id")]
-    return []
-
-
 TABLE_RULES: dict[str, Callable[[Package, dict[str, pd.DataFrame]], list[CheckSpec]]] = {
-    "countries": lambda pkg, ctx: [code_matches_kind()] + _v01("countries", ctx),
-    "statements": lambda pkg, ctx: [speaker_kind()] + _v01("statements", ctx),
-    "events": lambda pkg, ctx: _v01("events", ctx),
-    "positions": lambda pkg, ctx: [value_for_issue()],
+    "countries": lambda pkg, ctx: [code_matches_kind()],
+    "statements": lambda pkg, ctx: [speaker_kind(), speaks_for_an_office(ctx.get("roles"))],
+    "positions": lambda pkg, ctx: [value_for_issue(), speaks_for_an_office(ctx.get("roles"), "official_statement")],
+    "conditions": lambda pkg, ctx: [speaks_for_an_office(ctx.get("roles"), "official_statement")],
     "contributions": lambda pkg, ctx: [own_troops_are_positions()],
-    "claims": lambda pkg, ctx: [min_not_above_max()] + _v01("claims", ctx),
+    "claims": lambda pkg, ctx: [min_not_above_max()],
     "links": links_rules,
 }
 
@@ -535,8 +438,6 @@ def for_table(pkg: Package, name: str, context: dict[str, pd.DataFrame]) -> list
         src = f.get("x-verbatim-in")
         if src in fields and not (f.get("constraints", {}).get("required")):
             out.append(pair_rule(f["name"], src))
-        if f.get("x-precision") in fields:
-            out.extend(precision_rules(f["name"], f["x-precision"]))
         if f.get("x-edtf"):
             out.extend(edtf_rules(f["name"], context.get("sources"), name))
         if f.get("x-group-key") and len(pk) == 1:

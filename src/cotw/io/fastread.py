@@ -67,7 +67,10 @@ def read(data: bytes, fields: list[str], key: list[str]):
     elif len(key) == 1:
         canonical = bool(frame[key[0]].is_monotonic_increasing)
     else:
-        canonical = None  # composite keys: let fmt decide
+        # fmt sorts rows by the list of their key cells (a missing cell as ''); with no cell missing that is
+        # the lexicographic order of the key tuples, which a MultiIndex checks without a Python loop
+        keys = frame[list(key)]
+        canonical = None if keys.isna().to_numpy().any() else bool(pd.MultiIndex.from_frame(keys).is_monotonic_increasing)
     return frame, lines, canonical
 
 
