@@ -97,10 +97,10 @@ def about(wb, ctx):
             ("version", ctx.version),
             ("licence", " ".join(x for x in (lic.get("title") or lic.get("name", ""), f"({lic['name']})" if lic.get("title") and lic.get("name") else "", lic.get("path", "")) if x)),
             ("how to cite", citation(ctx.pkg, ctx.version)),
-            ("sheets", ", ".join(list(ctx.tables) + ([SUMMARY] if ctx.summary is not None else []) + [CODEBOOK])
+            ("sheets", ", ".join(list(ctx.tables) + ([summary_title(ctx)] if ctx.summary is not None else []) + [CODEBOOK])
              + f" ({CODEBOOK}: every field and vocabulary value)")]
     if ctx.summary is not None:
-        rows.append((SUMMARY, ctx.summary.resource["description"]))
+        rows.append((summary_title(ctx), ctx.summary.resource["description"]))
     for i, (label, value) in enumerate(rows, start=1):
         _text(ws.cell(row=i, column=1), label).font = bold
         _text(ws.cell(row=i, column=2), str(value))
@@ -136,10 +136,8 @@ def codebook_rows(ctx) -> list[tuple]:
     from ..codebook import constraints
 
     rows = []
-    every = dict(ctx.tables)
-    if ctx.summary is not None:
-        every[SUMMARY] = ctx.summary
-    for name, table in every.items():
+    every = list(ctx.tables.items()) + ([(summary_title(ctx), ctx.summary)] if ctx.summary is not None else [])
+    for name, table in every:
         fk = {fields[0]: f"{ref}.{rfields[0]}" for fields, ref, rfields in foreign_keys(table.schema, name)}
         for f in table.fields:
             rows.append((name, f["name"], f.get("type", "string"), f.get("description", ""),
@@ -149,18 +147,23 @@ def codebook_rows(ctx) -> list[tuple]:
     return rows
 
 
-def sheet_titles(names: list[str]) -> dict[str, str]:
-    """Each table's sheet name: Excel allows at most 31 characters, unique ignoring case, and the
-    about and codebook sheets have their own; a longer or clashing table name is cut and numbered (`~2`)."""
-    taken, out = {CODEBOOK, ABOUT}, {}
+def sheet_titles(names: list[str]) -> list[str]:
+    """Each sheet's name, in order: Excel allows at most 31 characters, unique ignoring case, and the
+    about and codebook sheets have their own; a longer or clashing name is cut and numbered (`~2`)."""
+    taken, out = {CODEBOOK, ABOUT}, []
     for name in names:
         title, n = name[:31], 1
         while title.casefold() in taken:
             n += 1
             title = name[:31 - len(f"~{n}")] + f"~{n}"
         taken.add(title.casefold())
-        out[name] = title
+        out.append(title)
     return out
+
+
+def summary_title(ctx) -> str:
+    """The derived summary's sheet: `derived_summary`, unless a table already has that name."""
+    return sheet_titles(list(ctx.tables) + [SUMMARY])[-1]
 
 
 def workbook_bytes(ctx) -> bytes:
@@ -170,12 +173,10 @@ def workbook_bytes(ctx) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
+    tables = list(ctx.tables.values()) + ([ctx.summary] if ctx.summary is not None else [])
     titles = sheet_titles(list(ctx.tables) + [SUMMARY])  # the summary's last: a table's name wins
     about(wb, ctx)
-    sheets = [(titles[name], table) for name, table in ctx.tables.items()]
-    if ctx.summary is not None:
-        sheets.append((titles[SUMMARY], ctx.summary))
-    for title, table in sheets:
+    for title, table in zip(titles, tables):
         _sheet(wb, title, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
     header = ["table", "field", "type", "description", "constraints", "value", "definition"]
     _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header))
