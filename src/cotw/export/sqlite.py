@@ -217,7 +217,8 @@ def queries(tables: dict, summary=None) -> dict[str, dict]:
     have.pop(SUMMARY, None)  # a curated table of that name is not the summary
     if summary is not None:
         have[SUMMARY] = {f["name"] for f in summary.fields}
-    return {name: {"title": title, "description": about, "sql": sql.replace("{summary}", quote(summary_name(tables)))}
+    table = quote(summary_name(tables)) if summary is not None else None
+    return {name: {"title": title, "description": about, "sql": sql.replace("{summary}", table) if table else sql}
             for name, title, about, needs, sql in QUERIES
             if all(t in have and set(cols) <= have[t] for t, cols in needs.items())}
 
