@@ -388,6 +388,10 @@ def test_the_summary_is_marked_derived_and_is_no_resource_of_the_data_package(ex
         assert not any("summary" in n for n in zf.namelist())
     schema = json.loads((exported / "csv" / "derived" / "summary.schema.json").read_text(encoding="utf-8"))
     assert schema["description"].startswith("Derived by code, not curated") and schema["primaryKey"] == ["country", "issue"]
+    from frictionless import Resource, Schema
+
+    report = Resource(path="summary.csv", basepath=str(exported / "csv" / "derived"), schema=Schema.from_descriptor(schema)).validate()
+    assert report.valid, report.flatten(["type", "note"])  # the CSV and its schema agree
     meta = pq.read_schema(exported / "parquet" / "derived" / "summary.parquet").metadata
     assert meta[b"cotw.derived"] == b"cotw.summary()" and meta[b"description"].startswith(b"Derived by code")
     tables = json.loads((exported / "sqlite" / "metadata.json").read_text(encoding="utf-8"))["databases"]["cotw"]["tables"]

@@ -44,7 +44,8 @@ def files(fmt: str) -> list[str]:
 def schema() -> dict:
     from ..derived import SCHEMA
 
-    return {"description": DESCRIPTION, **json.loads(json.dumps(SCHEMA))}
+    return {"$schema": "https://datapackage.org/profiles/2.0/tableschema.json", "description": DESCRIPTION,
+            **json.loads(json.dumps(SCHEMA))}
 
 
 def frame(tables: dict):
