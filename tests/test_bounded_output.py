@@ -65,17 +65,16 @@ def set_column(csv_path: Path, column: str, value: str, copies: int = 1) -> int:
 def test_a_header_with_very_many_extra_columns_is_checked_and_reported_briefly(pkg, extra):
     # a missing (renamed) column too: every extra column is then a candidate for "did you mean"
     path = pkg / "data/countries.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("troop_stance", "troop_stanse", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("iso_alpha2", "iso_alpha3", 1), encoding="utf-8")
     widen(path, extra)
     result = run("check", pkg)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        "data/countries.csv:1: column 'troop_stance' is missing (add the column (empty cells are fine where the field is optional)) [missing-column]",
-        "data/countries.csv:1: column 'troop_stanse' is not in the schema (renamed? did you mean 'troop_stance'?) [extra-column]",
-        "data/countries.csv:1: column 'x0' is not in the schema (the schema's columns are: code, name, kind, eu_member, nato_member, "
-        "membership_source_id, membership_evidence, coalition_role, troop_stance, stance_as_of, stance_as_of_precision, summary, "
-        "source_id, evidence, counter_source_id, counter_evidence) [extra-column]",
+        "data/countries.csv:1: column 'iso_alpha2' is missing (add the column (empty cells are fine where the field is optional)) [missing-column]",
+        "data/countries.csv:1: column 'iso_alpha3' is not in the schema (renamed? did you mean 'iso_alpha2'?) [extra-column]",
+        "data/countries.csv:1: column 'x0' is not in the schema (the schema's columns are: code, name, kind, iso_alpha2, eu_member, "
+        "notes) [extra-column]",
     ]
     assert len(lines) == 1 + MAX_SHOWN + 2
     assert all(line.endswith("[extra-column]") for line in lines[1:-2])
@@ -106,15 +105,15 @@ def test_fmt_refuses_a_very_wide_header_in_one_short_line(pkg):
 
 def test_did_you_mean_still_answers_a_renamed_column(pkg):
     path = pkg / "data/countries.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("troop_stance", "troop_stanse", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("iso_alpha2", "iso_alpha3", 1), encoding="utf-8")
     hints = {p.column: p.hint for p in cotw.validate(pkg).problems if p.rule == "extra-column"}
-    assert hints == {"troop_stanse": "renamed? did you mean 'troop_stance'?"}
+    assert hints == {"iso_alpha3": "renamed? did you mean 'iso_alpha2'?"}
 
 
 # --- item 8: bounded output, all counted ------------------------------------------------------
 
 def test_many_invalid_rows_show_a_few_then_say_how_many_more(pkg, cli):
-    n = set_column(pkg / "data/countries.csv", "troop_stance", "maybe", copies=100)
+    n = set_column(pkg / "data/countries.csv", "kind", "maybe", copies=100)
     assert n > MAX_KEPT
     result = cli("check", pkg)
     assert result.exit_code == 1
@@ -131,7 +130,7 @@ def test_many_invalid_rows_show_a_few_then_say_how_many_more(pkg, cli):
 
 
 def test_json_lists_the_first_problems_and_counts_the_rest(pkg, cli):
-    n = set_column(pkg / "data/countries.csv", "troop_stance", "maybe", copies=100)
+    n = set_column(pkg / "data/countries.csv", "kind", "maybe", copies=100)
     report = json.loads(cli("check", pkg, "--format", "json").stdout)
     listed = [p for p in report["problems"] if p["rule"] == "enum"]
     assert len(listed) == MAX_KEPT
@@ -189,12 +188,12 @@ def test_a_descriptor_path_cannot_forge_a_valid_line(pkg, cli):
 
 def test_a_cell_with_terminal_escapes_is_printed_escaped(pkg, cli):
     """(Cell values were already shown repr()'d; this guards that they stay so.)"""
-    edit_csv(pkg / "data/countries.csv", 2, "troop_stance", "\x1b]0;owned\x07\x1b[31mmaybe\nvalid: 8 tables")
+    edit_csv(pkg / "data/countries.csv", 2, "kind", "\x1b]0;owned\x07\x1b[31mmaybe\nvalid: 12 tables")
     result = cli("check", pkg)
     assert result.exit_code == 1
     *lines, summary = result.stdout.splitlines()  # the enum problem, and the control-character one
     assert "\x1b" not in result.stdout and not any(line.startswith("valid") for line in lines)
-    assert any(line.startswith("data/countries.csv:2: troop_stance '\\x1b]0;owned\\x07\\x1b[31mmaybe\\nvalid: 8 tables' is not one of")
+    assert any(line.startswith("data/countries.csv:2: kind '\\x1b]0;owned\\x07\\x1b[31mmaybe\\nvalid: 12 tables' is not one of")
                for line in lines)
     assert summary.startswith(f"invalid: {len(lines)} problems in ")
 

@@ -15,9 +15,9 @@ def versions(tmp_path) -> tuple[Path, Path]:
     old = make_package(tmp_path / "old")
     rows = tiny_rows()
     rows["contributions"] = [r for r in rows["contributions"] if r["contribution_id"] != "ct-0002"]
-    rows["claims"].append(dict(rows["claims"][0], claim_id="cl-0003", contradicts="", value="=about 10`ish"))
+    rows["claims"].append(dict(rows["claims"][0], claim_id="cl-0003", fact_id="cl-0003", value="=about 10`ish"))
     new = make_package(tmp_path / "new", rows)
-    edit_csv(new / "data" / "countries.csv", 5, "troop_stance", "open")  # POL (rows sorted: EU, FRA, GBR, POL)
+    edit_csv(new / "data" / "positions.csv", 5, "value", "willing")  # po-0004, POL's own troops (rows sorted by id)
     return old, new
 
 
@@ -28,9 +28,10 @@ def test_rows_added_removed_and_changed_by_key(versions):
     by = {t.name: t for t in d.tables}
     assert [r["claim_id"] for r in by["claims"].added] == ["cl-0003"]
     assert [r["contribution_id"] for r in by["contributions"].removed] == ["ct-0002"]
-    assert [(c.key, c.cells) for c in by["countries"].changed] == [("POL", {"troop_stance": ("ruled_out", "open")})]
-    assert by["statements"].empty and not d.empty
-    assert [t.name for t in d.tables] == ["sources", "countries", "people", "statements", "conditions", "contributions", "events", "claims"]
+    assert [(c.key, c.cells) for c in by["positions"].changed] == [("po-0004", {"value": ("ruled_out", "willing")})]
+    assert by["statements"].empty and by["countries"].empty and not d.empty
+    assert [t.name for t in d.tables] == ["sources", "sections", "countries", "people", "roles", "statements", "positions",
+                                          "conditions", "contributions", "events", "claims", "links"]
 
 
 def test_identical_packages_have_no_changes(versions, cli):
@@ -43,8 +44,8 @@ def test_identical_packages_have_no_changes(versions, cli):
 def test_text_output(versions, cli):
     result = cli("diff", *versions)
     assert result.exit_code == 0
-    assert "countries: +0 added, -0 removed, ~1 changed" in result.stdout
-    assert "~ POL: troop_stance 'ruled_out' → 'open'" in result.stdout
+    assert "positions: +0 added, -0 removed, ~1 changed" in result.stdout
+    assert "~ po-0004: value 'ruled_out' → 'willing'" in result.stdout
     assert "- ct-0002" in result.stdout and "+ cl-0003" in result.stdout
     assert cli("diff", *versions, "--exit-code").exit_code == 1
 
@@ -57,15 +58,15 @@ def test_json_output_is_the_library_result(versions, cli):
     data = json.loads(result.stdout)
     assert data == json.loads(json.dumps(diff_packages(*versions).to_dict()))
     assert data["summary"]["claims"] == {"added": 1, "removed": 0, "changed": 0}
-    countries = next(t for t in data["tables"] if t["table"] == "countries")
-    assert countries["changed"] == [{"key": "POL", "cells": {"troop_stance": {"old": "ruled_out", "new": "open"}}}]
+    positions = next(t for t in data["tables"] if t["table"] == "positions")
+    assert positions["changed"] == [{"key": "po-0004", "cells": {"value": {"old": "ruled_out", "new": "willing"}}}]
 
 
 def test_markdown_suits_release_notes(versions, cli):
     md = cli("diff", *versions, "--format", "markdown").stdout
     assert md.startswith("### Data changes\n")
-    assert "| `countries` | 0 | 0 | 1 |" in md
-    assert "- `POL`: `troop_stance`: `ruled_out` → `open`" in md
+    assert "| `positions` | 0 | 0 | 1 |" in md
+    assert "- `po-0004`: `value`: `ruled_out` → `willing`" in md
     assert "- Removed: `ct-0002`" in md and "- Added: `cl-0003`" in md
     assert "`statements`" not in md  # unchanged tables are left out
 
@@ -83,7 +84,7 @@ def test_a_new_table_and_a_new_column(versions):
     text = (new / "data" / "sources.csv").read_text().splitlines()
     (new / "data" / "sources.csv").write_text("\n".join([text[0] + ",checked"] + [t + ",yes" for t in text[1:]]) + "\n")
     by = {t.name: t for t in diff_packages(old, new).tables}
-    assert by["events"].status == "added" and len(by["events"].added) == 3
+    assert by["events"].status == "added" and len(by["events"].added) == len(tiny_rows()["events"]) == 4
     assert by["sources"].columns_added == ["checked"] and by["sources"].changed == []
 
 
@@ -175,8 +176,8 @@ def test_a_duplicated_primary_key_with_changed_content_is_refused(versions, cli)
     path = new / "data" / "countries.csv"
     lines = path.read_text().splitlines()
     pol = next(l for l in lines if l.startswith("POL,"))
-    path.write_text("\n".join(lines + [pol.replace("open", "pledged")]) + "\n")  # lines: GBR's summary holds a line break
-    err = _refused(cli, old, new, f"{path}:{len(lines) + 1}: code 'POL' is used again (first on line 6)", "[duplicate-key]")
+    path.write_text("\n".join(lines + [pol.replace("Poland", "Polen")]) + "\n")  # lines: GBR's notes hold a line break
+    err = _refused(cli, old, new, f"{path}:{len(lines) + 1}: code 'POL' is used again (first on line 7)", "[duplicate-key]")
     assert "no changes" not in err
 
 
@@ -201,20 +202,20 @@ def test_markdown_escapes_backticks_html_pipes_and_line_breaks(versions, cli):
     from cotw.diff import diff_packages
 
     old, new = versions
-    edit_csv(new / "data" / "countries.csv", 2, "summary", HOSTILE)  # EU
+    edit_csv(new / "data" / "countries.csv", 2, "notes", HOSTILE)  # COALITION
     md = cli("diff", old, new, "--format", "markdown").stdout
     html = MarkdownIt("commonmark").enable("table").render(md)
     assert "<img" not in html and "<b>" not in html
     assert html.count("<h4>") == sum(not t.empty for t in diff_packages(old, new).tables)
     assert "Forge</h4>" not in html and "<li>forged" not in html
-    tokens = MarkdownIt("commonmark").parseInline(md.split("- `EU`: ")[1].splitlines()[0])[0].children
+    tokens = MarkdownIt("commonmark").parseInline(md.split("- `COALITION`: ")[1].splitlines()[0])[0].children
     shown = [t.content for t in tokens if t.type == "code_inline"]
     assert shown[-1] == HOSTILE.replace("\n", "\\n")  # the whole value, in one span, line breaks visible
 
 
 def test_text_output_escapes_control_characters(versions, cli):
     old, new = versions
-    edit_csv(new / "data" / "countries.csv", 2, "summary", "ok\x1b[2J\nvalid: 8 tables")
+    edit_csv(new / "data" / "countries.csv", 2, "notes", "ok\x1b[2J\nvalid: 12 tables")
     edit_csv(old / "data" / "claims.csv", 2, "notes", "a " * 40 + "end")
     edit_csv(new / "data" / "claims.csv", 2, "notes", "a " * 40 + "\x1b]0;owned\x07 end")  # long: a word diff
     out = cli("diff", old, new).stdout

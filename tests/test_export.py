@@ -16,106 +16,163 @@ import cotw
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = cotw.names(ROOT)
 
-# The words of the archived source text of the tiny package: every evidence and quote cell below is
-# one of these lines, so the package passes the provenance checks.
-EVIDENCE = {
-    "fra": "France is ready to lead a reassurance force, the President said.",
+# The words of the archived source texts of the tiny package: every evidence and quote cell below is
+# one of these lines (of its row's source), so the package passes the provenance checks.
+ONE = {  # tiny-one, a news report
+    "fra": "France is ready to lead a reassurance force once a ceasefire holds, the President said.",
     "gbr": "Britain will put boots on the ground and planes in the air.",
     "pol": "Poland does not plan to send Polish soldiers to Ukraine.",
+    "pol_later": "Poland may change its mind after the election, an adviser said.",
+    "backstop": "Without an American backstop, Warsaw will not take part.",
+    "mandate": "The coalition would like a clear mandate, diplomats said.",
     "eu": "The European Union will keep funding Ukraine's defence.",
-    "members": "France and Poland are members of the EU and NATO; Britain is in NATO only.",
     "macron": "President Emmanuel Macron spoke after the summit.",
     "quote1": "We are ready to \"reassure\", not to fight.",
     "quote2": "Count: =1+1 is not how we count soldiers",
     "quote3": "Note @everyone: no decision yet",
     "summit": "Leaders met in Paris on 11 March 2025 for a summit.",
+    "talks": "Talks began in February, a diplomat said.",
+    "planning": "Planners met for three days around the summit.",
     "claim1": "Up to 15 countries, officials said.",
     "claim2": "Only six countries, AFP reported.",
 }
-TEXT = "Tiny archive.\n" + "\n".join(EVIDENCE.values()) + "\n"
-
-
-def _rows(**tables):
-    return tables
+TWO = {  # tiny-two, a report with an authored section
+    "section": "Europe: Cautious, Not Closed By Anna Nowak and Piotr Zieliński",
+    "nowak": "Anna Nowak is a senior fellow in Łódź.",
+    "forecast": "Poland will likely keep its troops at home, whatever the ceasefire terms.",
+    "gbr": "Britain has pledged troops for the force.",
+    "quote1": "Macron repeated: We are ready to \"reassure\", not to fight.",
+    "summit": "Leaders met in Paris on 11 March 2025 for a summit.",
+}
+TEXTS = {"tiny-one": "Tiny archive.\n" + "\n".join(ONE.values()) + "\n",
+         "tiny-two": "Tiny report.\n" + "\n".join(TWO.values()) + "\n"}
+TEXT = TEXTS["tiny-one"]
 
 
 def tiny_rows() -> dict[str, list[dict]]:
-    e = EVIDENCE
-    sha = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+    """Every table of the 0.2 model, a few rows each, with the awkward values an export must keep:
+    quotes, commas, line breaks, the text "NA", "None" and "null", formula-like and HTML text,
+    non-ASCII; EDTF dates of several shapes (a day, a month, a span, on or before, on or after,
+    none); a fact reported twice (a shared group key) and an utterance printed by two sources; a
+    contradiction stored both ways; a section with two authors."""
+    one, two = ONE, TWO
+    sha = {s: hashlib.sha256(t.encode("utf-8")).hexdigest() for s, t in TEXTS.items()}
+    o, t = "tiny-one", "tiny-two"
     return {
         "sources": [
-            dict(source_id="tiny-one", title="A tiny, \"quoted\" source, with commas", publisher="Tiny Press", authors="",
-                 published="2025-03-15", published_precision="day", published_basis="Printed under the headline.",
-                 url="https://example.org/tiny", kind="news", language="en", archive="seeds/tiny-one.txt", sha256=sha,
-                 notes="NA"),
+            dict(source_id=o, title="A tiny, \"quoted\" source, with commas", publisher="Tiny Press", authors="",
+                 published="2025-03-15", published_basis="Printed under the headline.", url="https://example.org/tiny",
+                 kind="news", language="en", archive="seeds/tiny-one.txt", sha256=sha[o], notes="NA"),
+            dict(source_id=t, title="Tiny report — Łódź edition", publisher="Tiny Institute", authors="Anna Nowak; Piotr Zieliński",
+                 published="2025-05", published_basis="'May 2025' on the cover.", url="", kind="report", language="en",
+                 archive="seeds/tiny-two.txt", sha256=sha[t], notes="None"),
+        ],
+        "sections": [
+            dict(section_id="tiny-two-europe", source_id=t, title="Europe: Cautious, Not Closed",
+                 authors="anna-nowak;piotr-zielinski", evidence=two["section"], notes=""),
         ],
         "countries": [
-            dict(code="FRA", name="France", kind="state", eu_member="true", nato_member="true", membership_source_id="tiny-one",
-                 membership_evidence=e["members"], coalition_role="co_lead", troop_stance="leading", stance_as_of="2025-03-11",
-                 stance_as_of_precision="day", summary="Text, not =SUM(A1:A2)", source_id="tiny-one",
-                 evidence=e["fra"], counter_source_id="", counter_evidence=""),
-            dict(code="GBR", name="United Kingdom", kind="state", eu_member="false", nato_member="true", membership_source_id="tiny-one",
-                 membership_evidence=e["members"], coalition_role="co_lead", troop_stance="pledged", stance_as_of="2025-03-01",
-                 stance_as_of_precision="month", summary="Call +44: boots\non the ground", source_id="tiny-one", evidence=e["gbr"],
-                 counter_source_id="", counter_evidence=""),
-            dict(code="POL", name="Poland", kind="state", eu_member="", nato_member="", membership_source_id="",
-                 membership_evidence="", coalition_role="member", troop_stance="ruled_out", stance_as_of="",
-                 stance_as_of_precision="unknown", summary="No troops -; Polska, Łódź", source_id="tiny-one", evidence=e["pol"],
-                 counter_source_id="", counter_evidence=""),
-            dict(code="EU", name="European Union", kind="organization", eu_member="", nato_member="", membership_source_id="",
-                 membership_evidence="", coalition_role="institution", troop_stance="not_applicable", stance_as_of="",
-                 stance_as_of_precision="unknown", summary="EU <b>funds</b> & more", source_id="tiny-one", evidence=e["eu"],
-                 counter_source_id="", counter_evidence=""),
+            dict(code="FRA", name="France", kind="state", iso_alpha2="FR", eu_member="true", notes="Text, not =SUM(A1:A2)"),
+            dict(code="GBR", name="United Kingdom", kind="state", iso_alpha2="GB", eu_member="false",
+                 notes="Call +44: boots\non the ground"),
+            dict(code="POL", name="Poland", kind="state", iso_alpha2="PL", eu_member="true", notes="No troops -; Polska, Łódź"),
+            dict(code="EU", name="European Union", kind="organisation", iso_alpha2="", eu_member="", notes="EU <b>funds</b> & more"),
+            dict(code="COALITION", name="Coalition of the willing", kind="coalition", iso_alpha2="", eu_member="", notes=""),
         ],
         "people": [
-            dict(person_id="emmanuel-macron", name="Emmanuel Macron", printed_as="Macron", role="President of France",
-                 country="FRA", source_id="tiny-one", evidence=e["macron"]),
+            dict(person_id="emmanuel-macron", name="Emmanuel Macron", printed_as="Macron", notes=""),
+            dict(person_id="anna-nowak", name="Anna Nowak", printed_as="", notes=""),
+            dict(person_id="piotr-zielinski", name="Piotr Zieliński", printed_as="Piotr Zielinski; P. Zieliński", notes="null"),
+        ],
+        "roles": [
+            dict(role_id="rl-0001", person_id="emmanuel-macron", role="President", country="FRA", source_id=o,
+                 evidence=one["macron"], notes=""),
+            dict(role_id="rl-0002", person_id="anna-nowak", role="senior fellow", country="", source_id=t,
+                 evidence=two["nowak"], notes=""),
         ],
         "statements": [
-            dict(statement_id="st-0002", source_id="tiny-one", country="FRA", speaker_id="emmanuel-macron", speaker_kind="person",
-                 speaker_label="Emmanuel Macron", said="2025-03-11", said_precision="day", said_basis="The summit day.",
-                 quote=e["quote1"], form="sentence", topics="troops;deterrence", same_as="", notes=""),
-            dict(statement_id="st-0001", source_id="tiny-one", country="GBR", speaker_id="", speaker_kind="unnamed",
-                 speaker_label="a British official", said="2025-03-01", said_precision="month", said_basis="'in March'",
-                 quote=e["quote2"], form="fragment", topics="troops", same_as="", notes="None"),
-            dict(statement_id="st-0003", source_id="tiny-one", country="", speaker_id="", speaker_kind="collective",
-                 speaker_label="the leaders", said="", said_precision="unknown", said_basis="No date printed.",
-                 quote=e["quote3"], form="sentence", topics="coalition", same_as="st-0002", notes=""),
+            dict(statement_id="st-0002", utterance_id="st-0002", source_id=o, country="FRA", speaker_id="emmanuel-macron",
+                 speaker_kind="person", speaker_label="Emmanuel Macron", said="2025-03-11", said_basis="The summit day.",
+                 quote=one["quote1"], form="sentence", topics="troops;deterrence", notes=""),
+            dict(statement_id="st-0001", utterance_id="st-0001", source_id=o, country="GBR", speaker_id="",
+                 speaker_kind="unnamed", speaker_label="a British official", said="2025-03", said_basis="'in March'",
+                 quote=one["quote2"], form="fragment", topics="troops", notes="None"),
+            dict(statement_id="st-0003", utterance_id="st-0003", source_id=o, country="", speaker_id="",
+                 speaker_kind="collective", speaker_label="the leaders", said="", said_basis="No date printed.",
+                 quote=one["quote3"], form="sentence", topics="coalition", notes=""),
+            dict(statement_id="st-0004", utterance_id="st-0002", source_id=t, country="FRA", speaker_id="emmanuel-macron",
+                 speaker_kind="person", speaker_label="Macron", said="../2025-03-15",
+                 said_basis="'repeated'; no earlier than the summit, on or before tiny-one printed it.",
+                 quote=one["quote1"], form="sentence", topics="troops;deterrence", notes="The same words as st-0002."),
+        ],
+        "positions": [
+            dict(position_id="po-0001", fact_id="po-0001", country="FRA", issue="own_troops", value="committed",
+                 date="2025-03-11", date_basis="The summit day.", basis="official_statement", speaker_id="emmanuel-macron",
+                 section_id="", source_id=o, evidence=one["fra"], notes=""),
+            dict(position_id="po-0002", fact_id="po-0002", country="FRA", issue="participation", value="leads",
+                 date="2025-03-11", date_basis="The summit day.", basis="reported_position", speaker_id="", section_id="",
+                 source_id=o, evidence=one["fra"], notes=""),
+            dict(position_id="po-0003", fact_id="po-0003", country="GBR", issue="own_troops", value="committed",
+                 date="2025-03", date_basis="'in March'", basis="official_statement", speaker_id="", section_id="",
+                 source_id=o, evidence=one["gbr"], notes="Boots, \"planes\", and more"),
+            dict(position_id="po-0004", fact_id="po-0004", country="POL", issue="own_troops", value="ruled_out",
+                 date="2025-02", date_basis="'in February'", basis="reported_position", speaker_id="", section_id="",
+                 source_id=o, evidence=one["pol"], notes=""),
+            dict(position_id="po-0005", fact_id="po-0005", country="POL", issue="own_troops", value="undecided",
+                 date="2025-03-10/2025-03-12", date_basis="During the planning days.", basis="reported_position",
+                 speaker_id="", section_id="", source_id=o, evidence=one["pol_later"], notes=""),
+            dict(position_id="po-0006", fact_id="po-0006", country="POL", issue="own_troops", value="ruled_out",
+                 date="", date_basis="A forecast; the report prints no date for it.", basis="analyst_forecast", speaker_id="",
+                 section_id="tiny-two-europe", source_id=t, evidence=two["forecast"], notes=""),
+            dict(position_id="po-0007", fact_id="po-0003", country="GBR", issue="own_troops", value="committed",
+                 date="../2025-05-31", date_basis="Has pledged: on or before the report.", basis="analyst_assessment",
+                 speaker_id="", section_id="tiny-two-europe", source_id=t, evidence=two["gbr"], notes=""),
         ],
         "conditions": [
-            dict(condition_id="cd-0001", country="FRA", condition="ceasefire_first", applies_to="troops",
-                 basis="official_statement", source_id="tiny-one", evidence=e["fra"], notes=""),
-            dict(condition_id="cd-0002", country="POL", condition="us_backstop", applies_to="any_participation",
-                 basis="reported_position", source_id="tiny-one", evidence=e["pol"], notes="null"),
+            dict(condition_id="cd-0001", fact_id="cd-0001", country="FRA", condition="ceasefire_first", stance="requires",
+                 applies_to="own_troops", date="2025-03-11", date_basis="The summit day.", basis="official_statement",
+                 speaker_id="emmanuel-macron", section_id="", source_id=o, evidence=one["fra"], notes=""),
+            dict(condition_id="cd-0002", fact_id="cd-0002", country="POL", condition="us_backstop", stance="requires",
+                 applies_to="participation", date="", date_basis="No date printed.", basis="reported_position", speaker_id="",
+                 section_id="", source_id=o, evidence=one["backstop"], notes="null"),
+            dict(condition_id="cd-0003", fact_id="cd-0003", country="COALITION", condition="clear_mandate", stance="prefers",
+                 applies_to="coalition", date="2025-03-11/..", date_basis="After the summit.", basis="reported_position",
+                 speaker_id="", section_id="", source_id=o, evidence=one["mandate"], notes=""),
         ],
         "contributions": [
-            dict(contribution_id="ct-0001", country="FRA", kind="troops", status="pledged", basis="official_statement",
-                 description="Troops for a reassurance force.", source_id="tiny-one", evidence=e["fra"], notes=""),
-            dict(contribution_id="ct-0002", country="GBR", kind="air", status="offered", basis="official_statement",
-                 description="Planes in the air.", source_id="tiny-one", evidence=e["gbr"], notes=""),
-            dict(contribution_id="ct-0003", country="GBR", kind="troops", status="considered", basis="official_statement",
-                 description="Boots on the ground.", source_id="tiny-one", evidence=e["gbr"], notes=""),
-            dict(contribution_id="ct-0004", country="POL", kind="troops", status="ruled_out", basis="official_statement",
-                 description="No Polish soldiers.", source_id="tiny-one", evidence=e["pol"], notes=""),
-            dict(contribution_id="ct-0005", country="EU", kind="funding", status="ongoing", basis="official_statement",
-                 description="Funding defence.", source_id="tiny-one", evidence=e["eu"], notes=""),
+            dict(contribution_id="ct-0001", fact_id="ct-0001", country="GBR", kind="air", scope="coalition", commitment="offered",
+                 description="Planes in the air.", date="2025-03", date_basis="'in March'", basis="official_statement",
+                 speaker_id="", section_id="", source_id=o, evidence=one["gbr"], notes=""),
+            dict(contribution_id="ct-0002", fact_id="ct-0002", country="EU", kind="funding", scope="bilateral",
+                 commitment="provided", description="EU <b>funds</b> & more", date="", date_basis="No date printed.",
+                 basis="reported_position", speaker_id="", section_id="", source_id=o, evidence=one["eu"], notes="NA"),
         ],
         "events": [
-            dict(event_id="ev-0001", name="Paris summit", kind="summit", date="2025-03-11", date_precision="day",
-                 date_basis="'on 11 March 2025'", place="Paris", participants="FRA;GBR", source_id="tiny-one",
-                 evidence=e["summit"], same_as="", notes=""),
-            dict(event_id="ev-0002", name="Spring talks", kind="talks", date="2025-02-01", date_precision="month",
-                 date_basis="'in February'", place="", participants="", source_id="tiny-one", evidence=e["summit"],
-                 same_as="", notes=""),
-            dict(event_id="ev-0003", name="Undated call", kind="call", date="", date_precision="unknown",
-                 date_basis="No date printed.", place="", participants="", source_id="tiny-one", evidence=e["macron"],
-                 same_as="ev-0001", notes=""),
+            dict(event_id="ev-0001", fact_id="ev-0001", name="Paris summit", kind="summit", date="2025-03-11",
+                 date_basis="'on 11 March 2025'", place="Paris", host="FRA", participants="France; Britain", source_id=o,
+                 evidence=one["summit"], notes=""),
+            dict(event_id="ev-0002", fact_id="ev-0002", name="Spring talks", kind="talks", date="2025-02",
+                 date_basis="'in February'", place="", host="", participants="", source_id=o, evidence=one["talks"], notes=""),
+            dict(event_id="ev-0003", fact_id="ev-0003", name="Planning days", kind="military", date="2025-03-10/2025-03-12",
+                 date_basis="'three days around the summit'", place="", host="", participants="", source_id=o,
+                 evidence=one["planning"], notes=""),
+            dict(event_id="ev-0004", fact_id="ev-0001", name="Paris summit (as the report tells it)", kind="summit",
+                 date="2025-03-11", date_basis="'on 11 March 2025'", place="Paris", host="", participants="", source_id=t,
+                 evidence=two["summit"], notes=""),
         ],
         "claims": [
-            dict(claim_id="cl-0001", subject="Countries ready to send troops", value="up to 15", value_min="", value_max="15",
-                 unit="countries", attributed_to="officials", source_id="tiny-one", evidence=e["claim1"], contradicts="cl-0002", notes=""),
-            dict(claim_id="cl-0002", subject="Countries ready to send troops", value="only six", value_min="6", value_max="6.5",
-                 unit="countries", attributed_to="AFP", source_id="tiny-one", evidence=e["claim2"], contradicts="cl-0001", notes=""),
+            dict(claim_id="cl-0001", fact_id="cl-0001", question="countries-ready", subject="Countries ready to send troops",
+                 value="up to 15", value_min="", value_max="15", unit="countries", date="", date_basis="No date printed.",
+                 attributed_to="officials", basis="reported_position", section_id="", source_id=o, evidence=one["claim1"], notes=""),
+            dict(claim_id="cl-0002", fact_id="cl-0002", question="countries-ready", subject="Countries ready to send troops",
+                 value="only six", value_min="6", value_max="6.5", unit="countries", date="../2025-03-15",
+                 date_basis="Reported by the day of publication.", attributed_to="AFP", basis="reported_position", section_id="",
+                 source_id=o, evidence=one["claim2"], notes=""),
+        ],
+        "links": [
+            dict(from_id="cl-0001", relation="contradicts", to_id="cl-0002", note="Up to 15, against only six."),
+            dict(from_id="cl-0002", relation="contradicts", to_id="cl-0001", note="Only six, against up to 15."),
+            dict(from_id="po-0001", relation="rests_on", to_id="st-0002", note="Macron's words."),
         ],
     }
 
@@ -129,7 +186,8 @@ def make_package(dest: Path, rows: dict[str, list[dict]] | None = None) -> Path:
     shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
     shutil.copytree(ROOT / "schema", dest / "schema", dirs_exist_ok=True)
     (dest / "seeds").mkdir(exist_ok=True)
-    (dest / "seeds" / "tiny-one.txt").write_bytes(TEXT.encode("utf-8"))
+    for source, text in TEXTS.items():
+        (dest / "seeds" / f"{source}.txt").write_bytes(text.encode("utf-8"))
     (dest / "data").mkdir(exist_ok=True)
     pkg = Package.open(dest)
     rows = tiny_rows() if rows is None else rows
@@ -150,24 +208,23 @@ def make_package(dest: Path, rows: dict[str, list[dict]] | None = None) -> Path:
 FORMATS = ("csv", "zip", "parquet", "sqlite", "excel", "json", "jsonl")
 
 
-def expected(path: Path, name: str):
-    """cotw.load() in the order of every export: sorted by primary key."""
+def expected(path: Path, name: str, curated_only: bool = False):
+    """cotw.load() in the order of every export: sorted by primary key (`curated_only`: without the date
+    bounds cotw.load derives, which the CSV files, as curated, do not hold)."""
     frame = cotw.load(name, path)
-    key = (cotw.package.Package.open(path).schema(name).get("primaryKey") or [])
+    schema = cotw.package.Package.open(path).schema(name)
+    key = schema.get("primaryKey") or []
     order = sorted(range(len(frame)), key=lambda i: tuple(str(frame[k].iloc[i]) for k in key))
-    return frame.iloc[order].reset_index(drop=True)
+    frame = frame.iloc[order].reset_index(drop=True)
+    return frame[[f["name"] for f in schema["fields"]]] if curated_only else frame
 
 
-def coerce(frame, path: Path, name: str):
-    """Give a read-back frame the dtypes of cotw.load(), without changing any value that matters."""
+def coerce(frame, want):
+    """Give a read-back frame the dtypes of `want` (cotw.load()), without changing any value that matters."""
     import pandas as pd
 
-    from cotw.io.loader import dtypes
-    from cotw.package import Package
-
-    types = dtypes(Package.open(path), name)
     out = pd.DataFrame(index=range(len(frame)))
-    for col, dtype in types.items():
+    for col, dtype in want.dtypes.items():
         s = frame[col].reset_index(drop=True).astype(object)
         s = s.where(s.notna(), None)
         if dtype == "datetime64[ns]":
@@ -210,8 +267,7 @@ def read_back(out: Path, fmt: str, name: str, tmp: Path):
         recs = json.loads((out / "json" / f"{name}.json").read_text(encoding="utf-8"))
     else:
         recs = [json.loads(line) for line in (out / "json" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
-    fields = [f["name"] for f in cotw.package.Package.open(out.parent / "tiny").schema(name)["fields"]] if not recs else list(recs[0])
-    return pd.DataFrame.from_records(recs, columns=fields)
+    return pd.DataFrame.from_records(recs, columns=list(recs[0]) if recs else None)
 
 
 @pytest.fixture(scope="module")
@@ -227,18 +283,28 @@ def exported(tiny) -> Path:
     return tiny.parent / "out"
 
 
-def assert_same(got, path: Path, name: str) -> None:
+def assert_same(got, path: Path, name: str, fmt: str) -> None:
     import pandas as pd
 
-    want = expected(path, name)
+    want = expected(path, name, curated_only=fmt == "csv")
     assert list(got.columns) == list(want.columns)
-    pd.testing.assert_frame_equal(coerce(got, path, name), want)
+    pd.testing.assert_frame_equal(coerce(got, want), want)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", NAMES)
 def test_every_format_reads_back_as_load(exported, tiny, tmp_path, name, fmt):
-    assert_same(read_back(exported, fmt, name, tmp_path), tiny, name)
+    assert_same(read_back(exported, fmt, name, tmp_path), tiny, name, fmt)
+
+
+def test_the_typed_formats_carry_the_date_bounds_cotw_load_derives(exported, tiny):
+    """Every EDTF date column is followed by its bounds, so "2025-03" and "../2025-03-15" sort and filter as dates."""
+    recs = {r["position_id"]: r for r in json.loads((exported / "json" / "positions.json").read_text(encoding="utf-8"))}
+    assert list(recs["po-0005"])[5:8] == ["date", "date_earliest", "date_latest"]
+    assert [(recs[p]["date"], recs[p]["date_earliest"], recs[p]["date_latest"]) for p in ("po-0003", "po-0005", "po-0006", "po-0007")] == [
+        ("2025-03", "2025-03-01", "2025-03-31"), ("2025-03-10/2025-03-12", "2025-03-10", "2025-03-12"), (None, None, None),
+        ("../2025-05-31", None, "2025-05-31")]
+    assert b"date_earliest" not in (exported / "csv" / "positions.csv").read_bytes()  # the CSV stays as curated
 
 
 def test_the_real_data_round_trips_when_it_is_valid(pkg, tmp_path):
@@ -251,7 +317,118 @@ def test_the_real_data_round_trips_when_it_is_valid(pkg, tmp_path):
     export(pkg, out)
     for name in cotw.names(pkg):
         for fmt in FORMATS:
-            assert_same(read_back(out, fmt, name, tmp_path), pkg, name)
+            assert_same(read_back(out, fmt, name, tmp_path), pkg, name, fmt)
+    for fmt in SUMMARY_FORMATS:
+        assert_summary_same(summary_back(out, fmt), cotw.summary(pkg))
+
+
+# ---------------------------------------------------------------- the derived summary
+
+SUMMARY_FORMATS = ("csv", "parquet", "json", "jsonl", "sqlite", "excel")
+
+
+def summary_back(out: Path, fmt: str):
+    """The derived summary as a download gives it back, as a DataFrame."""
+    import sqlite3
+
+    import openpyxl
+    import pandas as pd
+
+    if fmt == "csv":
+        return pd.read_csv(out / "csv" / "derived" / "summary.csv", dtype=str, keep_default_na=False, na_values=[""])
+    if fmt == "parquet":
+        return pd.read_parquet(out / "parquet" / "derived" / "summary.parquet")
+    if fmt == "sqlite":
+        with sqlite3.connect(out / "sqlite" / "cotw.db") as con:
+            return pd.read_sql_query("SELECT * FROM derived_summary ORDER BY rowid", con)
+    if fmt == "excel":
+        rows = list(openpyxl.load_workbook(out / "excel" / "cotw.xlsx")["derived_summary"].iter_rows(values_only=True))
+        return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
+    text = (out / "json" / "derived" / f"summary.{fmt}").read_text(encoding="utf-8")
+    return pd.DataFrame.from_records(json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()])
+
+
+def _typed(value, kind: str):
+    """One cell as a plain Python value of the summary schema's type (text from CSV, 0/1 from SQLite, ...)."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "boolean":
+        return {"true": True, "false": False}[value] if isinstance(value, str) else bool(value)
+    return str(value)
+
+
+def assert_summary_same(got, want) -> None:
+    from cotw.derived import SCHEMA
+
+    kinds = {f["name"]: f["type"] for f in SCHEMA["fields"]}
+    assert list(got.columns) == list(want.columns) == list(kinds)
+    rows = lambda frame: [tuple(_typed(v, kinds[c]) for c, v in zip(frame.columns, r)) for r in frame.itertuples(index=False)]
+    assert rows(got) == rows(want)
+
+
+@pytest.mark.parametrize("fmt", SUMMARY_FORMATS)
+def test_the_derived_summary_is_exported_in_every_format_as_cotw_summary_gives_it(exported, tiny, fmt):
+    want = cotw.summary(tiny)
+    assert len(want) == 4 and want["changed"].any()  # the tiny package has something to summarise
+    assert_summary_same(summary_back(exported, fmt), want)
+
+
+def test_the_summary_is_marked_derived_and_is_no_resource_of_the_data_package(exported):
+    import zipfile
+
+    import openpyxl
+    import pyarrow.parquet as pq
+
+    with zipfile.ZipFile(exported / "csv" / "cotw-datapackage.zip") as zf:
+        assert [r["name"] for r in json.loads(zf.read("datapackage.json"))["resources"]] == NAMES
+        assert not any("summary" in n for n in zf.namelist())
+    schema = json.loads((exported / "csv" / "derived" / "summary.schema.json").read_text(encoding="utf-8"))
+    assert schema["description"].startswith("Derived by code, not curated") and schema["primaryKey"] == ["country", "issue"]
+    from frictionless import Resource, Schema
+
+    report = Resource(path="summary.csv", basepath=str(exported / "csv" / "derived"), schema=Schema.from_descriptor(schema)).validate()
+    assert report.valid, report.flatten(["type", "note"])  # the CSV and its schema agree
+    meta = pq.read_schema(exported / "parquet" / "derived" / "summary.parquet").metadata
+    assert meta[b"cotw.derived"] == b"cotw.summary()" and meta[b"description"].startswith(b"Derived by code")
+    tables = json.loads((exported / "sqlite" / "metadata.json").read_text(encoding="utf-8"))["databases"]["cotw"]["tables"]
+    assert tables["derived_summary"]["description"].startswith("Derived by code") and "disagree" in tables["derived_summary"]["facets"]
+    about = {r[0]: r[1] for r in openpyxl.load_workbook(exported / "excel" / "cotw.xlsx")["about"].iter_rows(values_only=True)}
+    assert about["derived_summary"].startswith("Derived by code")
+
+
+def test_the_summary_is_regenerated_from_the_positions_on_every_export(tiny, tmp_path, cli):
+    from conftest import edit_csv
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(tiny, pkg)
+    out = tmp_path / "out"
+    assert cli("export", pkg, "--out", out, "--only", "csv").exit_code == 0
+    before = (out / "csv" / "derived" / "summary.csv").read_text(encoding="utf-8")
+    assert "GBR,own_troops,committed" in before
+    edit_csv(pkg / "data" / "positions.csv", 8, "value", "willing")  # po-0007: GBR's report in tiny-two, now willing
+    assert cli("export", pkg, "--out", out, "--only", "csv").exit_code == 0
+    after = summary_back(out, "csv")
+    assert_summary_same(after, cotw.summary(pkg))
+    gbr = after.set_index(["country", "issue"]).loc[("GBR", "own_troops")]
+    assert (gbr["values"], gbr["latest_value"], gbr["disagree"]) == ("committed;willing", "willing", "true")
+
+
+def test_a_package_without_positions_is_exported_without_a_summary(tiny, tmp_path):
+    from cotw.export import export
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(tiny, pkg)
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    for res in desc["resources"]:
+        if res["name"] == "positions":
+            res["name"] = "observations"  # a package of another shape: nothing named positions to summarise
+    (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    result = export(pkg, tmp_path / "out", validate=False)
+    assert not [f for f in result.files if "summary" in f]
 
 
 def test_csv_files_are_the_canonical_tables(exported, tiny):
@@ -294,10 +471,10 @@ def test_invalid_data_is_refused_and_the_previous_export_untouched(tiny, tmp_pat
     assert cli("export", tiny, "--out", out, "--only", "csv").exit_code == 0
     before = _tree(out)
     broken = make_package(tmp_path / "broken")
-    edit_csv(broken / "data" / "countries.csv", 2, "troop_stance", "maybe")
+    edit_csv(broken / "data" / "positions.csv", 2, "value", "maybe")
     result = cli("export", broken, "--out", out)
     assert result.exit_code == 1
-    assert "troop_stance" in result.stderr and "refusing to export" in result.stderr
+    assert "data/positions.csv:2: value 'maybe'" in result.stderr and "refusing to export" in result.stderr
     assert "Traceback" not in result.output
     assert _tree(out) == before
     assert cli("export", broken, "--out", tmp_path / "new").exit_code == 1
@@ -391,17 +568,23 @@ def test_parquet_columns_are_typed(exported):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    positions = pq.read_table(exported / "parquet" / "positions.parquet").schema
+    assert positions.field("date").type == pa.string()  # EDTF, as curated
+    assert positions.field("date_earliest").type == positions.field("date_latest").type == pa.date32()
+    assert positions.field("date_earliest").metadata[b"description"].startswith(b"Derived by cotw from `date`")
+    assert pa.types.is_dictionary(positions.field("value").type)
+    assert positions.field("evidence").metadata[b"description"]
     countries = pq.read_table(exported / "parquet" / "countries.parquet").schema
-    assert countries.field("stance_as_of").type == pa.date32()
-    assert pa.types.is_dictionary(countries.field("troop_stance").type)
     assert countries.field("eu_member").type == pa.bool_()
     assert pq.read_table(exported / "parquet" / "claims.parquet").schema.field("value_min").type == pa.float64()
-    assert countries.field("summary").metadata[b"description"]
+    summary = pq.read_table(exported / "parquet" / "derived" / "summary.parquet").schema
+    assert (summary.field("reports").type, summary.field("disagree").type) == (pa.int64(), pa.bool_())
 
 
 def test_sqlite_declares_keys_and_indexes_and_foreign_keys_check_clean(exported):
     import sqlite3
 
+    from cotw.export.frames import export_fields
     from cotw.package import Package
 
     pkg = Package.open(exported.parent / "tiny")
@@ -410,21 +593,22 @@ def test_sqlite_declares_keys_and_indexes_and_foreign_keys_check_clean(exported)
     for name in NAMES:
         sch = pkg.schema(name)
         cols = {r[1]: r for r in con.execute(f'PRAGMA table_info("{name}")')}
-        assert list(cols) == [f["name"] for f in sch["fields"]]
+        assert list(cols) == [f["name"] for f in export_fields(sch)]  # the fields, and the bounds of each EDTF date
         assert [c for c, r in cols.items() if r[5]] == sch["primaryKey"]
         declared = {(r[3], r[2], r[4]) for r in con.execute(f'PRAGMA foreign_key_list("{name}")')}
         wanted = {(k["fields"][0], k["reference"]["resource"] or name, k["reference"]["fields"][0]) for k in sch.get("foreignKeys", [])}
         assert declared == wanted
-        indexed = {con.execute(f'PRAGMA index_info("{i[1]}")').fetchone()[2] for i in con.execute(f'PRAGMA index_list("{name}")')}
-        assert {k["fields"][0] for k in sch.get("foreignKeys", [])} | set(sch["primaryKey"]) <= indexed
+        indexes = [[r[2] for r in con.execute(f'PRAGMA index_info("{i[1]}")')] for i in con.execute(f'PRAGMA index_list("{name}")')]
+        assert sch["primaryKey"] in indexes  # links has a key of three columns
+        assert all([k["fields"][0]] in indexes or k["fields"] == sch["primaryKey"] for k in sch.get("foreignKeys", []))
     con.close()
     meta = json.loads((exported / "sqlite" / "metadata.json").read_text())
     assert meta["title"] and meta["license"] == "CC-BY-4.0" and meta["source"]
     tables = meta["databases"]["cotw"]["tables"]
-    assert [t for t in tables if not tables[t].get("hidden")] == NAMES  # hidden: the full-text indexes
+    assert [t for t in tables if not tables[t].get("hidden")] == NAMES + ["derived_summary"]  # hidden: the full-text indexes
     for name in NAMES:
         assert tables[name]["description"] and all(tables[name]["columns"].values())
-        assert list(tables[name]["columns"]) == [f["name"] for f in pkg.schema(name)["fields"]]
+        assert list(tables[name]["columns"]) == [f["name"] for f in export_fields(pkg.schema(name))]
 
 
 def test_excel_keeps_text_as_text_with_frozen_headers_and_a_codebook(exported):
@@ -433,7 +617,7 @@ def test_excel_keeps_text_as_text_with_frozen_headers_and_a_codebook(exported):
     import openpyxl
 
     wb = openpyxl.load_workbook(exported / "excel" / "cotw.xlsx")
-    assert wb.sheetnames == ["about"] + NAMES + ["codebook"]
+    assert wb.sheetnames == ["about"] + NAMES + ["derived_summary", "codebook"]
     for ws in wb:
         assert ws.freeze_panes == ("A2" if ws.title != "about" else None)
     # cells that begin like a formula fail `cotw check` (formula-prefix); that the workbook would still
@@ -442,11 +626,17 @@ def test_excel_keeps_text_as_text_with_frozen_headers_and_a_codebook(exported):
         assert not any(b"<f>" in zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     countries = wb["countries"]
-    assert countries["A2"].value == "EU" and countries.column_dimensions["A"].width > 0
+    assert countries["A2"].value == "COALITION" and countries.column_dimensions["A"].width > 0
     import datetime as dt
 
-    dates = [c.value for c in countries["J"][1:] if c.value is not None]
-    assert dates and all(isinstance(d, dt.datetime) for d in dates)
+    from cotw.derived import SCHEMA
+    from cotw.export.frames import export_fields
+
+    header = [c.value for c in wb["positions"][1]]
+    dates = [c.value for c in wb["positions"][chr(ord("A") + header.index("date_earliest"))][1:] if c.value is not None]
+    assert dates and all(isinstance(d, dt.datetime) for d in dates)  # the derived bounds are dates, the EDTF text stays text
     codebook = list(wb["codebook"].iter_rows(values_only=True))
     fields = [(r[0], r[1]) for r in codebook[1:] if r[2]]
-    assert len(fields) == sum(len(cotw.package.Package.open(exported.parent / "tiny").schema(n)["fields"]) for n in NAMES)
+    pkg = cotw.package.Package.open(exported.parent / "tiny")
+    assert fields == [(n, f["name"]) for n in NAMES for f in export_fields(pkg.schema(n))] + [
+        ("derived_summary", f["name"]) for f in SCHEMA["fields"]]

@@ -111,13 +111,30 @@ def test_zip_entries_of_a_real_export_are_plain_relative_names(tiny, tmp_path):
 def test_sqlite_index_names_never_collide_with_a_table_name(tiny, tmp_path):
     import sqlite3
 
-    # `countries` has an index named countries_source_id; a table of that name must not break the DDL
-    _rename_resource(tiny, "conditions", "countries_source_id")
+    # `positions` has an index named positions_source_id; a table of that name must not break the DDL
+    _rename_resource(tiny, "conditions", "positions_source_id")
     export(tiny, tmp_path / "out", ["sqlite"], validate=False)
     con = sqlite3.connect(tmp_path / "out" / "sqlite" / "cotw.db")
     names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")]
     con.close()
-    assert "countries_source_id" in names and "countries_source_id_2" in names
+    assert "positions_source_id" in names and "positions_source_id_2" in names
+
+
+def test_a_table_named_like_the_derived_summary_keeps_its_name(tiny, tmp_path):
+    import sqlite3
+
+    import openpyxl
+
+    _rename_resource(tiny, "conditions", "derived_summary")
+    export(tiny, tmp_path / "out", ["sqlite", "excel"], validate=False)
+    con = sqlite3.connect(tmp_path / "out" / "sqlite" / "cotw.db")
+    assert con.execute("SELECT count(*) FROM derived_summary WHERE condition_id IS NOT NULL").fetchone() == (3,)
+    assert con.execute("SELECT count(*) FROM derived_summary_2 WHERE latest_by IS NOT NULL").fetchone() == (4,)
+    con.close()
+    meta = json.loads((tmp_path / "out" / "sqlite" / "metadata.json").read_text(encoding="utf-8"))["databases"]["cotw"]
+    assert "derived_summary_2" in meta["queries"]["own_troops_by_country"]["sql"]
+    names = openpyxl.load_workbook(tmp_path / "out" / "excel" / "cotw.xlsx").sheetnames
+    assert "derived_summary" in names and "derived_summary~2" in names
 
 
 def test_sheet_names_stay_within_excels_limits_whatever_the_table_names(tiny, tmp_path):
@@ -133,7 +150,7 @@ def test_sheet_names_stay_within_excels_limits_whatever_the_table_names(tiny, tm
         warnings.simplefilter("error")  # openpyxl only warns about a title Excel would refuse
         export(tiny, tmp_path / "out", ["excel"], validate=False)
     names = openpyxl.load_workbook(tmp_path / "out" / "excel" / "cotw.xlsx").sheetnames
-    assert len(names) == len({n.casefold() for n in names}) == 10 and max(map(len, names)) <= 31  # about, 8 tables, codebook
+    assert len(names) == len({n.casefold() for n in names}) == 15 and max(map(len, names)) <= 31  # about, 12 tables, summary, codebook
     assert names[-1] == "codebook" and "codebook~2" in names
 
 
@@ -397,7 +414,7 @@ def _problems(pkg: Path, rule: str) -> list[tuple[str, int, str]]:
 
 
 def test_the_lists_of_text_fields_come_from_the_schemas():
-    assert len(FREE_TEXT) > 30 and ("countries", "summary") in FREE_TEXT and ("statements", "quote") in FREE_TEXT
+    assert len(FREE_TEXT) > 30 and ("countries", "notes") in FREE_TEXT and ("statements", "quote") in FREE_TEXT
     assert ("countries", "code") not in FREE_TEXT and ("countries", "code") in ALL_TEXT
 
 
@@ -411,9 +428,9 @@ def test_free_text_that_begins_like_a_formula_fails_check(pkg, table, field):
 
 @pytest.mark.parametrize("prefix", PREFIXES, ids=repr)
 def test_every_formula_prefix_is_caught_and_only_at_the_start(pkg, prefix):
-    _edit(pkg / "data/countries.csv", 2, "summary", f"{prefix}1+1")
-    _edit(pkg / "data/countries.csv", 3, "summary", f"Says {prefix}1+1, -2 and @x")
-    assert _problems(pkg, "formula-prefix") == [("data/countries.csv", 2, "summary")]
+    _edit(pkg / "data/countries.csv", 2, "notes", f"{prefix}1+1")
+    _edit(pkg / "data/countries.csv", 3, "notes", f"Says {prefix}1+1, -2 and @x")
+    assert _problems(pkg, "formula-prefix") == [("data/countries.csv", 2, "notes")]
 
 
 @pytest.mark.parametrize("table", SHIPPED.names())
@@ -428,29 +445,29 @@ def test_a_control_character_in_any_text_cell_fails_check(pkg, table):
 
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1f", "\x7f", "\ufffe"], ids=repr)
 def test_control_characters_that_xml_cannot_store_fail_check_but_tab_and_newlines_do_not(pkg, char):
-    _edit(pkg / "data/countries.csv", 2, "summary", f"a{char}b")
-    _edit(pkg / "data/countries.csv", 3, "summary", "a\tb\nc\r\nd")
-    assert _problems(pkg, "control-character") == [("data/countries.csv", 2, "summary")]
+    _edit(pkg / "data/countries.csv", 2, "notes", f"a{char}b")
+    _edit(pkg / "data/countries.csv", 3, "notes", "a\tb\nc\r\nd")
+    assert _problems(pkg, "control-character") == [("data/countries.csv", 2, "notes")]
 
 
 def test_the_public_schema_carries_the_safe_text_rules_for_any_frame():
     import pandera.pandas as pa
 
     frame = cotw.load("countries", ROOT)
-    frame.loc[0, "summary"] = "=cmd|' /C calc'!A0"
+    frame.loc[0, "notes"] = "=cmd|' /C calc'!A0"
     frame.loc[1, "name"] = "a\x00b"
     with pytest.raises(pa.errors.SchemaErrors) as caught:
         cotw.schema("countries", ROOT).validate(frame, lazy=True)
     failed = set(caught.value.failure_cases["check"].astype(str))
-    assert {"formula-prefix:summary", "control-character:name"} <= failed
+    assert {"formula-prefix:notes", "control-character:name"} <= failed
 
 
 def test_the_workbook_keeps_formula_like_text_as_text_even_unchecked(tmp_path):
     from test_export import tiny_rows
 
     rows = tiny_rows()
-    for r, value in zip(rows["countries"], ["=SUM(A1:A2)", "+44", "-1", "@EU"]):
-        r["summary"] = value
+    for r, value in zip(rows["countries"], ["=SUM(A1:A2)", "+44", "-1", "@EU", "\t=1"]):
+        r["notes"] = value
     pkg = make_package(tmp_path / "risky", rows)
     export(pkg, tmp_path / "out", ["excel"], validate=False)
     with zipfile.ZipFile(tmp_path / "out" / "excel" / "cotw.xlsx") as zf:
@@ -459,12 +476,12 @@ def test_the_workbook_keeps_formula_like_text_as_text_even_unchecked(tmp_path):
 
 
 def test_junk_categories_and_a_mismatched_foreign_key_do_not_crash_the_writers(tiny, tmp_path):
-    schema = json.loads((tiny / "schema" / "countries.json").read_text())
+    schema = json.loads((tiny / "schema" / "positions.json").read_text())
     for f in schema["fields"]:
-        if f["name"] == "troop_stance":
-            f["categories"] = ["leading", 3, {"no-value": 1}, None]
-    schema["foreignKeys"].append({"fields": ["source_id", "code"], "reference": {"resource": "sources", "fields": ["source_id"]}})
-    (tiny / "schema" / "countries.json").write_text(json.dumps(schema))
+        if f["name"] == "value":
+            f["categories"] = ["committed", 3, {"no-value": 1}, None]
+    schema["foreignKeys"].append({"fields": ["source_id", "country"], "reference": {"resource": "sources", "fields": ["source_id"]}})
+    (tiny / "schema" / "positions.json").write_text(json.dumps(schema))
     export(tiny, tmp_path / "out", validate=False)
     assert (tmp_path / "out" / "sqlite" / "cotw.db").is_file() and (tmp_path / "out" / "excel" / "cotw.xlsx").is_file()
 

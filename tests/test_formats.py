@@ -72,19 +72,24 @@ def test_the_full_text_index_folds_diacritics(tmp_path):
 
     from cotw.export import export
 
-    pkg = make_package(tmp_path / "p")  # people.evidence: "President Emmanuel Macron spoke after the summit."
+    pkg = make_package(tmp_path / "p")  # roles.evidence: "President Emmanuel Macron spoke after the summit."
     export(pkg, tmp_path / "o", ["sqlite"])
     con = sqlite3.connect(tmp_path / "o" / "sqlite" / "cotw.db")
-    assert con.execute("SELECT count(*) FROM people_fts WHERE people_fts MATCH 'Emmánuel'").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM roles_fts WHERE roles_fts MATCH 'Emmánuel'").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH 'Zielinski'").fetchone() == (1,)  # Zieliński
 
 
-def test_facets_are_the_controlled_vocabularies(real):
+def test_facets_are_the_controlled_vocabularies_and_the_country(real):
     pkg = Package.open(ROOT)
     tables = json.loads((real / "sqlite" / "metadata.json").read_text(encoding="utf-8"))["databases"]["cotw"]["tables"]
     for name in pkg.names():
-        enums = [f["name"] for f in pkg.schema(name)["fields"] if "enum" in f.get("constraints", {})]
-        assert tables[name].get("facets", []) == enums
-    assert "troop_stance" in tables["countries"]["facets"]
+        schema = pkg.schema(name)
+        country = {k["fields"][0] for k in schema.get("foreignKeys", []) if k["reference"]["resource"] == "countries"}
+        wanted = [f["name"] for f in schema["fields"] if "enum" in f.get("constraints", {}) or f["name"] in country]
+        assert tables[name].get("facets", []) == wanted
+    assert tables["positions"]["facets"] == ["country", "issue", "value", "basis"]
+    assert tables["conditions"]["facets"] == ["country", "condition", "stance", "applies_to", "basis"]
+    assert tables["derived_summary"]["facets"] == ["issue", "latest_value", "latest_by", "changed", "disagree"]
     assert tables["countries"]["label_column"] == "name" and tables["sources"]["label_column"] == "title"
 
 
@@ -92,32 +97,80 @@ def canned(real: Path) -> dict:
     return json.loads((real / "sqlite" / "metadata.json").read_text(encoding="utf-8"))["databases"]["cotw"]["queries"]
 
 
+def none(value):
+    """A missing value (NaN, NA, None) as None, as SQLite gives it."""
+    return None if value is None or value != value else value
+
+
+def run(con, sql: str, **params) -> list[dict]:
+    cur = con.execute(sql, params)
+    return [dict(zip([d[0] for d in cur.description], row)) for row in cur.fetchall()]
+
+
 def test_canned_queries_answer_from_the_data(real):
     queries = canned(real)
-    assert list(queries) == ["countries_by_troop_stance", "conditions_by_country", "who_said_what"]
+    assert list(queries) == ["own_troops_by_country", "conditions_by_country", "who_said_what"]
     con = sqlite3.connect(real / "sqlite" / "cotw.db")
-    countries = cotw.load("countries", ROOT)
-    stance = con.execute(queries["countries_by_troop_stance"]["sql"]).fetchall()
-    assert {s: n for s, n, _ in stance} == countries["troop_stance"].astype(str).value_counts().to_dict()
-    assert dict((s, codes) for s, _, codes in stance)["leading"] == ", ".join(sorted(countries.loc[countries.troop_stance == "leading", "code"]))
-    fra = con.execute(queries["conditions_by_country"]["sql"], {"country": "fra"}).fetchall()
+
+    # own troops: one row per country with own-troops observations, its latest report as cotw.summary() places it
+    summary = cotw.summary(ROOT)
+    own = summary[summary.issue == "own_troops"].set_index("country")
+    positions = cotw.load("positions", ROOT).set_index("position_id")
+    rows = run(con, queries["own_troops_by_country"]["sql"], country="")
+    assert [r["country"] for r in rows] == sorted(own.index) and len(rows) > 10
+    for r in rows:
+        want = own.loc[r["country"]]
+        assert (r["position_id"], r["value"], r["latest_by"], r["forecast"]) == tuple(
+            none(want[c]) for c in ("latest_position_id", "latest_value", "latest_by", "forecast"))
+        assert (r["reports"], r["disagree"], r["changed"]) == (want["reports"], int(want["disagree"]), int(want["changed"]))
+        if r["position_id"]:
+            p = positions.loc[r["position_id"]]
+            assert p["issue"] == "own_troops" and p["basis"] != "analyst_forecast"
+            assert (r["date"], r["basis"], r["source_id"], r["evidence"]) == (none(p["date"]), p["basis"], p["source_id"], p["evidence"])
+    assert {r["value"] for r in rows} >= {"committed", "ruled_out"}
+    assert [r["country"] for r in run(con, queries["own_troops_by_country"]["sql"], country="tur")] == ["TUR"]
+
+    # conditions: every condition of the country asked for, with how firmly it is held
     conditions = cotw.load("conditions", ROOT)
-    assert sorted(r[-1] for r in fra) == sorted(conditions.loc[conditions.country == "FRA", "condition_id"])
-    assert len(con.execute(queries["conditions_by_country"]["sql"], {"country": ""}).fetchall()) == len(conditions)
-    said = con.execute(queries["who_said_what"]["sql"], {"speaker": "Healey"}).fetchall()
-    statements = cotw.load("statements", ROOT)
-    assert set(statements.loc[statements.speaker_id == "john-healey", "statement_id"]) <= {r[-1] for r in said}
-    assert all("Healey" in r[2] for r in said)  # his own words, and collective ones that name him
+    fra = run(con, queries["conditions_by_country"]["sql"], country="fra")
+    assert sorted(r["condition_id"] for r in fra) == sorted(conditions.loc[conditions.country == "FRA", "condition_id"]) and fra
+    every = run(con, queries["conditions_by_country"]["sql"], country="")
+    assert len(every) == len(conditions)
+    assert {r["stance"] for r in every} == set(conditions["stance"].astype(str))
+    assert all(r["evidence"] and r["source_id"] and r["basis"] for r in every)
+
+    # who said what: his quotations, each with its date as curated, earliest first
+    statements = cotw.load("statements", ROOT).set_index("statement_id")
+    said = run(con, queries["who_said_what"]["sql"], speaker="Healey")
+    assert set(statements.index[statements.speaker_id == "john-healey"]) <= {r["statement_id"] for r in said} and said
+    assert all("Healey" in r["speaker"] for r in said)  # his own words, and collective ones that name him
+    assert [r["said"] for r in said] == [v if v == v else None for v in statements.loc[[r["statement_id"] for r in said], "said"]]
+    everyone = run(con, queries["who_said_what"]["sql"], speaker="")
+    assert len(everyone) == len(statements)
+    starts = [statements.loc[r["statement_id"], ["said_earliest", "said_latest"]].min() for r in everyone]
+    dated = [s for s in starts if s == s]
+    assert dated == sorted(dated) and len(dated) < len(starts)  # dated first, in order; then the undated
     con.close()
 
 
 def test_a_canned_query_is_left_out_when_its_tables_are_missing():
     from types import SimpleNamespace
 
-    from cotw.export.sqlite import queries
+    from cotw.export.sqlite import QUERIES, queries
 
-    table = SimpleNamespace(fields=[{"name": "code"}, {"name": "troop_stance"}])
-    assert list(queries({"countries": table})) == ["countries_by_troop_stance"]
+    def table(*cols):
+        fields = [{"name": c} for c in cols]
+        return SimpleNamespace(fields=fields, schema={"fields": fields})
+
+    needs = {name: tables for name, _, _, tables, _ in QUERIES}
+    tables = {t: table(*cols) for t, cols in needs["conditions_by_country"].items()}
+    assert list(queries(tables)) == ["conditions_by_country"]
+    tables.update({t: table(*cols) for t, cols in needs["own_troops_by_country"].items() if t != "derived_summary"})
+    assert list(queries(tables)) == ["conditions_by_country"]  # no summary: no own-troops query
+    summary = table(*needs["own_troops_by_country"]["derived_summary"])
+    assert list(queries(tables, summary)) == ["own_troops_by_country", "conditions_by_country"]
+    del tables["countries"]
+    assert list(queries(tables, summary)) == []
 
 
 def _free_port() -> int:
@@ -169,12 +222,15 @@ def test_datasette_search_box_finds_quotes(datasette, real):
 
 
 def test_datasette_shows_the_suggested_facets(datasette):
-    data = _get(datasette, "/cotw/countries.json", _size=1)
+    data = _get(datasette, "/cotw/positions.json", _size=1)
     facets = data["facet_results"]
     facets = facets.get("results", facets)  # datasette 1.0 nests them
-    assert "troop_stance" in facets
-    counts = {v["value"]: v["count"] for v in facets["troop_stance"]["results"]}
-    assert counts == cotw.load("countries", ROOT)["troop_stance"].astype(str).value_counts().to_dict()
+    assert {"country", "issue", "value", "basis"} <= set(facets)
+    counts = {v["value"]: v["count"] for v in facets["value"]["results"]}
+    assert counts == cotw.load("positions", ROOT)["value"].astype(str).value_counts().to_dict()
+    summary = _get(datasette, "/cotw/derived_summary.json", _size=1)["facet_results"]
+    summary = summary.get("results", summary)
+    assert {v["value"]: v["count"] for v in summary["issue"]["results"]} == cotw.summary(ROOT)["issue"].value_counts().to_dict()
 
 
 def test_datasette_runs_the_canned_queries(datasette, real):
@@ -185,6 +241,8 @@ def test_datasette_runs_the_canned_queries(datasette, real):
         assert [tuple(r.values()) for r in rows] == con.execute(q["sql"], params).fetchall(), name
     macron = _get(datasette, "/cotw/who_said_what.json", _shape="array", speaker="Macron")
     assert macron and {r["speaker"] for r in macron} == {"Emmanuel Macron"}
+    fra = _get(datasette, "/cotw/own_troops_by_country.json", _shape="array", country="FRA")
+    assert [r["country"] for r in fra] == ["FRA"] and fra[0]["evidence"]
 
 
 # ---------------------------------------------------------------- Parquet: the README's recipe for typed columns
@@ -207,16 +265,19 @@ def test_the_readmes_parquet_recipe_gives_dates_and_nullable_booleans(real, monk
     monkeypatch.chdir(real.parent)  # the recipe reads downloads/parquet/..., as the README's main job writes it
     scope: dict = {}
     exec(compile(code, "README.md", "exec"), scope)
-    countries = scope["countries"]
-    assert countries["stance_as_of"].dtype == pd.ArrowDtype(pa.date32())
-    assert all(isinstance(v, dt.date) for v in countries["stance_as_of"].dropna()) and countries["stance_as_of"].notna().any()
+    positions, countries = scope["positions"], scope["countries"]
+    for col in ("date_earliest", "date_latest"):
+        assert positions[col].dtype == pd.ArrowDtype(pa.date32())
+        assert all(isinstance(v, dt.date) for v in positions[col].dropna()) and positions[col].notna().any()
+    loaded = cotw.load("positions", ROOT).set_index("position_id")
+    assert list(positions["date_earliest"].astype("datetime64[ns]")) == list(loaded.loc[positions["position_id"], "date_earliest"])
     assert countries["eu_member"].dtype == pd.ArrowDtype(pa.bool_())
     assert countries["eu_member"].isna().any() and set(countries["eu_member"].dropna()) <= {True, False}
     loaded = cotw.load("countries", ROOT).set_index("code")
     typed = countries.set_index("code")
     pd.testing.assert_series_equal(typed["eu_member"].astype("boolean"), loaded.loc[typed.index, "eu_member"], check_index=False)
     # the defaults the README warns about
-    assert pd.read_parquet(real / "parquet" / "countries.parquet")["stance_as_of"].dtype == object
+    assert pd.read_parquet(real / "parquet" / "positions.parquet")["date_earliest"].dtype == object
 
 
 # ---------------------------------------------------------------- Excel: about sheet, wrapped text
@@ -228,7 +289,7 @@ def test_the_workbook_opens_on_an_about_sheet_with_title_version_licence_citatio
     from cotw.export.citation import citation
 
     wb = openpyxl.load_workbook(real / "excel" / "cotw.xlsx")
-    assert wb.sheetnames[0] == "about" and wb.sheetnames[1:] == cotw.names(ROOT) + ["codebook"]
+    assert wb.sheetnames[0] == "about" and wb.sheetnames[1:] == cotw.names(ROOT) + ["derived_summary", "codebook"]
     rows = list(wb["about"].iter_rows(values_only=True))
     fields = {r[0]: r[1] for r in rows if r[0] and r[1]}
     d = Package.open(ROOT).descriptor
@@ -238,7 +299,8 @@ def test_the_workbook_opens_on_an_about_sheet_with_title_version_licence_citatio
     header = next(i for i, r in enumerate(rows) if r[0] == "source_id")
     listed = [r[0] for r in rows[header + 1:] if r[0]]
     assert listed == sorted(cotw.load("sources", ROOT)["source_id"])
-    assert {"title", "published", "published_precision", "archive"} <= set(rows[header])
+    assert {"title", "published", "published_basis", "archive"} <= set(rows[header])  # the EDTF date, and where it comes from
+    assert fields["derived_summary"].startswith("Derived by code, not curated")
 
 
 def test_long_text_wraps_in_capped_columns_and_every_cell_is_top_aligned(real):
@@ -299,8 +361,9 @@ def test_the_page_cites_from_citation_cff(tmp_path):
 
     pkg = make_package(tmp_path / "p")
     text = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
-    (pkg / "CITATION.cff").write_text(text.replace('version: "0.1.0"', 'version: "9.9.9"\ndate-released: 2031-02-03\n'
-                                                   'repository-code: "https://example.org/cotw"'), encoding="utf-8")
+    text = re.sub(r'^version: .*$', 'version: "9.9.9"\ndate-released: 2031-02-03\nrepository-code: "https://example.org/cotw"', text,
+                  count=1, flags=re.M)  # whatever the version is now
+    (pkg / "CITATION.cff").write_text(text, encoding="utf-8")
     export(pkg, tmp_path / "o", ["excel"])
     page = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
     cite = re.search(r"<h2>How to cite</h2>\s*<pre>(.*?)</pre>", page, flags=re.S).group(1)

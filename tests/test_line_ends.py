@@ -11,7 +11,7 @@ import pytest
 import cotw
 from cotw.io.reader import _first_cr_line_end
 
-FILE = "data/conditions.csv"
+FILE = "data/countries.csv"  # rows without quotes, so the stray one is the only one
 
 
 @pytest.mark.parametrize("text, line", [
@@ -36,7 +36,7 @@ def test_crlf_after_a_stray_quote_is_reported(pkg, cli, stray):
     row = next(i for i in range(1, len(lines)) if '"' not in lines[i] and lines[i])
     crlf = next(i for i in range(row + 2, len(lines)) if lines[i])
     head, _, rest = lines[row].partition(",")
-    lines[row] = f"{head},{stray}{rest}"  # the country cell gets a stray quote
+    lines[row] = f"{head},{stray}{rest}"  # the name cell gets a stray quote
     lines[crlf] += "\r"  # a later row ends with CRLF
     path.write_bytes("\n".join(lines).encode("utf-8"))
     found = [p.text() for p in cotw.validate(pkg).problems if p.rule == "line-ends"]

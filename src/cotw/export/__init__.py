@@ -11,8 +11,9 @@ Layout of the output directory (every name comes from `Package.names()`):
     csv/cotw-datapackage.zip   datapackage.json (+ bytes, sha256), data/<table>.csv and seeds/ (checkable in place)
     parquet/<table>.parquet
     sqlite/cotw.db, sqlite/metadata.json (Datasette)
-    excel/cotw.xlsx            a sheet per table, plus `codebook`
+    excel/cotw.xlsx            `about`, a sheet per table, `derived_summary`, `codebook`
     json/<table>.json, json/<table>.jsonl
+    <format>/derived/summary.* the per-country summary cotw.summary() derives (see summary.py), in each format
     .cotw-export.json          the manifest that marks the directory as an export
 
 Output is deterministic (same data, same bytes) and written atomically: everything goes to a
@@ -50,6 +51,7 @@ class Context:
     out: Path  # the staging directory
     version: str
     formats: tuple[str, ...]
+    summary: object = None  # frames.Table of the derived summary (summary.py), None when there is nothing to summarise
 
     def path(self, rel: str) -> Path:
         """Where to write `rel` (its folder created): refused unless it stays inside the staging directory."""
@@ -107,7 +109,7 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
     format. Only files that the previous export wrote (listed in its manifest) are ever deleted.
     """
     from .. import __version__
-    from . import frames, page, paths, target
+    from . import frames, page, paths, summary, target
 
     unknown = set(formats or ()) - set(FORMATS)
     if unknown:
@@ -142,7 +144,7 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
     lock = None
     try:
         lock = target.hold(staging)  # so that a concurrent run does not take it for a killed run's leftover
-        ctx = Context(pkg, tables, staging, __version__, formats)
+        ctx = Context(pkg, tables, staging, __version__, formats, summary.table(tables))
         files: list[str] = []
         for fmt in formats:
             tick(f"writing {fmt}")

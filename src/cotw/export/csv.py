@@ -39,10 +39,17 @@ def descriptor(ctx) -> dict:
 
 
 def write(ctx) -> list[str]:
+    from . import summary
+
     written = []
     for name, rel in files(list(ctx.tables)).items():
         ctx.path(rel).write_bytes(ctx.tables[name].csv)
         written.append(rel)
+    if ctx.summary is not None:  # derived, so beside the tables and not in the data package
+        data, schema = summary.files(FOLDER)
+        ctx.path(data).write_bytes(ctx.summary.csv)
+        ctx.path(schema).write_bytes(summary.schema_bytes())
+        written += [data, schema]
     desc = json.dumps(descriptor(ctx), indent=2, ensure_ascii=False) + "\n"
     entries = [("datapackage.json", desc.encode("utf-8"))]
     entries += [(table_file("data", n, ".csv"), t.csv) for n, t in ctx.tables.items()]

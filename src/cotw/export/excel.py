@@ -1,5 +1,7 @@
 """Excel: one workbook that opens on an `about` sheet (title, version, licence, how to cite, the
-sources), then a sheet per table and a codebook sheet, header row frozen and bold. Columns are as wide
+sources), then a sheet per table (with the date bounds derived from each EDTF date, as `cotw.load`
+gives them), the derived per-country summary (`derived_summary`, computed by code, see summary.py)
+and a codebook sheet, header row frozen and bold. Columns are as wide
 as their content up to a cap; longer text wraps within the cap, and every cell is top-aligned so a
 row reads across. Text cells are always written as text, so a value that begins with `=`, `+`, `-`
 or `@` never becomes a formula; dates are real dates.
@@ -18,9 +20,10 @@ from .frames import foreign_keys, kind, vocabulary
 WORKBOOK = "excel/cotw.xlsx"
 CODEBOOK = "codebook"
 ABOUT = "about"
+SUMMARY = "derived_summary"  # the sheet of the derived summary (summary.py)
 FIXED = dt.datetime(2000, 1, 1)
 MAX_WIDTH = 60  # characters; wider text wraps
-SOURCE_COLUMNS = ("title", "publisher", "published", "url", "archive")  # shown on the about sheet when the sources table has them
+SOURCE_COLUMNS = ("title", "publisher", "published", "published_basis", "url", "archive")  # on the about sheet, those the sources table has
 
 
 def _text(cell, value: str):
@@ -94,7 +97,10 @@ def about(wb, ctx):
             ("version", ctx.version),
             ("licence", " ".join(x for x in (lic.get("title") or lic.get("name", ""), f"({lic['name']})" if lic.get("title") and lic.get("name") else "", lic.get("path", "")) if x)),
             ("how to cite", citation(ctx.pkg, ctx.version)),
-            ("sheets", ", ".join(list(ctx.tables) + [CODEBOOK]) + f" ({CODEBOOK}: every field and vocabulary value)")]
+            ("sheets", ", ".join(list(ctx.tables) + ([summary_title(ctx)] if ctx.summary is not None else []) + [CODEBOOK])
+             + f" ({CODEBOOK}: every field and vocabulary value)")]
+    if ctx.summary is not None:
+        rows.append((summary_title(ctx), ctx.summary.resource["description"]))
     for i, (label, value) in enumerate(rows, start=1):
         _text(ws.cell(row=i, column=1), label).font = bold
         _text(ws.cell(row=i, column=2), str(value))
@@ -103,8 +109,6 @@ def about(wb, ctx):
         cols = [c for c in [*src.key, *SOURCE_COLUMNS] if c in src.columns]
         if len(cols) <= len(src.key):
             cols = [f["name"] for f in src.fields]
-        precision = {f["name"]: f["x-precision"] for f in src.fields if f.get("x-precision") in src.columns}
-        cols = [x for c in cols for x in (c, precision.get(c)) if x]  # a date is shown with how precisely it is known
         start = len(rows) + 2
         _text(ws.cell(row=start, column=1), f"sources ({src.rows}; every row of the data cites one)").font = bold
         for j, name in enumerate(cols, start=1):
@@ -128,11 +132,12 @@ def about(wb, ctx):
 
 
 def codebook_rows(ctx) -> list[tuple]:
-    """One row per field, then one per vocabulary value, derived from the Table Schemas."""
+    """One row per column of every sheet, then one per vocabulary value, derived from the Table Schemas."""
     from ..codebook import constraints
 
     rows = []
-    for name, table in ctx.tables.items():
+    every = list(ctx.tables.items()) + ([(summary_title(ctx), ctx.summary)] if ctx.summary is not None else [])
+    for name, table in every:
         fk = {fields[0]: f"{ref}.{rfields[0]}" for fields, ref, rfields in foreign_keys(table.schema, name)}
         for f in table.fields:
             rows.append((name, f["name"], f.get("type", "string"), f.get("description", ""),
@@ -142,18 +147,23 @@ def codebook_rows(ctx) -> list[tuple]:
     return rows
 
 
-def sheet_titles(names: list[str]) -> dict[str, str]:
-    """Each table's sheet name: Excel allows at most 31 characters, unique ignoring case, and the
-    about and codebook sheets have their own; a longer or clashing table name is cut and numbered (`~2`)."""
-    taken, out = {CODEBOOK, ABOUT}, {}
+def sheet_titles(names: list[str]) -> list[str]:
+    """Each sheet's name, in order: Excel allows at most 31 characters, unique ignoring case, and the
+    about and codebook sheets have their own; a longer or clashing name is cut and numbered (`~2`)."""
+    taken, out = {CODEBOOK, ABOUT}, []
     for name in names:
         title, n = name[:31], 1
         while title.casefold() in taken:
             n += 1
             title = name[:31 - len(f"~{n}")] + f"~{n}"
         taken.add(title.casefold())
-        out[name] = title
+        out.append(title)
     return out
+
+
+def summary_title(ctx) -> str:
+    """The derived summary's sheet: `derived_summary`, unless a table already has that name."""
+    return sheet_titles(list(ctx.tables) + [SUMMARY])[-1]
 
 
 def workbook_bytes(ctx) -> bytes:
@@ -163,10 +173,11 @@ def workbook_bytes(ctx) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
-    titles = sheet_titles(list(ctx.tables))
+    tables = list(ctx.tables.values()) + ([ctx.summary] if ctx.summary is not None else [])
+    titles = sheet_titles(list(ctx.tables) + [SUMMARY])  # the summary's last: a table's name wins
     about(wb, ctx)
-    for name, table in ctx.tables.items():
-        _sheet(wb, titles[name], [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
+    for title, table in zip(titles, tables):
+        _sheet(wb, title, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
     header = ["table", "field", "type", "description", "constraints", "value", "definition"]
     _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header))
     props = wb.properties

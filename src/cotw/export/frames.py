@@ -3,6 +3,12 @@ order, and as plain Python columns (str, datetime.date, bool, float, int or None
 
 Everything a format needs to know about a field (its kind, vocabulary, key) is read here from the
 Table Schema, so no exporter restates the schema.
+
+The typed formats (Parquet, SQLite, Excel, JSON) carry the columns of `cotw.load()`: every field of
+the schema, and after each EDTF date field (`x-edtf`) the two date columns `cotw.load` derives from
+it, `<field>_earliest` and `<field>_latest` (see `derived_fields`), so that "2025-04" or
+"../2025-04-10" can be sorted and filtered as dates in any of them. The CSV files and the zipped
+data package stay exactly the curated tables.
 """
 from __future__ import annotations
 
@@ -82,6 +88,22 @@ def _plain(value, k: str):
     return str(value)
 
 
+def derived_fields(f: dict) -> list[dict]:
+    """The date columns `cotw.load` adds after an EDTF field (none for other fields), described as derived."""
+    if not f.get("x-edtf"):
+        return []
+    return [{"name": f"{f['name']}_{end}", "type": "date", "x-derived-from": f["name"],
+             "description": f"Derived by cotw from `{f['name']}` (not curated): the {which} day its EDTF value allows; "
+                            f"empty where it is empty or open at that end."}
+            for end, which in (("earliest", "first"), ("latest", "last"))]
+
+
+def export_fields(schema: dict) -> list[dict]:
+    """The schema's fields, each EDTF date field followed by its derived bounds (the columns of cotw.load)."""
+    names = {f["name"] for f in schema["fields"]}
+    return [x for f in schema["fields"] for x in [f] + [d for d in derived_fields(f) if d["name"] not in names]]
+
+
 @dataclass
 class Table:
     """One table ready to export."""
@@ -91,11 +113,12 @@ class Table:
     schema: dict
     frame: object  # the typed pandas DataFrame of cotw.load(), sorted by primary key
     csv: bytes  # the canonical CSV bytes (`cotw fmt` form), rows in the same order
-    columns: dict[str, list] = field(default_factory=dict)  # plain Python values, schema order
+    columns: dict[str, list] = field(default_factory=dict)  # plain Python values, in the order of `fields`
 
     @property
     def fields(self) -> list[dict]:
-        return self.schema["fields"]
+        """The columns of the typed formats: the schema's fields and the derived date bounds (export_fields)."""
+        return export_fields(self.schema)
 
     @property
     def key(self) -> list[str]:
@@ -120,15 +143,20 @@ def prepare(pkg: Package) -> dict[str, Table]:
         res, sch = pkg.resource(name), pkg.schema(name)
         fields = [f["name"] for f in sch["fields"]]
         key = primary_key(sch)
-        frame = load_table(pkg, name)[fields]
+        frame = load_table(pkg, name)[[f["name"] for f in export_fields(sch)]]
         texts = frame[key].astype(object).where(frame[key].notna(), "") if key else None
         order = sorted(range(len(frame)), key=lambda i: tuple(str(v) for v in texts.iloc[i])) if key else list(range(len(frame)))
         frame = frame.iloc[order].reset_index(drop=True)
         data = canonical(pkg.read_bytes(res["path"]), fields, key)
         table = Table(name, res, sch, frame, data)
-        table.columns = {f["name"]: [_plain(v, kind(f)) for v in frame[f["name"]].tolist()] for f in sch["fields"]}
+        table.columns = columns(frame, table.fields)
         out[name] = table
     return out
+
+
+def columns(frame, fields: list[dict]) -> dict[str, list]:
+    """Each field's column of `frame` as plain Python values."""
+    return {f["name"]: [_plain(v, kind(f)) for v in frame[f["name"]].tolist()] for f in fields}
 
 
 def relative(path: Path, root: Path) -> str:

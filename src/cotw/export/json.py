@@ -23,13 +23,21 @@ def records(table) -> list[dict]:
     return [{k: _value(v) for k, v in zip(names, row)} for row in table.records()]
 
 
+def _write(ctx, table, json_path: str, jsonl_path: str) -> list[str]:
+    recs = records(table)
+    doc = json.dumps(recs, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    lines = "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in recs)
+    ctx.path(json_path).write_text(doc, encoding="utf-8", newline="\n")
+    ctx.path(jsonl_path).write_text(lines, encoding="utf-8", newline="\n")
+    return [json_path, jsonl_path]
+
+
 def write(ctx) -> list[str]:
+    from . import summary
+
     written = []
     for name, paths in files(list(ctx.tables)).items():
-        recs = records(ctx.tables[name])
-        doc = json.dumps(recs, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-        lines = "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in recs)
-        ctx.path(paths["json"]).write_text(doc, encoding="utf-8", newline="\n")
-        ctx.path(paths["jsonl"]).write_text(lines, encoding="utf-8", newline="\n")
-        written += [paths["json"], paths["jsonl"]]
+        written += _write(ctx, ctx.tables[name], paths["json"], paths["jsonl"])
+    if ctx.summary is not None:
+        written += _write(ctx, ctx.summary, *summary.files(FOLDER))
     return written

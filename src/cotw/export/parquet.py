@@ -1,6 +1,7 @@
-"""Parquet: one typed file per table. Dates are date32, controlled vocabularies dictionary columns
-(with the schema's full vocabulary, in its order), booleans booleans, numbers float64; each field
-carries its description as metadata."""
+"""Parquet: one typed file per table, and the derived summary in `derived/`. Dates are date32 (the
+bounds derived from each EDTF date, whose text stays text), controlled vocabularies dictionary
+columns (with the schema's full vocabulary, in its order), booleans booleans, numbers float64; each
+field carries its description as metadata."""
 from __future__ import annotations
 
 from .frames import kind
@@ -13,7 +14,8 @@ def files(names: list[str]) -> dict[str, str]:
     return {n: table_file(FOLDER, n, ".parquet") for n in names}
 
 
-def arrow_table(table, version: str):
+def arrow_table(table, version: str, derived: str | None = None):
+    """The table as a typed Arrow table; `derived` says how a table that is not curated was made (file metadata)."""
     import pyarrow as pa
 
     arrays, fields = [], []
@@ -33,14 +35,22 @@ def arrow_table(table, version: str):
         arrays.append(arr)
         fields.append(pa.field(f["name"], arr.type, nullable=not required, metadata=meta))
     meta = {"cotw.table": table.name, "cotw.version": version, "description": table.resource.get("description", "")}
+    if derived:
+        meta["cotw.derived"] = derived
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=meta))
 
 
 def write(ctx) -> list[str]:
     import pyarrow.parquet as pq
 
+    from . import summary
+
     written = []
     for name, rel in files(list(ctx.tables)).items():
         pq.write_table(arrow_table(ctx.tables[name], ctx.version), ctx.path(rel), compression="zstd")
+        written.append(rel)
+    if ctx.summary is not None:
+        (rel,) = summary.files(FOLDER)
+        pq.write_table(arrow_table(ctx.summary, ctx.version, "cotw.summary()"), ctx.path(rel), compression="zstd")
         written.append(rel)
     return written

@@ -2,13 +2,16 @@
 
 The DDL is derived from the Table Schema: column types, NOT NULL for required fields, UNIQUE,
 CHECK constraints for controlled vocabularies and booleans, the primary key, foreign keys, and an
-index on every foreign key (the primary key has SQLite's own). Dates are ISO text, booleans 0/1.
+index on every foreign key (the primary key has SQLite's own). Dates are ISO text, booleans 0/1; each
+EDTF date is followed by the date bounds `cotw.load` derives from it (frames.export_fields), so SQL can
+order and filter by date. The derived per-country summary (summary.py) is the table `derived_summary`,
+described as derived in metadata.json.
 
 Full-text search: every table with verbatim text (the fields that carry `x-verbatim-in`: quotes and
 evidence) gets an FTS5 index `<table>_fts` over those columns (external content, diacritics folded,
 so `Spruds` finds `Sprūds`), which Datasette's search box uses through `fts_table` in metadata.json.
-The metadata also suggests the controlled-vocabulary columns as facets and offers a few canned
-queries, each only when the tables and columns it names exist.
+The metadata also suggests the controlled-vocabulary columns and the columns that name a country as
+facets, and offers a few canned queries, each only when the tables and columns it names exist.
 
 The database is built in a temporary file from the same statements every time and then VACUUMed,
 so its bytes depend only on the data (and the SQLite library's version).
@@ -30,31 +33,50 @@ _TYPES = {"boolean": "INTEGER", "number": "REAL", "integer": "INTEGER"}
 FTS_SUFFIX = "_fts"
 
 # Canned queries for Datasette: (name, title, description, {table: columns it needs}, SQL). Named
-# parameters left empty mean "all".
+# parameters left empty mean "all". `derived_summary` is the derived summary (summary.py), `{summary}`
+# in the SQL its name in this database. Dates are ordered by the derived bounds (`*_earliest`,
+# `*_latest`): EDTF text such as "../2025-04-10" does not sort as a date.
 QUERIES = [
-    ("countries_by_troop_stance", "Countries by troop stance",
-     "How many countries and organisations take each stance on sending troops, and which.",
-     {"countries": ["code", "troop_stance"]},
-     "SELECT troop_stance, count(*) AS countries, group_concat(code, ', ') AS codes\n"
-     "FROM (SELECT troop_stance, code FROM countries ORDER BY code)\n"
-     "GROUP BY troop_stance\nORDER BY countries DESC, troop_stance"),
+    ("own_troops_by_country", "Own troops: each country's latest position",
+     "Each country's latest position on sending its own troops to a coalition force, as the derived summary "
+     "(cotw.summary()) places it, with the report's date (EDTF), basis, source and words; latest_by says whether the "
+     "texts place it last, disagree whether sources disagree, forecast the latest analyst forecast. Filter by country code.",
+     {"derived_summary": ["country", "issue", "latest_value", "latest_by", "latest_position_id", "values", "reports", "sources",
+                          "changed", "disagree", "forecast"],
+      "positions": ["position_id", "date", "basis", "source_id", "evidence"], "countries": ["code", "name"]},
+     "SELECT s.country, n.name AS country_name, s.latest_value AS value, p.date, p.basis, p.source_id, p.evidence,\n"
+     "  s.latest_by, s.\"values\", s.reports, s.sources, s.changed, s.disagree, s.forecast, p.position_id\n"
+     "FROM {summary} AS s JOIN countries AS n ON n.code = s.country\n"
+     "LEFT JOIN positions AS p ON p.position_id = s.latest_position_id\n"
+     "WHERE s.issue = 'own_troops' AND (:country = '' OR s.country = upper(:country))\n"
+     "ORDER BY s.country"),
     ("conditions_by_country", "Conditions by country",
-     "The conditions each country sets, with the words of the source; filter by country code (e.g. FRA).",
-     {"conditions": ["condition_id", "country", "condition", "applies_to", "basis", "source_id", "evidence"],
+     "The conditions each country sets (and those it says it does not require: stance not_required), how firmly, "
+     "for what, when, who says so and the words of the source; filter by country code (e.g. FRA). Rows that share a "
+     "fact_id report the same condition.",
+     {"conditions": ["condition_id", "fact_id", "country", "condition", "stance", "applies_to", "date", "basis", "source_id",
+                     "evidence"],
       "countries": ["code", "name"]},
-     "SELECT c.country, n.name AS country_name, c.condition, c.applies_to, c.basis, c.evidence, c.source_id, c.condition_id\n"
+     "SELECT c.country, n.name AS country_name, c.condition, c.stance, c.applies_to, c.date, c.basis, c.evidence,\n"
+     "  c.source_id, c.fact_id, c.condition_id\n"
      "FROM conditions AS c JOIN countries AS n ON n.code = c.country\n"
      "WHERE :country = '' OR c.country = upper(:country)\n"
-     "ORDER BY c.country, c.condition_id"),
+     "ORDER BY c.country, c.condition, c.condition_id"),
     ("who_said_what", "Who said what",
-     "Every quotation with its speaker, country and date; filter by part of the speaker's name.",
-     {"statements": ["statement_id", "source_id", "country", "speaker_id", "speaker_label", "said", "quote"],
+     "Every quotation with its speaker, country and date (EDTF), earliest first; rows that share an utterance_id are "
+     "reports of the same words. Filter by part of the speaker's name.",
+     {"statements": ["statement_id", "utterance_id", "source_id", "country", "speaker_id", "speaker_label", "said",
+                     "said_earliest", "said_latest", "quote"],
       "people": ["person_id", "name"]},
-     "SELECT s.said, s.country, coalesce(p.name, s.speaker_label) AS speaker, s.quote, s.source_id, s.statement_id\n"
+     "SELECT s.said, s.country, coalesce(p.name, s.speaker_label) AS speaker, s.quote, s.source_id, s.utterance_id,\n"
+     "  s.statement_id\n"
      "FROM statements AS s LEFT JOIN people AS p ON p.person_id = s.speaker_id\n"
      "WHERE :speaker = '' OR coalesce(p.name, s.speaker_label) LIKE '%' || :speaker || '%'\n"
-     "ORDER BY s.said IS NULL, s.said, s.statement_id"),
+     "ORDER BY coalesce(s.said_earliest, s.said_latest) IS NULL, coalesce(s.said_earliest, s.said_latest), s.statement_id"),
 ]
+SUMMARY = "derived_summary"  # the derived summary's name in QUERIES
+FACET_REFERENCES = ("countries",)  # besides the vocabularies, a column naming a row of these is a suggested facet
+SUMMARY_FACETS = ("issue", "latest_value", "latest_by", "changed", "disagree")
 
 
 class ForeignKeyError(RuntimeError):
@@ -145,16 +167,31 @@ def _value(v):
     return v
 
 
-def build(path, tables: dict) -> None:
+def summary_name(tables: dict) -> str:
+    """The derived summary's table name: `derived_summary`, numbered if a table or full-text index has that name."""
+    taken = {n.casefold() for n in tables} | {fts.casefold() for fts, _ in fts_tables(tables).values()}
+    name, n = SUMMARY, 1
+    while name.casefold() in taken:
+        n += 1
+        name = f"{SUMMARY}_{n}"
+    return name
+
+
+def build(path, tables: dict, summary=None) -> None:
+    """The database of `tables` (frames.Table by name) and, when given, the derived summary's table."""
     import sqlite3
 
     con = sqlite3.connect(path, isolation_level=None)
     try:
-        con.execute("PRAGMA foreign_keys = OFF")  # self-references (same_as) may point forwards; checked below
+        con.execute("PRAGMA foreign_keys = OFF")  # rows may name rows of tables created after theirs; checked below
         con.execute("BEGIN")
         taken = {name.casefold() for name in tables}
-        for name, table in tables.items():
-            for stmt in ddl(name, table.schema, taken):
+        every = dict(tables)
+        if summary is not None:
+            taken.add(summary_name(tables).casefold())
+            every[summary_name(tables)] = summary
+        for name, table in every.items():
+            for stmt in ddl(name, dict(table.schema, fields=table.fields), taken):  # with the derived date bounds
                 con.execute(stmt)
             cols = [f["name"] for f in table.fields]
             sql = f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
@@ -174,17 +211,27 @@ def build(path, tables: dict) -> None:
         con.close()
 
 
-def queries(tables: dict) -> dict[str, dict]:
-    """The canned queries whose tables and columns all exist in this package."""
+def queries(tables: dict, summary=None) -> dict[str, dict]:
+    """The canned queries whose tables and columns all exist in this export (`summary`: the derived summary's table)."""
     have = {name: {f["name"] for f in t.fields} for name, t in tables.items()}
-    return {name: {"title": title, "description": about, "sql": sql}
+    have.pop(SUMMARY, None)  # a curated table of that name is not the summary
+    if summary is not None:
+        have[SUMMARY] = {f["name"] for f in summary.fields}
+    table = quote(summary_name(tables)) if summary is not None else None
+    return {name: {"title": title, "description": about, "sql": sql.replace("{summary}", table) if table else sql}
             for name, title, about, needs, sql in QUERIES
             if all(t in have and set(cols) <= have[t] for t, cols in needs.items())}
 
 
+def facets(name: str, table) -> list[str]:
+    """Suggested facets: the controlled vocabularies, and the columns that name a country (FACET_REFERENCES)."""
+    refs = {fields[0] for fields, ref, _ in foreign_keys(table.schema, name) if len(fields) == 1 and ref in FACET_REFERENCES}
+    return [f["name"] for f in table.fields if kind(f) == "enum" or f["name"] in refs]
+
+
 def metadata(ctx) -> dict:
     """Datasette metadata: title, licence, source, every table's and column's description, the full-text
-    index behind each table's search box, suggested facets (the controlled vocabularies), and canned queries."""
+    index behind each table's search box, suggested facets, the derived summary, and canned queries."""
     d = ctx.pkg.descriptor
     lic = (d.get("licenses") or [{}])[0]
     fts = fts_tables(ctx.tables)
@@ -192,9 +239,8 @@ def metadata(ctx) -> dict:
     for name, table in ctx.tables.items():
         meta = {"description": table.resource.get("description", ""),
                 "columns": {f["name"]: f.get("description", "") for f in table.fields}}
-        facets = [f["name"] for f in table.fields if kind(f) == "enum"]
-        if facets:
-            meta["facets"] = facets
+        if facets(name, table):
+            meta["facets"] = facets(name, table)
         label = next((c for c in ("name", "title") if c in meta["columns"]), None)
         if label:
             meta["label_column"] = label
@@ -203,14 +249,19 @@ def metadata(ctx) -> dict:
         tables[name] = meta
     for name, (table, cols) in fts.items():
         tables[table] = {"hidden": True, "description": f"Full-text index of {name}: {', '.join(cols)}"}
+    if ctx.summary is not None:
+        tables[summary_name(ctx.tables)] = {"description": ctx.summary.resource["description"],
+                                            "columns": {f["name"]: f.get("description", "") for f in ctx.summary.fields},
+                                            "facets": [c for c in SUMMARY_FACETS if c in ctx.summary.columns]}
     out = {"title": d.get("title", d.get("name", "cotw")), "description": d.get("description", ""),
            "license": lic.get("name", ""), "license_url": lic.get("path", ""),
            "source": f"cotw {ctx.version} (datapackage.json)",
-           "databases": {"cotw": {"description": d.get("description", ""), "tables": tables, "queries": queries(ctx.tables)}}}
+           "databases": {"cotw": {"description": d.get("description", ""), "tables": tables,
+                                         "queries": queries(ctx.tables, ctx.summary)}}}
     return out
 
 
 def write(ctx) -> list[str]:
-    build(ctx.path(DATABASE), ctx.tables)
+    build(ctx.path(DATABASE), ctx.tables, ctx.summary)
     ctx.path(METADATA).write_text(json.dumps(metadata(ctx), indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
     return [DATABASE, METADATA]
