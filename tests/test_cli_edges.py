@@ -130,7 +130,7 @@ def test_quiet_codebook_diff_and_export_print_no_confirmations(pkg, cli, tmp_pat
 
 def test_export_file_formats_are_chosen_with_only(pkg, cli, tmp_path):
     result = cli("export", pkg, "--out", tmp_path / "a", "--only", "json,csv")
-    assert result.exit_code == 0 and result.stderr.splitlines() == [f"cotw export: {pkg} (no version declared)"]  # no warning
+    assert result.exit_code == 0 and result.stderr.splitlines() == [f"cotw export: {pkg} (version {cotw.__version__})"]  # no warning
     assert sorted(p.name for p in (tmp_path / "a").iterdir() if p.is_dir() and p.name != "pages") == ["csv", "json"]  # pages/: the page's own
     options = [line.split()[0] for line in cli("export", "--help").stdout.splitlines() if line.startswith("  -")]
     assert "--only" in options and "--format" not in options and "-f," not in options

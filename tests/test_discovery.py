@@ -20,6 +20,7 @@ import cotw
 from conftest import ROOT, edit_csv
 from cotw import discovery
 
+DECLARED = f"version {json.loads((ROOT / 'datapackage.json').read_text(encoding='utf-8'))['version']}"  # the shipped descriptor's
 BAD = "data/statements.csv:21: country 'UKK' is not a code in data/countries.csv (did you mean 'UKR'?) [foreign-key]"
 
 
@@ -61,7 +62,7 @@ def test_check_reports_the_edit_in_the_package_the_user_stands_in(edited, instal
     result = cli("check")
     assert result.exit_code == 1
     assert BAD in result.stdout.splitlines()
-    assert first_line(result) == f"cotw check: {edited} (no version declared; found from the current directory)"
+    assert first_line(result) == f"cotw check: {edited} ({DECLARED}; found from the current directory)"
 
 
 def test_check_in_a_subprocess_from_a_subfolder_of_the_package(edited):
@@ -69,22 +70,34 @@ def test_check_in_a_subprocess_from_a_subfolder_of_the_package(edited):
                          cwd=edited / "seeds", capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stdout + run.stderr
     assert BAD in run.stdout.splitlines()
-    assert run.stderr.splitlines()[0] == f"cotw check: {edited} (no version declared; found from the current directory)"
+    assert run.stderr.splitlines()[0] == f"cotw check: {edited} ({DECLARED}; found from the current directory)"
 
 
 def test_outside_any_package_check_acts_on_the_installed_data_and_says_so(installed, outside, cli, monkeypatch):
     monkeypatch.chdir(outside)
     result = cli("check")
     assert result.exit_code == 0, result.output
-    assert first_line(result) == (f"cotw check: {installed} (version {cotw.__version__} of the installed cotw; "
+    assert first_line(result) == (f"cotw check: {installed} ({DECLARED}; "
                                   "the installed data, as no datapackage.json is in the current directory or above)")
+
+
+def test_without_a_declared_version_the_installed_data_is_named_by_the_installed_cotw_and_others_by_none(edited, installed, outside, cli, monkeypatch):
+    for folder in (installed, edited):
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        del descriptor["version"]
+        (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    monkeypatch.chdir(outside)
+    assert first_line(cli("check")) == (f"cotw check: {installed} (version {cotw.__version__} of the installed cotw; "
+                                        "the installed data, as no datapackage.json is in the current directory or above)")
+    monkeypatch.chdir(edited)
+    assert first_line(cli("check")) == f"cotw check: {edited} (no version declared; found from the current directory)"
 
 
 def test_a_given_path_wins_over_the_current_directory(edited, installed, cli, monkeypatch):
     monkeypatch.chdir(edited)
     result = cli("check", installed)
     assert result.exit_code == 0
-    assert first_line(result) == f"cotw check: {installed} (version {cotw.__version__} of the installed cotw)"
+    assert first_line(result) == f"cotw check: {installed} ({DECLARED})"
 
 
 def test_every_command_names_the_package_on_its_first_line(edited, installed, cli, monkeypatch, tmp_path):
@@ -92,7 +105,7 @@ def test_every_command_names_the_package_on_its_first_line(edited, installed, cl
     fixed = edited.parent / "fixed"
     shutil.copytree(edited, fixed)
     edit_csv(fixed / "data/statements.csv", 21, "country", "UKR")
-    found = f"{edited} (no version declared; found from the current directory)"
+    found = f"{edited} ({DECLARED}; found from the current directory)"
     for args, exit_code in ((["check"], 1), (["fmt", "--check"], 0), (["codebook"], 0),
                             (["export", "--out", tmp_path / "out"], 1)):
         result = cli(*args)
@@ -100,7 +113,7 @@ def test_every_command_names_the_package_on_its_first_line(edited, installed, cl
         assert first_line(result) == f"cotw {args[0]}: {found}", args
     diff = cli("diff", fixed)
     assert diff.exit_code == 0
-    assert first_line(diff) == f"cotw diff: old {fixed} (no version declared); new {found}"
+    assert first_line(diff) == f"cotw diff: old {fixed} ({DECLARED}); new {found}"
 
 
 def test_export_without_a_path_exports_the_edited_clone_not_the_installed_data(pkg, installed, cli, monkeypatch, tmp_path):
@@ -220,7 +233,7 @@ def test_a_non_editable_install_checks_the_clone_it_stands_in(tmp_path, edited):
 
     inside = subprocess.run(cotw_cmd, cwd=edited / "data", env=env, capture_output=True, text=True, timeout=300)
     assert inside.returncode == 1 and BAD in inside.stdout.splitlines(), inside.stdout + inside.stderr
-    assert inside.stderr.splitlines()[0] == f"cotw check: {edited} (no version declared; found from the current directory)"
+    assert inside.stderr.splitlines()[0] == f"cotw check: {edited} ({DECLARED}; found from the current directory)"
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -333,11 +333,14 @@ def cff() -> dict:
     return yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
 
 
-def test_citation_version_is_pyprojects():
+def test_citation_and_data_package_versions_are_pyprojects():
+    import json
     import tomllib
 
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     assert cff()["version"] == version
+    # the data package says its own version, so a download names the data it holds wherever it goes
+    assert json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"] == version
 
 
 def test_citation_states_a_release_date_and_repository_only_when_they_exist():
