@@ -181,7 +181,9 @@ def main(argv=None) -> int:
         old = json.loads(meta.read_text()) if meta.exists() else {}
         if a.regenerate or old.get("statements") != n or old.get("model") != generate.MODEL:
             log(f"generating {lab} -> {pkg}")
-            generate.generate(n, pkg)
+            # in a child: generating 1M rows here would leave this process large, and a child forked from it
+            # starts with that peak in its ru_maxrss (Linux carries the high-water mark across exec)
+            subprocess.run([PY, str(HERE / "generate.py"), lab, "--out", str(pkg)], check=True, stdout=subprocess.DEVNULL, env=ENV)
         info[lab] = json.loads(meta.read_text())
         log(f"{lab} statements ({pkg})")
         results[lab] = measure(commands(pkg), a.repeat, a.slow_repeat, n >= 1_000_000, log)

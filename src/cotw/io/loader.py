@@ -85,7 +85,8 @@ def _text_frame(data: bytes, path: str) -> pd.DataFrame:
 
     try:
         # the names first, so that every column is read as text (pyarrow would otherwise infer types)
-        first = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+        end = data.find(b"\n")
+        first = data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").rstrip("\r")
         header = next(csv.reader([first]), [])
         if not header:
             raise LoadError(f"{path}: the file is empty; run `cotw check`")
