@@ -43,7 +43,7 @@ def _script(name: str) -> str:
 
 COTW = _script("cotw")
 FRICTIONLESS = _script("frictionless")
-SLOW = {"check_fl", "frictionless"}  # ~35-80 s per run at 1M: run once there (see --slow-repeat)
+SLOW = {"check_fl", "frictionless"}  # ~60-150 s per run at 1M: run once there (see --slow-repeat)
 
 LABELS = {
     "check": "`cotw check`",
@@ -151,7 +151,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1k,10k,100k,1m", help="comma-separated: 1k,10k,100k,1m (the shipped package is always measured)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per command (median reported)")
-    ap.add_argument("--slow-repeat", type=int, default=1, help="runs of the frictionless-based commands at 1M (~35-80 s each)")
+    ap.add_argument("--slow-repeat", type=int, default=1, help="runs of the frictionless-based commands at 1M (~60-150 s each on a busy machine)")
     ap.add_argument("--regenerate", action="store_true", help="regenerate the synthetic packages even if present")
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--json", type=Path, default=Path("/tmp/bench/results.json"))
@@ -218,7 +218,7 @@ def render(results, info, m, a, started, finished, argv) -> str:
     L.append(f"- Machine: {m['cpu']}, {m['nproc']} CPUs (nproc), {m['memory']} RAM, {m['os']}")
     L.append(f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()))
     L.append(f"- Whole-process wall time and peak RSS (ru_maxrss from os.wait4), median of {a.repeat} runs after one warm-up, "
-             f"commands interleaved round-robin. At 1M the frictionless-based commands ran {a.slow_repeat}× (≈35–80 s each), no warm-up.")
+             f"commands interleaved round-robin. At 1M the frictionless-based commands ran {a.slow_repeat}×, no warm-up (their times are in the runs column).")
     (b1, _, _), (e1, _, _) = a.loads
     L.append(f"- Load average (1 min) at start {b1:.2f}, at end {e1:.2f}: the machine is shared with other work, so absolute times are noisy; "
              "ratios come from interleaved runs. Children run with bytecode caching on (PYTHONPYCACHEPREFIX=/tmp/bench/pycache), as after a normal install.")
