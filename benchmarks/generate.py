@@ -1,25 +1,28 @@
-"""Generate a synthetic, valid cotw data package with N statements (for benchmarks only).
+"""Generate a synthetic, valid cotw 0.2 data package with N statements (for benchmarks only).
 
     python benchmarks/generate.py 100k --out /tmp/bench/pkg-100k
 
-What is copied from the repository, unchanged: datapackage.json, schema/, seeds/ and data/sources.csv
-(so the archives and their sha256 are the curated ones). Everything else is generated:
-countries, people, conditions, contributions, events, claims and N statements, with
+Copied from the repository, unchanged: datapackage.json, schema/, seeds/, data/sources.csv and
+data/sections.csv (so the archives, their sha256 and the authored sections are the curated ones;
+the shipped people are kept too, since sections name them as authors). Everything else is generated,
+valid against the real schemas and cross-table rules, at sizes proportional to N:
 
-- real foreign keys (every source_id, country, speaker_id, same_as, contradicts points to a row
-  that exists; a named speaker's statements.country is the speaker's people.country);
-- dates consistent with their precision (month -> first of the month, year -> 1 January,
-  unknown -> empty) and never after the publication date of the row's source;
-- every quote/evidence cell a verbatim span (whole words, whitespace collapsed) sampled from the
-  archived seed text of the row's own source. Spans are random (start word, 4-30 words), so
-  identical evidence occurs only by chance, as in a real tracker: distinct (quote, source) pairs
-  grow with N until the seed texts' spans run out (reported on stdout).
+    statements N · positions N/10 · conditions, contributions, claims N/20 · events N/10 ·
+    people N/50 (+ the shipped ones) · roles 1.5 per generated person · links about N/2 ·
+    countries: the states, organisations and coalition that some row names (at most 60 + 3)
+
+- real foreign keys, every country named by some row (`x-referenced`), group keys (`utterance_id`,
+  `fact_id`) that name a representative row whose key is itself, positions whose value belongs to
+  their issue, no own-troops contribution to the coalition, value_min <= value_max;
+- EDTF dates of every accepted shape (day, month, year, span, open start or end, unspecified day,
+  uncertain), none starting after the latest publication day its source allows;
+- rows from a source with authored sections name a section of that source;
+- links: rests_on (observation -> statement), part_of (statement -> statement) and contradicts
+  (stored both ways, within one table), no duplicate or self link;
+- every quote/evidence cell a verbatim span of whole words (whitespace collapsed) sampled from the
+  archived text of the row's own source, never beginning like a spreadsheet formula. Spans are
+  random (start word, 4-30 words), so distinct (quote, source) pairs grow with N;
 - canonical form (`cotw fmt`): schema column order, rows sorted by primary key, minimal quoting.
-
-One deviation from the repository's schemas, made only when needed: the statement_id pattern
-`^st-[0-9]{4}$` (and same_as) holds at most 10,000 ids, so for N > 9,999 statements the generated
-copy of schema/statements.json widens both to `^st-[0-9]{4,}$`. The other id patterns are kept;
-the other tables are capped at 9,999 rows so they fit them.
 """
 from __future__ import annotations
 
@@ -40,6 +43,10 @@ REPO = Path(__file__).resolve().parents[1]
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 _WS = re.compile(r"\s+")
 _SPECIAL = (",", '"', "\n", "\r")
+_FORMULA = tuple("=+-@\t\r")
+COPIED = ("sources", "sections")
+MODEL = "0.2"  # the data model generated; run.py regenerates a package generated for another
+LATEST = dt.date(2025, 4, 10)  # no generated date starts later: the earliest publication bound among the sources
 
 
 def parse_size(s: str) -> int:
@@ -67,9 +74,16 @@ def _cell(v: str) -> str:
     return v
 
 
-def write_csv(path: Path, fields: list[str], cols: dict[str, list[str]], key: str) -> int:
+def write_csv(path: Path, fields: list[str], cols: dict[str, list[str]], key: list[str]) -> int:
+    missing = [f for f in fields if f not in cols]
+    assert not missing, f"{path.name}: no generated column {missing}"
     n = len(cols[fields[0]])
-    order = sorted(range(n), key=cols[key].__getitem__)
+    assert all(len(cols[f]) == n for f in fields), f"{path.name}: columns of different lengths"
+    if len(key) == 1:
+        order = sorted(range(n), key=cols[key[0]].__getitem__)
+    else:
+        keys = [cols[k] for k in key]
+        order = sorted(range(n), key=lambda i: [k[i] for k in keys])
     columns = [cols[f] for f in fields]
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(fields) + "\n")
@@ -91,48 +105,62 @@ class Spans:
         self.rng = rng
         self.text: dict[str, str] = {}
         self.starts: dict[str, np.ndarray] = {}
+        self.ok: dict[str, np.ndarray] = {}
         for s in sources:
             raw = (root / s["archive"]).read_bytes()
             assert hashlib.sha256(raw).hexdigest() == s["sha256"], f"{s['archive']} does not match its sha256"
             t = _WS.sub(" ", raw.decode("utf-8")).strip()
             self.text[s["source_id"]] = t
             # start offset of every word, plus a sentinel one past the end
-            self.starts[s["source_id"]] = np.array([0] + [m.end() for m in re.finditer(" ", t)] + [len(t) + 1])
+            st = np.array([0] + [m.end() for m in re.finditer(" ", t)] + [len(t) + 1])
+            self.starts[s["source_id"]] = st
+            # words a cell may begin with: not like a spreadsheet formula (the formula-prefix rule)
+            self.ok[s["source_id"]] = np.array([i for i in range(len(st) - 1) if not t[st[i]:].startswith(_FORMULA)])
 
     def sample(self, sids: list[str], lo: int = 4, hi: int = 30) -> list[str]:
         out = []
         lengths = self.rng.integers(lo, hi + 1, size=len(sids))
         u = self.rng.random(len(sids))
         for sid, ln, r in zip(sids, lengths, u):
-            st, t = self.starts[sid], self.text[sid]
+            st, t, ok = self.starts[sid], self.text[sid], self.ok[sid]
             words = len(st) - 1
-            ln = min(int(ln), words)
-            w0 = int(r * (words - ln + 1))
-            span = t[st[w0]: st[w0 + ln] - 1].strip()
-            out.append(span)
+            w0 = int(ok[int(r * len(ok))])
+            ln = max(1, min(int(ln), words - w0))
+            out.append(t[st[w0]: st[w0 + ln] - 1].strip())
         return out
 
 
-def _dates(rng, n: int, published: list[dt.date | None]) -> tuple[list[str], list[str]]:
-    """(date, precision) pairs consistent with the precision and not after the source's publication."""
-    prec = rng.choice(np.array(["day", "month", "year", "unknown"]), size=n, p=[0.55, 0.2, 0.05, 0.2])
-    offs = rng.random(n)
+def edtf_dates(rng, n: int, empty: float = 0.15) -> list[str]:
+    """EDTF values of every shape cotw accepts, none starting after LATEST."""
     base = dt.date(2025, 1, 1)
-    dates, precs = [], []
-    for p, o, pub in zip(prec, offs, published):
-        end = pub or dt.date(2025, 12, 31)
-        d = base + dt.timedelta(days=int(o * ((end - base).days + 1)))
-        if p == "month":
-            d = d.replace(day=1)
-        elif p == "year":
-            d = d.replace(month=1, day=1)
-        if p == "unknown" or d > end:
-            dates.append("")
-            precs.append("unknown")
-        else:
-            dates.append(d.isoformat())
-            precs.append(str(p))
-    return dates, precs
+    days = (LATEST - base).days
+    d0 = [base + dt.timedelta(days=int(x)) for x in rng.integers(0, days + 1, size=n)]
+    d1 = rng.integers(1, 4, size=n)
+    shape = rng.choice(9, size=n, p=[0.5 - empty / 2, 0.15, 0.03, 0.05, 0.03, 0.03, 0.03, 0.03, 0.15 - empty / 2 + empty])
+    out = []
+    for d, k, s in zip(d0, d1, shape):
+        iso = d.isoformat()
+        out.append((
+            iso if s == 0 else iso[:7] if s == 1 else iso[:4] if s == 2
+            else f"{iso}/{(d + dt.timedelta(days=int(k))).isoformat()}" if s == 3
+            else f"../{iso}" if s == 4 else f"{iso}/.." if s == 5
+            else f"{iso[:7]}-XX" if s == 6 else f"{iso}?" if s == 7 else ""))
+    return out
+
+
+def group_keys(rng, ids: list[str], share: float = 0.2) -> list[str]:
+    """A group key per row: its own id (a representative), or the id of the nearest representative before it."""
+    n = len(ids)
+    rep = rng.random(n) >= share
+    if n:
+        rep[0] = True
+    last = np.maximum.accumulate(np.where(rep, np.arange(n), 0))
+    return [ids[j] for j in last]
+
+
+def ids(prefix: str, k: int, start: int = 1) -> list[str]:
+    width = max(4, len(str(k + start)))
+    return [f"{prefix}-{i:0{width}d}" for i in range(start, start + k)]
 
 
 def generate(n: int, out: Path, seed: int = 6) -> dict:
@@ -144,186 +172,208 @@ def generate(n: int, out: Path, seed: int = 6) -> dict:
     shutil.copy2(REPO / "datapackage.json", out / "datapackage.json")
     shutil.copytree(REPO / "schema", out / "schema")
     shutil.copytree(REPO / "seeds", out / "seeds")
-    shutil.copy2(REPO / "data" / "sources.csv", out / "data" / "sources.csv")
     desc = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    paths = {r["name"]: r["path"] for r in desc["resources"]}
+    for name in COPIED:
+        shutil.copy2(REPO / paths[name], out / paths[name])
     schemas = {r["name"]: json.loads((out / r["schema"]).read_text(encoding="utf-8")) for r in desc["resources"]}
     fields = {name: [f["name"] for f in s["fields"]] for name, s in schemas.items()}
 
-    widened = False
-    id_width = 4
-    if n > 9_999:
-        widened = True
-        id_width = len(str(n))
-        st = schemas["statements"]
-        for f in st["fields"]:
-            if f["name"] in ("statement_id", "same_as"):
-                f["constraints"]["pattern"] = "^st-[0-9]{4,}$"
-        (out / "schema" / "statements.json").write_text(json.dumps(st, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    def read(name):
+        with (REPO / paths[name]).open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
 
-    with (out / "data" / "sources.csv").open(encoding="utf-8", newline="") as fh:
-        sources = list(csv.DictReader(fh))
+    sources = read("sources")
     sids = [s["source_id"] for s in sources]
-    pub = {s["source_id"]: (dt.date.fromisoformat(s["published"]) if s["published"] else None) for s in sources}
     spans = Spans(out, sources, rng)
+    sections: dict[str, list[str]] = {}
+    for s in read("sections"):
+        sections.setdefault(s["source_id"], []).append(s["section_id"])
 
-    def pick_sources(k: int) -> list[str]:
-        return [sids[i] for i in rng.integers(0, len(sids), size=k)]
+    def pick(pool: list[str], k: int) -> list[str]:
+        return [pool[i] for i in rng.integers(0, len(pool), size=k)]
 
-    # --- countries: ISO alpha-3 states (pycountry, as the code-matches-kind rule checks) + EU, NATO
+    def section_of(src: list[str]) -> list[str]:
+        return [pick(sections[s], 1)[0] if s in sections else "" for s in src]
+
+    def maybe(values: list[str], p: float) -> list[str]:
+        return [v if r < p else "" for v, r in zip(values, rng.random(len(values)))]
+
+    def notes(k: int, p: float = 0.3) -> list[str]:
+        return maybe([f"Synthetic note {i}, with a comma and \"quotes\"." for i in range(k)], p)
+
+    # --- countries: a pool of ISO alpha-3 states (as code-matches-kind checks) + EU, NATO, COALITION;
+    # only those some row names are written (the inclusion policy: x-referenced)
     import pycountry
 
     states = sorted(pycountry.countries, key=lambda c: c.alpha_3)[:60]
-    codes = [c.alpha_3 for c in states] + ["EU", "NATO"]
-    names = [c.name for c in states] + ["European Union", "North Atlantic Treaty Organization"]
-    nc = len(codes)
-    kinds = ["state"] * len(states) + ["organization"] * 2
-    c_src = pick_sources(nc)
-    c_ev = spans.sample(c_src)
-    member = rng.random(nc) < 0.3
-    m_src = pick_sources(nc)
-    m_ev = spans.sample(m_src)
-    stance = rng.choice(np.array(["leading", "pledged", "open", "undecided", "undisclosed", "ruled_out", "opposed", "unclear", "not_applicable"]), size=nc)
-    cn_src = pick_sources(nc)
-    cn_ev = spans.sample(cn_src)
-    asof, asof_p = _dates(rng, nc, [pub[s] for s in c_src])
-    countries = {
-        "code": codes, "name": names, "kind": kinds,
-        "eu_member": ["true" if m and rng.random() < 0.5 else ("false" if m else "") for m in member],
-        "nato_member": ["true" if m else "" for m in member],
-        "membership_source_id": [s if m else "" for s, m in zip(m_src, member)],
-        "membership_evidence": [e if m else "" for e, m in zip(m_ev, member)],
-        "coalition_role": list(rng.choice(np.array(["co_lead", "member", "prospective", "beneficiary", "institution", "non_member", "not_stated"]), size=nc)),
-        "troop_stance": [str(s) for s in stance],
-        "stance_as_of": asof, "stance_as_of_precision": asof_p,
-        "summary": [f"Synthetic summary of the position of {x}." for x in names],
-        "source_id": c_src, "evidence": c_ev,
-        "counter_source_id": [s if st_ == "unclear" else "" for s, st_ in zip(cn_src, stance)],
-        "counter_evidence": [e if st_ == "unclear" else "" for e, st_ in zip(cn_ev, stance)],
-    }
+    pool = [c.alpha_3 for c in states] + ["EU", "NATO", "COALITION"]
 
-    # --- people
+    # --- people: the shipped ones (sections name them as authors) and generated ones
+    shipped_people = read("people")
     npeople = max(20, n // 50)
-    pw = len(str(npeople))
-    pids = [f"person-{i:0{pw}d}" for i in range(1, npeople + 1)]
-    p_country = [codes[i] for i in rng.integers(0, nc, size=npeople)]
-    p_src = pick_sources(npeople)
-    people = {
-        "person_id": pids, "name": [f"Person {i}" for i in range(1, npeople + 1)],
-        "printed_as": ["" if rng.random() < 0.8 else f"P. {i}" for i in range(1, npeople + 1)],
-        "role": ["Defence Minister" if i % 3 else "Prime Minister, as printed" for i in range(npeople)],
-        "country": p_country, "source_id": p_src, "evidence": spans.sample(p_src),
+    pids = ids("person", npeople)
+    people = {"person_id": [p["person_id"] for p in shipped_people] + pids,
+              "name": [p["name"] for p in shipped_people] + [f"Person {i}" for i in range(1, npeople + 1)],
+              "printed_as": [p["printed_as"] for p in shipped_people] + maybe([f"P. {i}" for i in range(1, npeople + 1)], 0.2),
+              "notes": [p["notes"] for p in shipped_people] + notes(npeople, 0.1)}
+    speakers = people["person_id"]
+
+    # --- roles
+    kr = npeople * 3 // 2
+    r_src = pick(sids, kr)
+    roles = {"role_id": ids("rl", kr), "person_id": pick(speakers, kr),
+             "role": pick(["Defence Minister", "Prime Minister", "Foreign Minister, as printed", "spokesperson"], kr),
+             "country": maybe(pick(pool, kr), 0.9), "source_id": r_src, "evidence": spans.sample(r_src), "notes": notes(kr, 0.1)}
+
+    # --- statements
+    s_src = pick(sids, n)
+    st_ids = ids("st", n)
+    kind = rng.choice(np.array(["person", "unnamed", "collective"]), size=n, p=[0.7, 0.2, 0.1])
+    spk = pick(speakers, n)
+    topic_vocab = ["troops", "us_role", "mandate", "ceasefire", "deterrence", "planning", "escalation", "own_defence",
+                   "coalition", "negotiations", "territory", "support"]
+    t1, t2, two = rng.integers(0, 12, size=n), rng.integers(0, 12, size=n), rng.random(n) < 0.4
+    country = [pool[i % len(pool)] for i in range(min(n, len(pool)))] + maybe(pick(pool, max(0, n - len(pool))), 0.85)
+    said = edtf_dates(rng, n)
+    form = ["sentence" if r < 0.6 else "fragment" for r in rng.random(n)]
+    statements = {
+        "statement_id": st_ids, "utterance_id": group_keys(rng, st_ids), "source_id": s_src, "country": country,
+        "speaker_id": [s if k == "person" else "" for s, k in zip(spk, kind)], "speaker_kind": [str(k) for k in kind],
+        "speaker_label": [f"{s}, as the source describes them" if k == "person" else
+                          "An unnamed official" if k == "unnamed" else "The governments, together" for s, k in zip(spk, kind)],
+        "said": said, "said_basis": ["The source dates the remark." if d else "The source prints no date." for d in said],
+        "quote": spans.sample(s_src), "form": form,
+        "topics": [topic_vocab[a] + (";" + topic_vocab[b] if w and b != a else "") for a, b, w in zip(t1, t2, two)],
+        "notes": notes(n, 0.2),
     }
 
-    def small(k: int) -> int:
-        return min(9_999, max(50, k))
+    basis = ["official_statement", "reported_position", "analyst_assessment", "analyst_forecast"]
 
-    # --- conditions, contributions
-    def by_country(k: int, id_col: str, prefix: str, extra: dict[str, tuple]) -> dict[str, list[str]]:
-        src = pick_sources(k)
-        cols = {id_col: [f"{prefix}-{i:04d}" for i in range(1, k + 1)]}
-        cols["country"] = [codes[i] for i in rng.integers(0, nc, size=k)]
-        for col, vocab in extra.items():
-            cols[col] = [str(v) for v in rng.choice(np.array(vocab), size=k)]
-        cols["source_id"], cols["evidence"] = src, spans.sample(src)
-        cols["notes"] = ["" if rng.random() < 0.5 else "Synthetic note, with a comma." for _ in range(k)]
+    def observation(prefix: str, id_col: str, k: int, extra) -> dict[str, list[str]]:
+        """The columns every observation table shares (positions, conditions, contributions)."""
+        src = pick(sids, k)
+        oid = ids(prefix, k)
+        date = edtf_dates(rng, k, empty=0.4)
+        kinds = rng.random(k)
+        cols = {id_col: oid, "fact_id": group_keys(rng, oid), "country": pick(pool, k), **extra(k),
+                "date": date, "date_basis": ["The source dates it." if d else "The source prints no date." for d in date],
+                "basis": pick(basis, k), "speaker_id": [s if r < 0.3 else "" for s, r in zip(pick(speakers, k), kinds)],
+                "section_id": section_of(src), "source_id": src, "evidence": spans.sample(src), "notes": notes(k)}
         return cols
 
-    k = small(n // 20)
-    conditions = by_country(k, "condition_id", "cd", {
-        "condition": ("ceasefire_first", "us_backstop", "nato_or_un_mandate", "clear_mandate", "own_defence_intact"),
-        "applies_to": ("troops", "any_participation", "wider_participation", "coalition"),
-        "basis": ("official_statement", "reported_position", "analyst_assessment")})
-    contributions = by_country(k, "contribution_id", "ct", {
-        "kind": ("troops", "training", "air", "naval", "funding", "weapons", "monitoring"),
-        "status": ("pledged", "offered", "considered", "ruled_out", "ongoing"),
-        "basis": ("official_statement", "reported_position", "analyst_assessment")})
-    contributions["description"] = [f"Synthetic contribution {i}." for i in range(1, k + 1)]
+    def position_values(k):
+        issue = pick(["own_troops", "participation", "deployment"], k)
+        vals = {"own_troops": ["committed", "willing", "undecided", "ruled_out"],
+                "participation": ["leads", "joined", "prospective", "declined"], "deployment": ["supports", "reservations", "opposes"]}
+        return {"issue": issue, "value": [pick(vals[i], 1)[0] for i in issue]}
+
+    positions = observation("po", "position_id", max(50, n // 10), position_values)
+    conditions = observation("cd", "condition_id", max(50, n // 20), lambda k: {
+        "condition": pick(schemas_enum(schemas, "conditions", "condition"), k),
+        "stance": pick(["requires", "prefers", "reason_against", "not_required"], k),
+        "applies_to": pick(["own_troops", "participation", "coalition", "deployment"], k)})
+
+    def contribution_values(k):
+        kinds = pick(schemas_enum(schemas, "contributions", "kind"), k)
+        scope = pick(["coalition", "bilateral", "eu", "nato", "unspecified"], k)
+        scope = ["bilateral" if a == "troops" and s == "coalition" else s for a, s in zip(kinds, scope)]  # own troops are positions
+        return {"kind": kinds, "scope": scope, "commitment": pick(["provided", "pledged", "offered", "considered", "ruled_out"], k),
+                "description": [f"Synthetic contribution {i}." for i in range(1, k + 1)]}
+
+    contributions = observation("ct", "contribution_id", max(50, n // 20), contribution_values)
 
     # --- events
-    ke = small(n // 10)
-    e_src = pick_sources(ke)
-    e_date, e_prec = _dates(rng, ke, [pub[s] for s in e_src])
-    eids = [f"ev-{i:04d}" for i in range(1, ke + 1)]
+    ke = max(50, n // 10)
+    e_src = pick(sids, ke)
+    e_ids = ids("ev", ke)
+    e_date = edtf_dates(rng, ke, empty=0.3)
     events = {
-        "event_id": eids, "name": [f"Synthetic meeting {i}" for i in range(1, ke + 1)],
-        "kind": [str(v) for v in rng.choice(np.array(["summit", "ministerial", "meeting", "talks", "call"]), size=ke)],
-        "date": e_date, "date_precision": e_prec,
+        "event_id": e_ids, "fact_id": group_keys(rng, e_ids), "name": [f"Synthetic meeting {i}" for i in range(1, ke + 1)],
+        "kind": pick(schemas_enum(schemas, "events", "kind"), ke), "date": e_date,
         "date_basis": ["The source prints the date." if d else "The source prints no date." for d in e_date],
-        "place": ["Brussels" if rng.random() < 0.5 else "" for _ in range(ke)],
-        "participants": ["" if rng.random() < 0.5 else "Defence ministers; officials" for _ in range(ke)],
-        "source_id": e_src, "evidence": spans.sample(e_src),
-        "same_as": [eids[int(rng.integers(0, i))] if i and rng.random() < 0.1 else "" for i in range(ke)],
-        "notes": ["" if rng.random() < 0.7 else "Synthetic, \"quoted\" note." for _ in range(ke)],
-    }
+        "place": maybe(["Brussels"] * ke, 0.5), "host": maybe(pick(pool, ke), 0.3),
+        "participants": maybe(["Defence ministers; officials"] * ke, 0.5),
+        "source_id": e_src, "evidence": spans.sample(e_src), "notes": notes(ke)}
 
     # --- claims
-    kc = small(n // 20)
-    cl_src = pick_sources(kc)
+    kc = max(50, n // 20)
+    c_src = pick(sids, kc)
+    c_ids = ids("cl", kc)
     lo = rng.integers(0, 1000, size=kc)
     hi = lo + rng.integers(0, 50, size=kc)
     numeric = rng.random(kc) < 0.7
-    clids = [f"cl-{i:04d}" for i in range(1, kc + 1)]
+    c_date = edtf_dates(rng, kc, empty=0.5)
     claims = {
-        "claim_id": clids, "subject": [f"Synthetic figure {i}" for i in range(1, kc + 1)],
+        "claim_id": c_ids, "fact_id": group_keys(rng, c_ids), "question": [f"synthetic-question-{i % 500}" for i in range(kc)],
+        "subject": [f"Synthetic figure {i}" for i in range(1, kc + 1)],
         "value": [f"{a} to {b}" if m else "several" for a, b, m in zip(lo, hi, numeric)],
         "value_min": [str(int(a)) if m else "" for a, m in zip(lo, numeric)],
         "value_max": [str(int(b)) if m else "" for b, m in zip(hi, numeric)],
-        "unit": ["troops" if m else "" for m in numeric],
-        "attributed_to": ["officials"] * kc, "source_id": cl_src, "evidence": spans.sample(cl_src),
-        "contradicts": [clids[int(rng.integers(0, i))] if i and rng.random() < 0.1 else "" for i in range(kc)],
-        "notes": [""] * kc,
-    }
+        "unit": ["troops" if m else "" for m in numeric], "date": c_date,
+        "date_basis": ["The source dates it." if d else "The source prints no date." for d in c_date],
+        "attributed_to": ["officials"] * kc, "basis": pick(basis, kc), "section_id": section_of(c_src),
+        "source_id": c_src, "evidence": spans.sample(c_src), "notes": notes(kc)}
 
-    # --- statements
-    s_src = pick_sources(n)
-    said, said_p = _dates(rng, n, [pub[s] for s in s_src])
-    kind = rng.choice(np.array(["person", "unnamed", "collective"]), size=n, p=[0.7, 0.2, 0.1])
-    spk = rng.integers(0, npeople, size=n)
-    other_country = rng.integers(0, nc, size=n)
-    sids_ = [f"st-{i:0{id_width}d}" for i in range(1, n + 1)]
-    topic_vocab = ["troops", "us_role", "mandate", "ceasefire", "deterrence", "planning", "escalation", "own_defence",
-                   "coalition", "negotiations", "territory", "support"]
-    t1 = rng.integers(0, 12, size=n)
-    t2 = rng.integers(0, 12, size=n)
-    two = rng.random(n) < 0.4
-    same = rng.random(n) < 0.05
-    same_to = (rng.random(n) * np.arange(n)).astype(np.int64)
-    speaker_id, country, label_ = [], [], []
-    for k_, s_, oc in zip(kind, spk, other_country):
-        if k_ == "person":
-            speaker_id.append(pids[s_])
-            country.append(p_country[s_])
-            label_.append(f"Person {s_ + 1}, as the source describes them")
-        else:
-            speaker_id.append("")
-            country.append(codes[oc] if k_ == "unnamed" else "")
-            label_.append("An unnamed official" if k_ == "unnamed" else "The governments, together")
-    statements = {
-        "statement_id": sids_, "source_id": s_src, "country": country, "speaker_id": speaker_id,
-        "speaker_kind": [str(k_) for k_ in kind], "speaker_label": label_,
-        "said": said, "said_precision": said_p,
-        "said_basis": ["The source dates the remark." if d else "The source prints no date." for d in said],
-        "quote": spans.sample(s_src),
-        "form": ["sentence" if r < 0.6 else "fragment" for r in rng.random(n)],
-        "topics": [topic_vocab[a] + (";" + topic_vocab[b] if w else "") for a, b, w in zip(t1, t2, two)],
-        "same_as": [sids_[j] if s and i else "" for i, (s, j) in enumerate(zip(same, same_to))],
-        "notes": ["" if r < 0.8 else "Synthetic note: wording differs, slightly." for r in rng.random(n)],
-    }
+    # --- links: rests_on (observation -> statement), part_of (fragment -> statement), contradicts (both ways)
+    links: set[tuple[str, str, str]] = set()
+    for table, col in ((positions, "position_id"), (conditions, "condition_id"), (contributions, "contribution_id"), (claims, "claim_id")):
+        obs = table[col]
+        chosen = rng.random(len(obs)) < 0.5
+        for o, t in zip([o for o, c in zip(obs, chosen) if c], pick(st_ids, int(chosen.sum()))):
+            links.add((o, "rests_on", t))
+        a = pick(obs, max(1, len(obs) // 50))
+        b = pick(obs, len(a))
+        for x, y in zip(a, b):
+            if x != y:
+                links.add((x, "contradicts", y))
+                links.add((y, "contradicts", x))
+    frag = [s for s, f in zip(st_ids, form) if f == "fragment"]
+    for x, y in zip(frag[: n // 20], pick(st_ids, len(frag[: n // 20]))):
+        if x != y:
+            links.add((x, "part_of", y))
+    links_ = sorted(links)
+    links_cols = {"from_id": [x for x, _, _ in links_], "relation": [r for _, r, _ in links_], "to_id": [y for _, _, y in links_],
+                  "note": [f"Synthetic {r} link." for _, r, _ in links_]}
 
-    tables = {"countries": (countries, "code"), "people": (people, "person_id"), "statements": (statements, "statement_id"),
-              "conditions": (conditions, "condition_id"), "contributions": (contributions, "contribution_id"),
-              "events": (events, "event_id"), "claims": (claims, "claim_id")}
-    rows = {"sources": len(sources)}
-    for name, (cols, key) in tables.items():
-        path = next(out / r["path"] for r in desc["resources"] if r["name"] == name)
-        rows[name] = write_csv(path, fields[name], cols, key)
+    # --- countries named by some row
+    named = set(statements["country"]) | set(roles["country"]) | set(events["host"])
+    for t in (positions, conditions, contributions):
+        named |= set(t["country"])
+    named.discard("")
+    by_code = {c.alpha_3: c for c in states}
+    codes = sorted(named)
+    kinds_ = ["state" if c in by_code else "coalition" if c == "COALITION" else "organisation" for c in codes]
+    countries = {
+        "code": codes,
+        "name": [by_code[c].name if c in by_code else {"EU": "European Union", "NATO": "North Atlantic Treaty Organization",
+                                                       "COALITION": "Coalition of the willing"}[c] for c in codes],
+        "kind": kinds_, "iso_alpha2": [by_code[c].alpha_2 if c in by_code else "" for c in codes],
+        "eu_member": [pick(["true", "false", ""], 1)[0] if k == "state" else "" for k in kinds_], "notes": notes(len(codes))}
+
+    tables = {"countries": countries, "people": people, "roles": roles, "statements": statements, "positions": positions,
+              "conditions": conditions, "contributions": contributions, "events": events, "claims": claims, "links": links_cols}
+    rows = {}
+    for name in COPIED:
+        with (out / paths[name]).open(encoding="utf-8") as fh:
+            rows[name] = sum(1 for _ in csv.reader(fh)) - 1
+    for name, cols in tables.items():
+        pk = schemas[name]["primaryKey"]
+        rows[name] = write_csv(out / paths[name], fields[name], cols, [pk] if isinstance(pk, str) else pk)
+    missing = set(paths) - set(rows)
+    assert not missing, f"tables not generated: {missing}"
     distinct = len(set(zip(statements["quote"], statements["source_id"])))
     size = sum(p.stat().st_size for p in (out / "data").glob("*.csv"))
-    info = {"statements": n, "rows": rows, "distinct_quote_source_pairs": distinct, "widened_statement_id": widened,
-            "csv_bytes": size, "statements_csv_bytes": (out / "data" / "statements.csv").stat().st_size,
+    info = {"model": MODEL, "statements": n, "rows": rows, "distinct_quote_source_pairs": distinct,
+            "csv_bytes": size, "statements_csv_bytes": (out / paths["statements"]).stat().st_size,
             "seconds": round(time.perf_counter() - t0, 2), "seed": seed}
     (out / "GENERATED.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
+
+
+def schemas_enum(schemas: dict, table: str, field: str) -> list[str]:
+    """The vocabulary of a field, from the real schema (so a new value in the schema is generated too)."""
+    return next(f["constraints"]["enum"] for f in schemas[table]["fields"] if f["name"] == field)
 
 
 def main(argv=None) -> int:

@@ -1,79 +1,159 @@
-"""Where `cotw check` spends time and memory, layer by layer, in one process (diagnosis, not a target).
+"""Where `cotw check` spends time and memory, stage by stage, in one fresh process (diagnosis, not a target).
 
-    python benchmarks/phases.py /tmp/bench/pkg-1m
+    python benchmarks/phases.py /tmp/bench/pkg-1m [--second-opinion] [--json]
 
-Calls the same functions `cotw.check.pipeline.validate` calls, in the same order, and prints after each
-step the wall time, the current RSS and the peak RSS so far. It uses cotw's internal layer
-functions, so it may need updating when they change.
+Calls the functions `cotw.check.pipeline.validate` calls, in the same order, and records after each
+stage the wall time and the peak RSS so far. Stages: imports (the libraries and cotw modules the
+check path loads), descriptor, read (structure: every table parsed and proven exact), schema (the
+derived field checks: types, patterns, lengths, keys, safe text), rules (the cross-column and
+cross-table rules of cotw.check.rules, called directly), provenance (archives and verbatim
+evidence), canonical (the fmt pass for tables the reader could not prove canonical) and, with
+--second-opinion, frictionless. It uses cotw's internal layer functions, so it may need updating
+when they change. `profile()` runs it in a child process for run.py; `render()` writes the table.
 """
 from __future__ import annotations
 
+import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-
-def rss_mib() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+STAGES = ("imports", "descriptor", "read", "schema", "rules", "provenance", "canonical", "second opinion")
 
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(path: str) -> None:
+def measure(path: str, second_opinion: bool = False) -> dict:
     t_all = time.perf_counter()
-    rows = []
+    out = {s: 0.0 for s in STAGES}
+    peak = {}
+    detail: dict[str, float] = {}
 
-    def step(name, fn, *args):
+    def timed(stage, fn, *args, label=None):
         t = time.perf_counter()
-        out = fn(*args)
-        rows.append((name, time.perf_counter() - t, rss_mib(), peak_mib()))
-        print(f"{name:<40} {rows[-1][1]:8.2f} s  rss {rows[-1][2]:7.0f} MiB  peak {rows[-1][3]:7.0f} MiB", flush=True)
-        return out
+        res = fn(*args)
+        dt_ = time.perf_counter() - t
+        out[stage] += dt_
+        peak[stage] = peak_mib()
+        if label:
+            detail[label] = detail.get(label, 0.0) + dt_
+        return res
 
     def imports():
         import pandas  # noqa: F401
+        import pyarrow.compute  # noqa: F401
         import pandera.pandas  # noqa: F401
-        import frictionless  # noqa: F401
+        import jsonschema  # noqa: F401
+        from cotw.check import derive, pipeline, profile, provenance, rules  # noqa: F401
+        from cotw.io import canonical, fastread, reader  # noqa: F401
 
-    step("import pandas, pandera, frictionless", imports)
-    from cotw.check import pipeline as validation
+    timed("imports", imports)
+    import copy
+
+    import pandera.pandas as pa
+
+    from cotw.check import derive, pipeline, provenance, rules
+    from cotw.io.canonical import non_canonical
+    from cotw.io.reader import read_table
     from cotw.package import Package
     from cotw.report import Report
-    from cotw.io.reader import read_table
-    from cotw.check import derive, provenance
 
     pkg = Package.open(path)
     report = Report(root=path)
-    step("layer 1: descriptor_problems", validation.descriptor_problems, pkg, report)
-    tables = {}
-    for name in pkg.names():
-        tables[name] = step(f"read_table({name})", read_table, pkg, name)
+    timed("descriptor", pipeline.descriptor_problems, pkg, report)
+    tables = {name: timed("read", read_table, pkg, name, label=f"read {name}") for name in pkg.names()}
     frames = {n: t.frame for n, t in tables.items() if t.frame is not None}
-    refs = step("derive.fk_sets", derive.fk_sets, pkg, frames)
-    import pandera.pandas as pa
-
+    refs = timed("schema", derive.fk_sets, pkg, frames)
     for name, t in tables.items():
-        sch = step(f"derive.build({name})", derive.build, pkg, name, refs, frames)
+        sch = timed("schema", derive.build, pkg, name, refs, frames, t.frame)
+        fields_only = copy.copy(sch)
+        fields_only.checks = [c for c in sch.checks if not str(c.name).startswith("rule:")]
 
-        def val(sch=sch, t=t):
+        def val(s=fields_only, f=t.frame):
             try:
-                sch.validate(t.frame, lazy=True)
-            except pa.errors.SchemaErrors as exc:
-                return exc
-        step(f"pandera validate({name})", val)
+                s.validate(f, lazy=True)
+            except pa.errors.SchemaErrors:
+                pass
+        timed("schema", val, label=f"schema {name}")
+        for spec in timed("rules", rules.for_table, pkg, name, frames):
+            timed("rules", spec.fn, t.frame, label=f"rule {spec.key} ({name})")
     src = tables.get("sources")
-    texts, _ = step("provenance.archives", provenance.archives, pkg, src.frame, src.lines, src.file)
+    texts, _ = timed("provenance", provenance.archives, pkg, src.frame, src.lines, src.file)
     for name, t in tables.items():
-        step(f"provenance.verbatim({name})", provenance.verbatim, pkg, name, t.frame, t.lines, texts, t.file)
-    from cotw.io.canonical import non_canonical
+        timed("provenance", provenance.verbatim, pkg, name, t.frame, t.lines, texts, t.file, label=f"provenance {name}")
+    unknown = [n for n, t in tables.items() if t.canonical is None]
+    timed("canonical", non_canonical, pkg, unknown)
+    if second_opinion:
+        from cotw.check.second_opinion import frictionless_problems
 
-    step("fmt.non_canonical (valid data only)", non_canonical, pkg)
-    print(f"{'total':<40} {time.perf_counter() - t_all:8.2f} s  peak {peak_mib():7.0f} MiB")
+        timed("second opinion", frictionless_problems, pkg)
+    top = dict(sorted(detail.items(), key=lambda kv: -kv[1])[:8])
+    return {"stages": out, "peak_mib": peak, "total": time.perf_counter() - t_all, "top": top,
+            "rows": sum(len(f) for f in frames.values()), "second_opinion": second_opinion,
+            "not_proven_canonical": unknown}
+
+
+def profile(root: Path, second_opinion: bool = False, env: dict | None = None) -> dict:
+    """measure() in a fresh child process (so imports are paid as `cotw check` pays them)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), str(root), "--json"] + (["--second-opinion"] if second_opinion else [])
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd="/tmp")
+    if res.returncode != 0:
+        return {"error": res.stderr[-2000:]}
+    return json.loads(res.stdout)
+
+
+def _t(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def render(profiles: dict[str, dict]) -> list[str]:
+    keys = [k for k, p in profiles.items() if "stages" in p]
+    L = ["## Where the time goes: `cotw check` stage by stage (benchmarks/phases.py, one fresh process each)", ""]
+    if not keys:
+        return L + ["The profile failed: " + "; ".join(p.get("error", "?")[-300:] for p in profiles.values()), ""]
+    L.append("| stage | " + " | ".join(f"{k} ({profiles[k]['rows']:,} rows)" for k in keys) + " |")
+    L.append("|---|" + "---|" * len(keys))
+    for s in STAGES:
+        cells = []
+        for k in keys:
+            p = profiles[k]
+            if s == "second opinion" and not p["second_opinion"]:
+                cells.append("not run")
+                continue
+            v = p["stages"][s]
+            share = v / p["total"] * 100 if p["total"] else 0
+            cells.append(f"{_t(v)} ({share:.0f}%), peak {p['peak_mib'].get(s, 0):.0f} MiB")
+        L.append(f"| {s} | " + " | ".join(cells) + " |")
+    L.append("| total in process | " + " | ".join(_t(profiles[k]["total"]) for k in keys) + " |")
+    L.append("")
+    for k in keys:
+        p = profiles[k]
+        L.append(f"- {k}, the largest single steps: " + "; ".join(f"{name} {_t(v)}" for name, v in p["top"].items())
+                 + (f". Not proven canonical by the reader (fmt pass): {', '.join(p['not_proven_canonical'])}" if p["not_proven_canonical"] else ""))
+    L.append("")
+    L.append("Python's own start-up (~20 ms) and the CLI (typer) are not in the stages; the rest of the whole-process time is "
+             "the report. The schema stage is pandera's validation of the derived field checks; rules are called directly.")
+    L.append("")
+    return L
+
+
+def main(argv: list[str]) -> None:
+    args = [a for a in argv if not a.startswith("--")]
+    path = args[0] if args else str(Path(__file__).resolve().parents[1])
+    res = measure(path, "--second-opinion" in argv)
+    if "--json" in argv:
+        print(json.dumps(res))
+    else:
+        for s in STAGES:
+            print(f"{s:<16} {res['stages'][s]:8.3f} s  peak {res['peak_mib'].get(s, 0):7.0f} MiB")
+        print(f"{'total':<16} {res['total']:8.3f} s")
+        for k, v in res["top"].items():
+            print(f"  {k}: {v:.3f} s")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).resolve().parents[1]))
+    main(sys.argv[1:])

@@ -103,16 +103,20 @@ def check(text: str) -> str | None:
 def bounds_columns(values):
     """(earliest, latest) as two pandas datetime64[ns] Series aligned with `values` (a Series of EDTF
     text); missing where the value is missing, invalid or unbounded."""
+    import numpy as np
     import pandas as pd
 
-    text = values.astype(object).where(values.notna(), None)
-    lookup = {}
-    for v in pd.unique(text.dropna()):
+    # per distinct value, then one vectorised take: a column has few distinct dates, many rows
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    nat = np.datetime64("NaT", "ns")
+    lo = np.full(len(uniques) + 1, nat, dtype="datetime64[ns]")  # the last slot: missing (code -1)
+    hi = lo.copy()
+    for i, v in enumerate(uniques.tolist()):
         try:
-            lookup[v] = bounds(v)
+            a, b = bounds(v)
         except DateError:
-            lookup[v] = (None, None)
-    lo = text.map(lambda v: lookup.get(v, (None, None))[0] if v is not None else None)
-    hi = text.map(lambda v: lookup.get(v, (None, None))[1] if v is not None else None)
-    return (pd.to_datetime(lo, errors="coerce").astype("datetime64[ns]"),
-            pd.to_datetime(hi, errors="coerce").astype("datetime64[ns]"))
+            continue
+        lo[i] = nat if a is None else np.datetime64(a, "ns")
+        hi[i] = nat if b is None else np.datetime64(b, "ns")
+    return (pd.Series(lo[codes], index=values.index, dtype="datetime64[ns]"),
+            pd.Series(hi[codes], index=values.index, dtype="datetime64[ns]"))

@@ -199,7 +199,7 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
         if not published or not _has(df, col, "source_id"):
             return _true(df)
         ok = []
-        for v, sid in zip(text(df[col]), text(df["source_id"])):
+        for v, sid in zip(text(df[col]).tolist(), text(df["source_id"]).tolist()):  # lists: arrow cells iterate slowly
             try:
                 lo = bounds(v)[0] if isinstance(v, str) else None
             except DateError:

@@ -67,11 +67,24 @@ def read(data: bytes, fields: list[str], key: list[str]):
     elif len(key) == 1:
         canonical = bool(frame[key[0]].is_monotonic_increasing)
     else:
-        # fmt sorts rows by the list of their key cells (a missing cell as ''); with no cell missing that is
-        # the lexicographic order of the key tuples, which a MultiIndex checks without a Python loop
-        keys = frame[list(key)]
-        canonical = None if keys.isna().to_numpy().any() else bool(pd.MultiIndex.from_frame(keys).is_monotonic_increasing)
+        canonical = _sorted(table, key, pa, pc)
     return frame, lines, canonical
+
+
+def _sorted(table, key: list[str], pa, pc) -> bool:
+    """Whether the rows are in the order fmt's sort gives: by the key's cells as strings (empty for a
+    missing cell), compared column after column. Arrow compares UTF-8 bytewise, which is code-point
+    order, the order of Python's str comparison."""
+    if table.num_rows < 2:
+        return True
+    n = table.num_rows
+    ok = None  # row i+1 >= row i on the key columns compared so far, with earlier columns deciding
+    for col in reversed(key):
+        c = pc.fill_null(table.column(col), pa.scalar("", table.column(col).type)).combine_chunks()
+        prev, nxt = c.slice(0, n - 1), c.slice(1)
+        lt = pc.less(prev, nxt)
+        ok = pc.less_equal(prev, nxt) if ok is None else pc.or_(lt, pc.and_(pc.equal(prev, nxt), ok))
+    return bool(pc.all(ok).as_py())
 
 
 def _reproduces(data: bytes, offset: int, table, pa, pc) -> bool:

@@ -11,6 +11,7 @@ error here rather than a silent loss.
 """
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
@@ -50,8 +51,7 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
     except (OSError, UnsafeFile) as exc:
         raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc.strerror or exc}; run `cotw check`") from None
     types = dtypes(pkg, name)
-    # pyarrow's parser is ~10x faster than pandas' C engine for all-text columns in pandas 3
-    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8", engine="pyarrow")
+    frame = _text_frame(data, res["path"])
     for col, dtype in types.items():
         if col not in frame.columns:
             raise LoadError(f"{res['path']}: column {col!r} is missing; run `cotw check`")
@@ -73,6 +73,35 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
         except (ValueError, TypeError) as exc:
             raise LoadError(f"{res['path']}: column {col!r} cannot be read as {dtype}: {exc}; run `cotw check`") from None
     return with_date_bounds(frame, pkg.schema(name)["fields"])
+
+
+def _text_frame(data: bytes, path: str) -> pd.DataFrame:
+    """Every cell as text (pandas' string dtype), only an empty cell missing. pyarrow parses (on every
+    core) and each column is wrapped without a copy: ~2x faster than `pd.read_csv(engine="pyarrow")`,
+    which converts the parsed table again, and it reads quoted line breaks inside cells."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    try:
+        # the names first, so that every column is read as text (pyarrow would otherwise infer types)
+        end = data.find(b"\n")
+        first = data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").rstrip("\r")
+        header = next(csv.reader([first]), [])
+        if not header:
+            raise LoadError(f"{path}: the file is empty; run `cotw check`")
+        if len(set(header)) != len(header):
+            raise LoadError(f"{path}: a column appears twice in the header; run `cotw check`")
+        table = pcsv.read_csv(
+            io.BytesIO(data),
+            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in header}, null_values=[""],
+                                                strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error) as exc:
+        raise LoadError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]}); run `cotw check`") from None
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.DataFrame({c: pd.array(pd.arrays.ArrowStringArray(table.column(c)), dtype=dtype) for c in table.column_names})
 
 
 def with_date_bounds(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:

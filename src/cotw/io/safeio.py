@@ -176,7 +176,8 @@ def _bounded(fd: int, size: int, label: object, limit: int) -> bytes:
         raise UnsafeFile(label, f"is {size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
     chunks, total = [], 0
     while True:
-        chunk = os.read(fd, min(1 << 24, limit + 1 - total))
+        # the whole file in one read when it can be (one chunk: no second copy by join)
+        chunk = os.read(fd, min(max(size + 1, 1 << 24), limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
