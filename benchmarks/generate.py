@@ -283,6 +283,18 @@ def generate(n: int, out: Path, seed: int = 6) -> dict:
 
     contributions = observation("ct", "contribution_id", max(50, n // 20), contribution_values)
 
+    # A named speaker speaks for the country of one of their offices (statements; official statements of
+    # positions and conditions): such rows take the country of one of the speaker's roles.
+    offices: dict[str, list[str]] = {}
+    for person, c in zip(roles["person_id"], roles["country"]):
+        if c:
+            offices.setdefault(person, []).append(c)
+    for table, official_only in ((statements, False), (positions, True), (conditions, True)):
+        basis_col = table.get("basis") or [""] * len(table["country"])
+        for i, (s, b) in enumerate(zip(table["speaker_id"], basis_col)):
+            if s in offices and (not official_only or b == "official_statement"):
+                table["country"][i] = offices[s][i % len(offices[s])]
+
     # --- events
     ke = max(50, n // 10)
     e_src = pick(sids, ke)
