@@ -525,7 +525,7 @@ def test_usage_errors_exit_2(tiny, tmp_path, cli):
 
 def test_no_progress_display_when_not_a_terminal(tiny, tmp_path, cli):
     result = cli("export", tiny, "--out", tmp_path / "x", "--only", "csv")
-    assert result.exit_code == 0 and result.stderr.splitlines() == [f"cotw export: {tiny} (no version declared)"]  # no bar
+    assert result.exit_code == 0 and result.stderr.splitlines() == [f"cotw export: {tiny} (version {cotw.__version__})"]  # no bar
     assert "wrote" in result.stdout
     quiet = cli("export", tiny, "--out", tmp_path / "y", "--only", "csv", "--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
