@@ -72,3 +72,36 @@ def test_a_country_no_row_names_is_refused(nxt):
     path = nxt / "data" / "countries.csv"
     path.write_text(path.read_text(encoding="utf-8") + "NOR,Norway,state,NO,false,\n", encoding="utf-8")
     assert ("unreferenced", "code") in {(p.rule, p.column) for p in cotw.validate(nxt).problems}
+
+
+def _reader_names(path) -> list[str]:
+    """The names an independent reader listed under '## 1. Named people' (the first spelling of each row)."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    part = text.split("## 1. ", 1)[1].split("\n## 2. ", 1)[0]
+    names = []
+    for line in part.splitlines():
+        if re.match(r"\|\s*P\d+\s*\|", line):
+            cell = line.split("|")[2]
+            first = re.sub(r"\(.*?\)", "", cell).split(";")[0].strip().strip("«»").strip()
+            names.append(first)
+    return names
+
+
+def test_every_person_an_independent_reader_found_in_the_texts_has_a_row(root):
+    """docs/curation/reader-0.2 holds what a reader who had not seen the tables listed in each text; every
+    person named there is in people, by the normalised name, a printed spelling, or (for a surname printed
+    alone, like '000: Trump') the surname of exactly one person."""
+    people = cotw.load("people", root)
+    names = set(people.name)
+    printed = {s.strip() for v in people.printed_as.dropna() for s in str(v).split(";")}
+    surnames: dict[str, int] = {}
+    for n in people.name:
+        surnames[n.split()[-1]] = surnames.get(n.split()[-1], 0) + 1
+    lists = sorted((root / "docs" / "curation" / "reader-0.2").glob("0*.md"))
+    assert len(lists) == 5
+    found = [(p.name, n) for p in lists for n in _reader_names(p)]
+    assert len(found) >= 60  # 8 + 8 + 11 + 4 + 31 rows in the five lists
+    missing = [(f, n) for f, n in found if n not in names and n not in printed and surnames.get(n) != 1]
+    assert missing == []
