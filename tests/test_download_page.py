@@ -342,6 +342,16 @@ def test_the_page_links_only_to_the_formats_written(tmp_path):
     assert 'href="json/countries.json"' in html and ".parquet" not in html and "cotw.db" not in html
 
 
+def test_the_downloads_table_links_the_derived_summary_in_every_format_written_and_says_it_is_derived(site):
+    dist, _ = site
+    html = (dist / "index.html").read_text(encoding="utf-8")
+    row = html.split('<tr id="table-derived-summary">', 1)[1].split("</tr>", 1)[0]
+    assert "Derived by code, not curated" in row
+    linked = {p for p in __import__("re").findall(r'href="([^"]+)"', row)}
+    written = {str(p.relative_to(dist)) for p in dist.rglob("summary.*") if not p.name.endswith(".schema.json")}
+    assert linked == written and len(written) == 4  # csv, parquet, json, jsonl
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
 def test_the_matrix_has_a_row_per_country_linking_to_its_page(site, browser, tmp_path):

@@ -152,6 +152,23 @@ def render(ctx, prov, rows, summ) -> str:
                         for lab in labels)
         out.append(f'<tr id="table-{e(n)}"><td><code>{e(n)}</code></td><td>{e(t.resource.get("description", ""))}</td>'
                    f'<td class="n">{t.rows}</td>{cells}</tr>')
+    derived = getattr(ctx, "summary", None)
+    if derived is not None:  # the summary is derived by code, not a table of the data package: say so on its row
+        from . import summary
+
+        mine = {}
+        for fmt in ctx.formats:
+            got = summary.files(fmt)
+            if fmt == "csv" and got:
+                mine["CSV"] = got[0]
+            elif fmt == "parquet" and got:
+                mine["Parquet"] = got[0]
+            elif fmt == "json" and got:
+                mine["JSON"], mine["JSON Lines"] = got[0], got[1]
+        cells = "".join(f'<td><a href="{e(mine[lab])}">{e(mine[lab].rsplit("/", 1)[-1])}</a></td>' if lab in mine else "<td></td>"
+                        for lab in labels)
+        out.append(f'<tr id="table-derived-summary"><td><code>summary</code> (derived)</td><td>{e(summary.DESCRIPTION)}</td>'
+                   f'<td class="n">{derived.rows}</td>{cells}</tr>')
     out.append("</tbody></table></div>")
     table = countries.overview(ctx.tables, summ, rows)
     if table:
