@@ -60,6 +60,8 @@ def _one(text: str) -> tuple[dt.date | None, dt.date | None]:
             raise DateError(f"{text!r} has day {d}, which no such month has")
         if "X" not in y and "X" not in mo and day > _days(int(y), int(mo)):
             raise DateError(f"{text!r}: {calendar.month_name[int(mo)]} {int(y)} has no day {day}")
+    if y == "0000":  # EDTF's year 0 (1 BC) has no day in Python's calendar, so its bounds cannot be given
+        raise DateError(f"{text!r} has year 0000; cotw accepts years 0001 to 9999")
     if set(y) == {"X"}:
         return None, None  # the year is not printed: the day cannot be placed in time
     y_lo, y_hi = _digits(y, 1, 9999)
