@@ -64,3 +64,89 @@ def test_source_viewer_is_linear_in_the_number_of_spans():
     html = _text(_source(raw, spans))
     assert time.perf_counter() - t < 5
     assert html.count('<a class="ref"') == 20_000 and 'class="d2"' in html
+
+
+def _pairwise(recs):
+    """The rule of cotw.derived, stated over every pair (the specification the faster code must meet)."""
+    from cotw.derived import _apart
+
+    changed = disagree = False
+    for i, a in enumerate(recs):
+        for b in recs[i + 1:]:
+            if a["value"] != b["value"]:
+                changed |= _apart(a, b)
+                disagree |= not _apart(a, b)
+    return changed, disagree
+
+
+def test_change_and_disagreement_agree_with_the_pairwise_rule():
+    import random
+
+    import pandas as pd
+
+    from cotw.derived import _change_and_disagreement
+
+    rnd = random.Random(2)
+    days = [None] + [pd.Timestamp(2025, 1, 1) + pd.Timedelta(days=d) for d in range(8)]
+    for _ in range(1000):
+        recs = []
+        for _ in range(rnd.randint(1, 6)):
+            a, b = rnd.choice(days), rnd.choice(days)
+            if a is not None and b is not None and a > b:
+                a, b = b, a
+            recs.append({"value": rnd.choice("xyz"), "date_earliest": a, "date_latest": b})
+        frame = pd.DataFrame(recs, columns=["value", "date_earliest", "date_latest"])
+        assert _change_and_disagreement(frame.to_dict("records")) == _pairwise(frame.to_dict("records")), recs
+
+
+def test_summary_of_one_country_with_many_reports_is_not_quadratic():
+    """20,000 reports of one country's one issue: every pair was compared (200 million pairs)."""
+    import pandas as pd
+
+    import cotw
+    from cotw.derived import summarise
+
+    positions = cotw.load("positions")
+    base = positions[positions["issue"] == "own_troops"].iloc[[0]]
+    many = pd.concat([base] * 20_000, ignore_index=True)
+    many["position_id"] = [f"po-{i:06d}" for i in range(len(many))]
+    many["fact_id"] = many["position_id"]
+    t = time.perf_counter()
+    out = summarise(many)
+    assert time.perf_counter() - t < 10
+    assert out["reports"].tolist() == [20_000] and not out["changed"].any() and not out["disagree"].any()
+
+
+def _grow(path, make) -> None:
+    """Append the rows make(rows) returns to a CSV of the package."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows + make(rows))
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def test_country_pages_and_matrix_take_each_row_once(pkg, tmp_path):
+    """1,500 countries and 30,000 positions: every country's page and matrix row looked at every row of
+    every table (and the summary built a pandas frame per group): 36 s here, now a few."""
+    import itertools
+
+    from cotw.export import export
+
+    codes = ["".join(t) for t in itertools.islice(itertools.product("ABCDEFGHIJKLMNOPQRSTUVWXYZ", repeat=3), 1500)]
+    have = set()
+    _grow(pkg / "data" / "countries.csv", lambda rows: have.update(r["code"] for r in rows) or [
+        dict(rows[0], code=c, name=f"Land {c}", kind="organisation", iso_alpha2="") for c in codes if c not in have])
+    _grow(pkg / "data" / "positions.csv", lambda rows: [
+        dict(next(r for r in rows if r["issue"] == "own_troops"), position_id=f"po-{100000 + i}", fact_id=f"po-{100000 + i}",
+             country=codes[i % len(codes)], speaker_id="") for i in range(30_000)])
+    t = time.perf_counter()
+    result = export(pkg, tmp_path / "out", formats=["csv"], validate=False)  # (organisations other than EU and NATO fail check)
+    assert time.perf_counter() - t < 20
+    assert sum(f.startswith("pages/country-") for f in result.files) >= 1500
+    page = tmp_path / "out" / "pages" / f"country-{codes[-1]}.html"
+    assert page.read_text(encoding="utf-8").count('<article class="card"') == 20
