@@ -150,3 +150,20 @@ def test_country_pages_and_matrix_take_each_row_once(pkg, tmp_path):
     assert sum(f.startswith("pages/country-") for f in result.files) >= 1500
     page = tmp_path / "out" / "pages" / f"country-{codes[-1]}.html"
     assert page.read_text(encoding="utf-8").count('<article class="card"') == 20
+
+
+def test_a_link_to_an_id_of_no_table_is_an_error_even_without_the_id_pattern(pkg, cli):
+    """A pull request that drops the id pattern from schema/links.json must not make links to nothing pass."""
+    import json
+
+    path = pkg / "schema" / "links.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for f in schema["fields"]:
+        f.get("constraints", {}).pop("pattern", None)
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    with (pkg / "data" / "links.csv").open("a", encoding="utf-8") as f:
+        f.write("zz-0001,contradicts,zz-0002,forged\nzz-0002,contradicts,zz-0001,forged\n")
+    r = cli("check", pkg)
+    assert r.exit_code == 1
+    assert ("data/links.csv:95: link zz-0001 contradicts zz-0002: zz-0001, zz-0002 are not the id of a row of any table "
+            "(a link joins rows by their ids, which begin with cd-, cl-, ct-, ev-, po-, rl-, st-) [link]") in r.stdout

@@ -344,6 +344,8 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
 
     def exists(v) -> bool:
         prefix = str(v).split("-", 1)[0]
+        if prefix not in tables:
+            return False  # no table's ids look like this: the link names nothing (a schema without the id pattern lets it through)
         return prefix not in ids or v in ids[prefix]  # a table that could not be read is not judged
 
     def ends_exist(df):
@@ -354,7 +356,10 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
 
     def say_missing(v, row):
         gone = [x for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
-        return f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} is not a row of {tables.get(gone[0].split('-')[0], '?')}", None
+        where = tables.get(gone[0].split("-")[0])
+        return (f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not a row of {where}" if where else
+                f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not the id of a row of any table"), (
+            None if where else f"a link joins rows by their ids, which begin with {', '.join(sorted(p + '-' for p in tables))}")
 
     def symmetric(df):
         if not _has(df, "from_id", "relation", "to_id"):
