@@ -167,3 +167,45 @@ def test_a_link_to_an_id_of_no_table_is_an_error_even_without_the_id_pattern(pkg
     assert r.exit_code == 1
     assert ("data/links.csv:95: link zz-0001 contradicts zz-0002: zz-0001, zz-0002 are not the id of a row of any table "
             "(a link joins rows by their ids, which begin with cd-, cl-, ct-, ev-, po-, rl-, st-) [link]") in r.stdout
+
+
+def test_every_source_and_country_gets_its_own_page_whatever_its_id(pkg, tmp_path, cli):
+    """Ids differing only by case shared a page on a case-insensitive file system (macOS, Windows), and a
+    row whose id is no safe file name silently got no page (a country vanished from the index). With
+    the id patterns dropped from the schemas (a stranger's pull request may), check accepts such ids."""
+    import json
+
+    for table, field in (("sources", "source_id"), ("countries", "code")):
+        path = pkg / "schema" / f"{table}.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        for f in schema["fields"]:
+            if f["name"] == field:
+                f.get("constraints", {}).pop("pattern", None)
+        path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    ids = ["hostile", "Hostile", "../../escape", "a b", "x" * 300, "index"]
+    def copies(rows):
+        import hashlib
+
+        out = []
+        for n, i in enumerate(ids):  # each its own archive (archive and sha256 are unique)
+            text = (pkg / rows[0]["archive"]).read_bytes() + f"\ncopy {n}\n".encode()
+            (pkg / "seeds" / f"copy-{n}.txt").write_bytes(text)
+            out.append(dict(rows[0], source_id=i, title=f"copy {n}", archive=f"seeds/copy-{n}.txt", sha256=hashlib.sha256(text).hexdigest()))
+        return out
+
+    _grow(pkg / "data" / "sources.csv", copies)
+    assert cli("check", pkg).exit_code == 0
+    result = cli("export", pkg, "--out", tmp_path / "out", "--only", "csv")
+    assert result.exit_code == 0, result.output
+    pages = [p.name for p in (tmp_path / "out" / "pages").iterdir() if p.name.startswith("source")]
+    assert len(pages) == 5 + len(ids) == len({p.casefold() for p in pages})
+    assert all(len(p) < 100 for p in pages) and not (tmp_path / "escape.html").exists()
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    for n in range(len(ids)):
+        assert f">copy {n}</a>" in index
+
+    from cotw.export.countries import page_of
+    from cotw.export.paths import page_stem
+
+    assert page_of("AUS") == "pages/country-AUS.html" and page_stem("eu-diplomat-disagreement", upper=False) == "-eu-diplomat-disagreement"
+    assert len({page_of(c).casefold() for c in ("FR", "fr", "Fr", "fR", "a/b", "a\\b", "a\x00")}) == 7

@@ -18,12 +18,10 @@ SECTIONS = (  # (table, heading, how the cards of a table are grouped)
 
 
 def page_of(code) -> str | None:
-    from .paths import UnsafeName, stem
+    from .paths import page_stem
 
-    try:
-        return f"{FOLDER}/country-{stem(code)}.html"
-    except UnsafeName:
-        return None
+    name = page_stem(code, upper=True)
+    return f"{FOLDER}/country{name}.html" if name else None
 
 
 def summary(pkg, tables: dict):

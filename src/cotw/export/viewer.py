@@ -108,7 +108,7 @@ def row_id_field(table) -> str | None:
 def locate(pkg, tables: dict) -> Provenance:
     """Find every row's words in its source's archived text (the same normalisation as `cotw check`)."""
     from ..io import safeio
-    from .paths import stem
+    from .paths import page_stem
 
     out = Provenance()
     sources = tables.get("sources")
@@ -123,14 +123,13 @@ def locate(pkg, tables: dict) -> Provenance:
             raw = pkg.read_bytes(archive, safeio.MAX_TEXT).decode("utf-8")
         except (OSError, UnicodeDecodeError, safeio.UnsafeFile):
             continue  # `cotw check` reports it; the page then has no viewer for this source
-        try:
-            name = stem(sid)
-        except ValueError:
+        name = page_stem(sid, upper=False)
+        if name is None:
             continue
         text, where = _index(raw)
         if text != normalise(raw):  # the map must describe exactly what `cotw check` matches against
             continue
-        out.sources[sid] = Source(sid, f"{FOLDER}/source-{name}.html", title or sid, raw, row=row)
+        out.sources[sid] = Source(sid, f"{FOLDER}/source{name}.html", title or sid, raw, row=row)
         normalised[sid] = text, where
     spans: dict[tuple[str, int, int], Span] = {}
     for name, table in tables.items():
