@@ -209,3 +209,17 @@ def test_every_source_and_country_gets_its_own_page_whatever_its_id(pkg, tmp_pat
 
     assert page_of("AUS") == "pages/country-AUS.html" and page_stem("eu-diplomat-disagreement", upper=False) == "-eu-diplomat-disagreement"
     assert len({page_of(c).casefold() for c in ("FR", "fr", "Fr", "fR", "a/b", "a\\b", "a\x00")}) == 7
+
+
+def test_a_huge_date_is_quoted_cut_like_every_other_value(pkg, cli, tmp_path):
+    """The EDTF message quoted the whole cell: a 100,000-character date printed all of it (per rule)."""
+    big = "2025" * 25_000
+    edit_csv(pkg / "data" / "events.csv", EVENT_ROW, "date", big)
+    r = cli("check", pkg)
+    assert r.exit_code == 1 and "[edtf]" in r.stdout
+    assert len(r.stdout) < 2_000
+    source = tmp_path / "a.txt"
+    source.write_text("A text.\n", encoding="utf-8")
+    r = cli("source", "add", source, "--package", pkg, "--title", "T", "--kind", "news", "--published", big, "--published-basis", "b")
+    assert r.exit_code == 2 and "published '2025202520" in r.output and len(r.output) < 2_000  # refused, nothing written
+    assert not list((pkg / "seeds").glob("*a.txt*")) and "'t'" not in (pkg / "data" / "sources.csv").read_text(encoding="utf-8")
