@@ -223,3 +223,24 @@ def test_a_huge_date_is_quoted_cut_like_every_other_value(pkg, cli, tmp_path):
     r = cli("source", "add", source, "--package", pkg, "--title", "T", "--kind", "news", "--published", big, "--published-basis", "b")
     assert r.exit_code == 2 and "published '2025202520" in r.output and len(r.output) < 2_000  # refused, nothing written
     assert not list((pkg / "seeds").glob("*a.txt*")) and "'t'" not in (pkg / "data" / "sources.csv").read_text(encoding="utf-8")
+
+
+def _replace_archive(pkg, line: int, text: bytes) -> None:
+    """Give the source on data/sources.csv line `line` a new archived text (and its sha256)."""
+    import csv
+    import hashlib
+
+    archive = list(csv.DictReader((pkg / "data" / "sources.csv").open(encoding="utf-8", newline="")))[line - 2]["archive"]
+    (pkg / archive).write_bytes(text)
+    edit_csv(pkg / "data" / "sources.csv", line, "sha256", hashlib.sha256(text).hexdigest())
+
+
+def test_locate_in_an_archive_without_spaces_prints_a_span_not_the_archive(pkg, cli):
+    """Widening a match to whole words took the whole archive when it has no space: 200,000 characters
+    printed for the words 'xxxx' (as long as the archive, up to its 10 MiB bound)."""
+    _replace_archive(pkg, 2, b"x" * 200_000 + b"\n")
+    r = cli("locate", "--package", pkg, "coalition-stalls-bloomberg", "xxxx")
+    assert r.exit_code == 0
+    assert len(r.stdout) < 2_000
+    r = cli("locate", "--package", pkg, "coalition-stalls-bloomberg", "(.*)+[a-z]{1,99}\\" * 200)  # metacharacters are words
+    assert r.exit_code == 1 and len(r.stdout) < 10_000
