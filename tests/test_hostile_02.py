@@ -244,3 +244,18 @@ def test_locate_in_an_archive_without_spaces_prints_a_span_not_the_archive(pkg, 
     assert len(r.stdout) < 2_000
     r = cli("locate", "--package", pkg, "coalition-stalls-bloomberg", "(.*)+[a-z]{1,99}\\" * 200)  # metacharacters are words
     assert r.exit_code == 1 and len(r.stdout) < 10_000
+
+
+def test_a_bidirectional_override_in_a_cell_is_shown_not_obeyed_on_the_page(pkg, tmp_path):
+    """U+202E in a country's name reversed the rest of its line on the page (spoofing what a row says);
+    the data files keep the character as it is."""
+    from cotw.export import export
+
+    edit_csv(pkg / "data" / "countries.csv", 2, "name", "Australia\u202e gnp.exe")
+    out = tmp_path / "out"
+    export(pkg, out, formats=["csv"])  # cotw check accepts it
+    for page in [out / "index.html", *(out / "pages").glob("*.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), page.name
+    assert "Australia&lt;U+202E&gt; gnp.exe" in (out / "pages" / "country-AUS.html").read_text(encoding="utf-8")
+    assert "Australia\u202e gnp.exe" in (out / "csv" / "countries.csv").read_text(encoding="utf-8")

@@ -9,9 +9,9 @@ fact, coloured by commitment. Every mark has a tooltip; the country pages give t
 """
 from __future__ import annotations
 
-from html import escape
 
 from .frames import vocabulary
+from .viewer import e
 
 CELL = 20
 
@@ -22,8 +22,6 @@ FORECAST = "analyst_forecast"
 OTHER = "#999999"
 
 
-def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def _vocab(table, field: str) -> list[tuple[str, str]]:
