@@ -259,3 +259,21 @@ def test_a_bidirectional_override_in_a_cell_is_shown_not_obeyed_on_the_page(pkg,
         assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), page.name
     assert "Australia&lt;U+202E&gt; gnp.exe" in (out / "pages" / "country-AUS.html").read_text(encoding="utf-8")
     assert "Australia\u202e gnp.exe" in (out / "csv" / "countries.csv").read_text(encoding="utf-8")
+
+
+def test_a_list_naming_thousands_of_unknown_ids_is_one_short_problem(pkg, cli):
+    """x-list-of listed every unknown name of a cell: 10,000 in one cell printed 149 KB in one message."""
+    import json
+
+    path = pkg / "schema" / "sections.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for f in schema["fields"]:
+        if f["name"] == "authors":  # a pull request may drop the bounds that would have refused the cell first
+            f["constraints"].pop("maxLength", None)
+            f["constraints"].pop("pattern", None)
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    edit_csv(pkg / "data" / "sections.csv", 2, "authors", ";".join(f"nobody-{i}" for i in range(10_000)))
+    r = cli("check", pkg)
+    assert r.exit_code == 1
+    assert "data/sections.csv:2: authors names 'nobody-0', 'nobody-1'" in r.stdout
+    assert "(9970 more), which are not person_id values in people [foreign-key]" in r.stdout and len(r.stdout) < 2_000

@@ -251,7 +251,10 @@ def list_of(col: str, spec: dict, context: dict[str, pd.DataFrame]) -> CheckSpec
         return pd.Series([not missing(v) for v in text(df[col]).fillna("")], index=df.index, dtype=bool) | df[col].isna()
 
     def say(v, row):
-        return f"{col} names {', '.join(map(repr, missing(v)))}, which is not a {field} in {spec.get('resource')}", None
+        from ..report import names_list
+
+        gone = missing(v)  # a listed name each, cut and counted past a few: a cell may list thousands
+        return f"{col} names {names_list(gone, quote=True)}, which {'is not a ' + str(field) if len(gone) == 1 else f'are not {field} values'} in {spec.get('resource')}", None
 
     return CheckSpec(f"rule:{col}-list-of", check, Rule("foreign-key", col, say))
 
