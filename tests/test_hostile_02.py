@@ -277,3 +277,20 @@ def test_a_list_naming_thousands_of_unknown_ids_is_one_short_problem(pkg, cli):
     assert r.exit_code == 1
     assert "data/sections.csv:2: authors names 'nobody-0', 'nobody-1'" in r.stdout
     assert "(9970 more), which are not person_id values in people [foreign-key]" in r.stdout and len(r.stdout) < 2_000
+
+
+def test_a_huge_id_in_a_link_is_cut_in_every_message(pkg, cli):
+    """The link rules printed whole ids (three times per problem): a 100,000-character id, 300 KB."""
+    import json
+
+    path = pkg / "schema" / "links.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for f in schema["fields"]:
+        f.get("constraints", {}).pop("maxLength", None)
+        f.get("constraints", {}).pop("pattern", None)
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    edit_csv(pkg / "data" / "links.csv", 2, "from_id", "st-" + "9" * 100_000)
+    r = cli("check", pkg)
+    assert r.exit_code == 1 and "is not a row of statements [link]" in r.stdout
+    assert "rests_on joins a position, condition, contribution or claim to a statement [link]" in r.stdout
+    assert len(r.stdout) < 2_000
