@@ -19,6 +19,10 @@ def test_year_0000_is_a_located_date_error_not_an_internal_error(pkg, cli):
     assert r.exit_code == 1
     assert "data/events.csv:5: date '0000' has year 0000; cotw accepts years 0001 to 9999" in r.stdout
     assert "internal-error" not in r.stdout
+    import cotw
+
+    events = cotw.load("events", pkg)  # (raised ValueError: year 0 is out of range) its bounds are unknown, as for any invalid date
+    assert events.loc[events["event_id"] == "ev-0004", "date_earliest"].isna().all()
 
 
 @pytest.mark.parametrize("date", ["1900-01-01", "0001-01-01", "9999-12-31", "../9999-12-31", "9999-12"])
