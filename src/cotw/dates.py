@@ -32,6 +32,13 @@ class DateError(ValueError):
     """Not a date cotw accepts; the message says why."""
 
 
+def _q(text) -> str:
+    """The value as a message quotes it: cut as every value in a report is (a hostile cell may be megabytes long)."""
+    from .report import shorten
+
+    return repr(shorten(text))
+
+
 def _digits(part: str, lo: int, hi: int) -> tuple[int, int]:
     """The range of integers a part with unspecified digits (X) can stand for, clipped to [lo, hi]."""
     if "X" not in part:
@@ -46,20 +53,22 @@ def _days(year: int, month: int) -> int:
 def _one(text: str) -> tuple[dt.date | None, dt.date | None]:
     m = _ONE.match(text)
     if not m:
-        raise DateError(f"{text!r} is not an EDTF date (YYYY, YYYY-MM or YYYY-MM-DD, X for a digit not given)")
+        raise DateError(f"{_q(text)} is not an EDTF date (YYYY, YYYY-MM or YYYY-MM-DD, X for a digit not given)")
     y, mo, d = m.group("y"), m.group("m"), m.group("d")
     for part, what in ((y, "year"), (mo, "month"), (d, "day")):
         if part is not None and not re.fullmatch("[0-9]*X*", part):
-            raise DateError(f"{text!r}: the digits a {what} does not give (X) come last, as in 202X or 2025-04-XX")
+            raise DateError(f"{_q(text)}: the digits a {what} does not give (X) come last, as in 202X or 2025-04-XX")
     if mo is not None and "X" not in mo and not 1 <= int(mo) <= 12:
-        raise DateError(f"{text!r} has month {mo}; months are 01 to 12")
+        raise DateError(f"{_q(text)} has month {mo}; months are 01 to 12")
     if d is not None and "X" not in d:
         day = int(d)
         most = _days(2024, int(mo)) if "X" not in mo else 31  # 2024: a leap year, for XXXX-02-29
         if not 1 <= day <= most:
-            raise DateError(f"{text!r} has day {d}, which no such month has")
+            raise DateError(f"{_q(text)} has day {d}, which no such month has")
         if "X" not in y and "X" not in mo and day > _days(int(y), int(mo)):
-            raise DateError(f"{text!r}: {calendar.month_name[int(mo)]} {int(y)} has no day {day}")
+            raise DateError(f"{_q(text)}: {calendar.month_name[int(mo)]} {int(y)} has no day {day}")
+    if y == "0000":  # EDTF's year 0 (1 BC) has no day in Python's calendar, so its bounds cannot be given
+        raise DateError(f"{_q(text)} has year 0000; cotw accepts years 0001 to 9999")
     if set(y) == {"X"}:
         return None, None  # the year is not printed: the day cannot be placed in time
     y_lo, y_hi = _digits(y, 1, 9999)
@@ -74,20 +83,20 @@ def _one(text: str) -> tuple[dt.date | None, dt.date | None]:
 def bounds(text: str) -> tuple[dt.date | None, dt.date | None]:
     """(earliest, latest) day that `text` allows; None where unbounded. Raises DateError."""
     if not isinstance(text, str) or not text or text != text.strip():
-        raise DateError(f"{text!r} is not an EDTF date")
+        raise DateError(f"{_q(text)} is not an EDTF date")
     if "/" not in text:
         return _one(text)
     start, _, end = text.partition("/")
     if "/" in end:
-        raise DateError(f"{text!r} has more than one '/'")
+        raise DateError(f"{_q(text)} has more than one '/'")
     if start == OPEN and end == OPEN:
-        raise DateError(f"{text!r} says nothing; leave the cell empty and say why in the basis")
+        raise DateError(f"{_q(text)} says nothing; leave the cell empty and say why in the basis")
     if "X" in text:
-        raise DateError(f"{text!r}: a span's ends are dates without unspecified digits (X); widen the span instead")
+        raise DateError(f"{_q(text)}: a span's ends are dates without unspecified digits (X); widen the span instead")
     lo = (None, None) if start == OPEN else _one(start)
     hi = (None, None) if end == OPEN else _one(end)
     if lo[0] is not None and hi[1] is not None and lo[0] > hi[1]:
-        raise DateError(f"{text!r} ends before it starts")
+        raise DateError(f"{_q(text)} ends before it starts")
     return lo[0], hi[1]
 
 

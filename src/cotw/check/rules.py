@@ -59,7 +59,7 @@ def speaker_kind() -> CheckSpec:
     def say(v, row):
         if row is not None and row.get("speaker_kind") == "person":
             return "speaker_kind is 'person' but speaker_id is empty", "add the person to people.csv and give their person_id"
-        return f"speaker_id {row.get('speaker_id')!r} is set but speaker_kind is {row.get('speaker_kind')!r}", "use speaker_kind 'person' for a named speaker"
+        return f"speaker_id {q(row.get('speaker_id'))} is set but speaker_kind is {q(row.get('speaker_kind'))}", "use speaker_kind 'person' for a named speaker"
 
     return CheckSpec("rule:speaker-kind", check, Rule("speaker-kind", "speaker_kind", say, needs_row=True))
 
@@ -91,9 +91,11 @@ def speaks_for_an_office(roles: pd.DataFrame | None, basis: str | None = None) -
     def say(v, row):
         spk = row.get("speaker_id") if row is not None else None
         held = offices.get(spk, []) if offices is not None else []
-        hint = (f"did you mean {held[0]!r}? Or add" if len(held) == 1 else f"use one of {', '.join(held)}, or add") + " the office that explains the words to roles.csv"
+        from ..report import names_list
+
+        hint = (f"did you mean {q(held[0])}? Or add" if len(held) == 1 else f"use one of {names_list(held)}, or add") + " the office that explains the words to roles.csv"
         whose = "in an official statement, " if basis else ""
-        return (f"{whose}country {q(v)} is not the country of any office of speaker {spk!r} in roles.csv ({', '.join(held)})",
+        return (f"{whose}country {q(v)} is not the country of any office of speaker {q(spk)} in roles.csv ({names_list(held)})",
                 hint)
 
     key = "rule:speaker-office" + (f"-{basis}" if basis else "")
@@ -251,7 +253,10 @@ def list_of(col: str, spec: dict, context: dict[str, pd.DataFrame]) -> CheckSpec
         return pd.Series([not missing(v) for v in text(df[col]).fillna("")], index=df.index, dtype=bool) | df[col].isna()
 
     def say(v, row):
-        return f"{col} names {', '.join(map(repr, missing(v)))}, which is not a {field} in {spec.get('resource')}", None
+        from ..report import names_list
+
+        gone = missing(v)  # a listed name each, cut and counted past a few: a cell may list thousands
+        return f"{col} names {names_list(gone, quote=True)}, which {'is not a ' + str(field) if len(gone) == 1 else f'are not {field} values'} in {spec.get('resource')}", None
 
     return CheckSpec(f"rule:{col}-list-of", check, Rule("foreign-key", col, say))
 
@@ -276,9 +281,9 @@ def section_rules(context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
         return ~(text(df["source_id"]).isin(list(sectioned)) & df["section_id"].isna())
 
     return [CheckSpec("rule:section-of-source", same_source, Rule("section", "section_id", lambda v, r: (
-                f"section {q(v)} belongs to source {owner.get(v)!r}, not to {r.get('source_id')!r}", None), needs_row=True)),
+                f"section {q(v)} belongs to source {q(owner.get(v))}, not to {q(r.get('source_id'))}", None), needs_row=True)),
             CheckSpec("rule:section-required", named, Rule("section", "section_id", lambda v, r: (
-                f"source {r.get('source_id')!r} has authored sections, but section_id is empty",
+                f"source {q(r.get('source_id'))} has authored sections, but section_id is empty",
                 "name the section the evidence comes from (sections.csv): its authors made any assessment"), needs_row=True))]
 
 
@@ -330,6 +335,13 @@ def _prefixes(pkg: Package) -> dict[str, str]:
     return out
 
 
+def _cut(v) -> str:
+    """An id as a message shows it: cut like every value (an id cell may be megabytes long where a schema lets it)."""
+    from ..report import shorten
+
+    return shorten(v)
+
+
 def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
     """Both ends of a link exist; contradicts is stored both ways; part_of joins statements; rests_on
     points from an observation to a statement; no row links to itself."""
@@ -344,6 +356,8 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
 
     def exists(v) -> bool:
         prefix = str(v).split("-", 1)[0]
+        if prefix not in tables:
+            return False  # no table's ids look like this: the link names nothing (a schema without the id pattern lets it through)
         return prefix not in ids or v in ids[prefix]  # a table that could not be read is not judged
 
     def ends_exist(df):
@@ -353,8 +367,12 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
                           for a, b in zip(text(df["from_id"]), text(df["to_id"]))], index=df.index, dtype=bool)
 
     def say_missing(v, row):
-        gone = [x for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
-        return f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} is not a row of {tables.get(gone[0].split('-')[0], '?')}", None
+        gone = [_cut(x) for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
+        row = {k: _cut(row.get(k)) for k in ("from_id", "relation", "to_id")}
+        where = tables.get(gone[0].split("-")[0])
+        return (f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not a row of {where}" if where else
+                f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not the id of a row of any table"), (
+            None if where else f"a link joins rows by their ids, which begin with {', '.join(sorted(p + '-' for p in tables))}")
 
     def symmetric(df):
         if not _has(df, "from_id", "relation", "to_id"):
@@ -375,8 +393,8 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
         return pd.Series(ok, index=df.index, dtype=bool)
 
     def say_typed(v, row):
-        x, rel, y = row.get("from_id"), row.get("relation"), row.get("to_id")
-        if x == y:
+        x, rel, y = (_cut(row.get(k)) for k in ("from_id", "relation", "to_id"))
+        if row.get("from_id") == row.get("to_id"):
             return f"link {x} {rel} {y} links a row to itself", None
         need = {"part_of": "a statement to a statement", "rests_on": "a position, condition, contribution or claim to a statement",
                 "contradicts": "two rows of the same table"}.get(rel, "?")
@@ -384,7 +402,7 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
 
     return [CheckSpec("rule:link-ends-exist", ends_exist, Rule("link", "from_id", say_missing, needs_row=True)),
             CheckSpec("rule:contradicts-symmetric", symmetric, Rule("link", "relation", lambda v, r: (
-                f"{r.get('from_id')} contradicts {r.get('to_id')}, but {r.get('to_id')} contradicts {r.get('from_id')} is missing",
+                f"{_cut(r.get('from_id'))} contradicts {_cut(r.get('to_id'))}, but {_cut(r.get('to_id'))} contradicts {_cut(r.get('from_id'))} is missing",
                 "contradicts is symmetric: add the reverse row"), needs_row=True)),
             CheckSpec("rule:link-types", well_typed, Rule("link", "relation", say_typed, needs_row=True))]
 

@@ -24,6 +24,7 @@ THRESHOLD = 85.0  # % similarity (rapidfuzz Indel ratio); unrelated English phra
 MAX_WORDS = 5000  # characters of remembered words: a cell, not a page
 MAX_ARCHIVE_BYTES = 10 * 1024 * 1024
 CONTEXT = 40
+LONGEST_WORD = 100  # a span is widened to whole words only this far: an archive without spaces is no one word
 ANCHOR = 150  # characters of long words that place the start and the end of their span
 
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]{0,200}?/?>")
@@ -241,10 +242,16 @@ def _on_word_boundaries(hay: str, s: int, e: int) -> int:
 
 def _snap(hay: str, s: int, e: int) -> tuple[int, int]:
     """Whole words and no outer spaces: a typo in the first or last word must not cut that word."""
-    while s > 0 and hay[s - 1].isalnum() and hay[s].isalnum():
-        s -= 1
-    while e < len(hay) and hay[e - 1].isalnum() and hay[e].isalnum():
-        e += 1
+    a = s
+    while a > 0 and s - a < LONGEST_WORD and hay[a - 1].isalnum() and hay[a].isalnum():
+        a -= 1
+    if not (a > 0 and hay[a - 1].isalnum() and hay[a].isalnum()):  # a word's start within reach (else: no word, keep the cut)
+        s = a
+    b = e
+    while b < len(hay) and b - e < LONGEST_WORD and hay[b - 1].isalnum() and hay[b].isalnum():
+        b += 1
+    if not (b < len(hay) and hay[b - 1].isalnum() and hay[b].isalnum()):
+        e = b
     while s < e and hay[s] == " ":
         s += 1
     while e > s and hay[e - 1] == " ":

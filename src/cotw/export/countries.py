@@ -18,12 +18,10 @@ SECTIONS = (  # (table, heading, how the cards of a table are grouped)
 
 
 def page_of(code) -> str | None:
-    from .paths import UnsafeName, stem
+    from .paths import page_stem
 
-    try:
-        return f"{FOLDER}/country-{stem(code)}.html"
-    except UnsafeName:
-        return None
+    name = page_stem(code, upper=True)
+    return f"{FOLDER}/country{name}.html" if name else None
 
 
 def summary(pkg, tables: dict):
@@ -80,11 +78,16 @@ def _card(table: str, r: dict, rid: str, prov, rows) -> str:
             f'<p>{where}</p></article>')
 
 
-def _summary_table(summ, code: str, prov) -> list[str]:
-    if summ is None:
-        return []
-    mine = summ[summ["country"] == code]
-    if mine.empty:
+def _summary_by_country(summ) -> dict[str, list[dict]]:
+    """The summary's rows grouped by country once (not filtered again for every country's page)."""
+    out: dict[str, list[dict]] = {}
+    for r in ([] if summ is None else summ.to_dict("records")):
+        out.setdefault(r.get("country"), []).append(r)
+    return out
+
+
+def _summary_table(mine: list[dict], code: str, prov) -> list[str]:
+    if not mine:
         return []
     cols = ("issue", "latest_value", "latest_by", "latest_date", "values", "reports", "facts", "sources", "changed", "disagree", "forecast")
     out = ['<h2 id="summary">Summary (derived)</h2>',
@@ -92,7 +95,7 @@ def _summary_table(summ, code: str, prov) -> list[str]:
            'placed latest, how it is placed (<code>date</code>: every other value ends before it; <code>unplaced</code>: '
            'the texts do not say which came last), every value seen, and whether the sources disagree.</p>',
            '<div class="scroll"><table class="grid"><thead><tr>' + "".join(f"<th>{e(c)}</th>" for c in cols) + "</tr></thead><tbody>"]
-    for r in mine.to_dict("records"):
+    for r in mine:
         cells = []
         for c in cols:
             v = r.get(c)
@@ -108,7 +111,9 @@ def _summary_table(summ, code: str, prov) -> list[str]:
     return out
 
 
-def render(code: str, country: dict, tables: dict, summ, prov, rows, css: str, version: str) -> str:
+def render(code: str, country: dict, tables: dict, summ, prov, rows, css: str, version: str,
+           summ_by: dict[str, list[dict]] | None = None) -> str:
+    """One country's page; `summ_by` is `_summary_by_country(summ)` when the caller renders many pages."""
     name = country.get("name") or code
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -118,9 +123,9 @@ def render(code: str, country: dict, tables: dict, summ, prov, rows, css: str, v
            f'<p class="meta">{e(country.get("kind"))}'
            + (f' · EU member: {"yes" if country.get("eu_member") else "no"}' if country.get("eu_member") is not None else "")
            + "</p>"]
-    out += _summary_table(summ, code, prov)
+    out += _summary_table((summ_by if summ_by is not None else _summary_by_country(summ)).get(code, []), code, prov)
     for table, heading, group in SECTIONS:
-        mine = [dict(r, _id=rid) for rid, r in rows.table(table).items() if r.get("country") == code]
+        mine = rows.by_country(table).get(code, [])
         if not mine:
             continue
         out.append(f'<h2 id="{table}">{heading} ({len(mine)})</h2>')
@@ -141,9 +146,13 @@ def overview(tables: dict, summ, rows) -> str:
     if countries is None:
         return ""
     latest = {}
+    disagreeing: dict = {}  # {country: [issue on which its sources disagree]}, so each row of the table looks once
     if summ is not None:
         for r in summ.to_dict("records"):
             latest[(r["country"], r["issue"])] = r
+        for (c, i), s in latest.items():
+            if bool(s.get("disagree")):
+                disagreeing.setdefault(c, []).append(i)
     counts = {t: {} for t, _, _ in SECTIONS}
     for t in counts:
         for r in rows.table(t).values():
@@ -165,7 +174,7 @@ def overview(tables: dict, summ, rows) -> str:
             placed = "" if s.get("latest_by") in ("only", "agree", "date") else ' <span class="muted">(unplaced)</span>'
             return f'<a href="{e(page)}#{e(s["latest_position_id"])}">{e(s["latest_value"])}</a>{placed}'
 
-        disagree = [i for (c, i), s in latest.items() if c == code and bool(s.get("disagree"))]
+        disagree = disagreeing.get(code, [])
         out.append(f'<tr><td><a href="{e(page)}">{e(r.get("name"))}</a> <span class="muted">{e(code)}</span></td>'
                    f'<td>{cell("own_troops")}</td><td>{cell("participation")}</td><td>{cell("deployment")}</td>'
                    f'<td class="{"flag" if disagree else ""}">{e(", ".join(disagree)) if disagree else ""}</td>'
@@ -179,10 +188,12 @@ def write(ctx, prov, rows, css: str, summ) -> list[str]:
     if countries is None:
         return []
     written = []
+    summ_by = _summary_by_country(summ)
     for r in (dict(zip([f["name"] for f in countries.fields], v)) for v in countries.records()):
         page = page_of(r.get("code"))
         if page is None:
             continue
-        ctx.path(page).write_text(render(r["code"], r, ctx.tables, summ, prov, rows, css, ctx.version), encoding="utf-8", newline="\n")
+        ctx.path(page).write_text(render(r["code"], r, ctx.tables, summ, prov, rows, css, ctx.version, summ_by),
+                                  encoding="utf-8", newline="\n")
         written.append(page)
     return written

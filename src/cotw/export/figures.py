@@ -9,9 +9,9 @@ fact, coloured by commitment. Every mark has a tooltip; the country pages give t
 """
 from __future__ import annotations
 
-from html import escape
 
 from .frames import vocabulary
+from .viewer import e
 
 CELL = 20
 
@@ -22,8 +22,6 @@ FORECAST = "analyst_forecast"
 OTHER = "#999999"
 
 
-def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def _vocab(table, field: str) -> list[tuple[str, str]]:
@@ -68,6 +66,14 @@ def matrix(tables: dict) -> str:
     cond_rows = _rows(conditions, "condition_id", "fact_id", "country", "condition", "stance", "basis", "evidence")
     contrib_rows = _rows(contributions, "contribution_id", "fact_id", "country", "kind", "scope", "commitment", "basis", "description")
     people = _rows(countries, "code", "name")
+    # grouped once by country (and condition or kind), so that each cell of the matrix looks only at its own rows
+    stance_of, cond_of, contrib_of = {}, {}, {}
+    for h in stance_rows:
+        stance_of.setdefault(h["country"], []).append(h)
+    for h in cond_rows:
+        cond_of.setdefault((h["country"], h["condition"]), []).append(h)
+    for h in contrib_rows:
+        contrib_of.setdefault((h["country"], h["kind"]), []).append(h)
     from .countries import page_of
 
     columns = [("stance", "own troops", "")] + [("condition", c, d) for c, d in codes] + [("kind", k, d) for k, d in kinds]
@@ -106,7 +112,7 @@ def matrix(tables: dict) -> str:
         label = f'<text x="{label_width - 8}" y="{y + CELL - 6}" text-anchor="end">{e(c["name"])} ({e(c["code"])})</text>'
         page = page_of(c["code"])
         out.append(f'<a href="{e(page)}">{label}</a>' if page else label)
-        seen = [h for h in stance_rows if h["country"] == c["code"]]
+        seen = stance_of.get(c["code"], [])
         if seen:  # every observation of the country's own-troops position, one stripe each (see the summary for the latest)
             w = (CELL - 2) / len(seen)
             tip = "\n".join(f'{h["position_id"]}: {h["value"]} ({h["date"] or "undated"}, {h["basis"]}): {h["evidence"]}' for h in seen)
@@ -118,7 +124,7 @@ def matrix(tables: dict) -> str:
         for i, (group, code, _) in enumerate(columns[1:], start=1):
             cx = xs[i]
             if group == "condition":
-                hits = [h for h in cond_rows if h["country"] == c["code"] and h["condition"] == code]
+                hits = cond_of.get((c["code"], code), [])
                 if hits:
                     held = [h for h in hits if h["basis"] != FORECAST]
                     tip = "\n".join(f'{h["condition_id"]}: {h["stance"]}, {h["basis"]}: {h["evidence"]}' for h in hits)
@@ -134,7 +140,7 @@ def matrix(tables: dict) -> str:
                                   f'fill="{"#fff" if fill in ("#222222", "#d73027") else "#222"}">{n}</text>' if n > 1 else "")
                                + "</g>")
             else:
-                hits = [h for h in contrib_rows if h["country"] == c["code"] and h["kind"] == code]
+                hits = contrib_of.get((c["code"], code), [])
                 if hits:
                     tip = "\n".join(f'{h["contribution_id"]}: {h["commitment"]}, {h["scope"]} ({h["basis"]}): {h["description"]}' for h in hits)
                     held = list({(h["fact_id"] or h["contribution_id"]): h for h in hits if h["basis"] != FORECAST}.values())

@@ -7,9 +7,9 @@ no script, no network, so it works opened from disk; readable at 400 px and in p
 """
 from __future__ import annotations
 
-from html import escape
 
 from . import figures
+from .viewer import e  # the one HTML escape of the page (bidirectional controls shown, not obeyed)
 
 PAGE = "index.html"
 
@@ -83,8 +83,6 @@ INSTALL = ("<p>From a clone of the repository: <code>pip install .</code> (or <c
 FORMAT_LABELS = {"csv": "CSV", "parquet": "Parquet", "json": "JSON", "jsonl": "JSON Lines"}
 
 
-def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def links(formats: tuple[str, ...], names: list[str]) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:

@@ -71,3 +71,23 @@ def inside(root: Path, rel: str) -> Path:
     if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
         raise UnsafeName(f"refusing to write {_shown(rel)}: it resolves outside {root}")
     return path
+
+
+def page_stem(value: object, upper: bool) -> str | None:
+    """The part of a page's file name (`source-<it>.html`, `country-<it>.html`) that names a row: its id as
+    it is when that is a safe file name in the case its ids are written in (country codes upper case,
+    `upper`; other ids lower case), so that two ids differing only by case never share a file on a
+    case-insensitive file system; any other id gets `_` and a hash of it instead of `-` and the id
+    (a page for every row, whatever its id, and no two pages the same). None for an empty id."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        name = stem(value)
+    except UnsafeName:
+        name = None
+    if name is not None and not any(c.islower() if upper else c.isupper() for c in name):
+        return f"-{name}"
+    import hashlib
+
+    return "_" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+

@@ -12,6 +12,7 @@ class Rows:
     def __init__(self, tables: dict):
         self.tables = tables
         self._by: dict[str, dict[str, dict]] = {}
+        self._grouped: dict[tuple[str, str], dict] = {}
         countries = tables.get("countries")
         self.codes = set(countries.columns.get("code", [])) if countries is not None else set()
 
@@ -24,6 +25,17 @@ class Rows:
             self._by[name] = ({} if key is None else
                               {r[key]: r for r in (dict(zip(cols, vals)) for vals in t.records())})
         return self._by[name]
+
+    def by_country(self, name: str) -> dict[str, list[dict]]:
+        """{country: [row with its id as `_id`, in table order]}: each page takes its own rows from here,
+        so that a page per country costs the rows once, not once per country."""
+        key = ("by_country", name)
+        if key not in self._grouped:
+            groups: dict[str, list[dict]] = {}
+            for rid, r in self.table(name).items():
+                groups.setdefault(r.get("country"), []).append(dict(r, _id=rid))
+            self._grouped[key] = groups
+        return self._grouped[key]
 
     def get(self, name: str, rid: str) -> dict:
         return self.table(name).get(rid, {})

@@ -123,12 +123,27 @@ def _order(f: Fact):
     return (start is None, start or dt.date.min, f.latest or dt.date.max, f.fact_id)
 
 
+def _month_after(d: dt.date) -> int:
+    """The day number (date.toordinal) of the first day of the month after d's; past 9999-12 too, where no date is."""
+    if (d.year, d.month) == (9999, 12):
+        return dt.date.max.toordinal() + 1
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1).toordinal()
+
+
 def _months(lo: dt.date, hi: dt.date) -> list[dt.date]:
     out, d = [], dt.date(lo.year, lo.month, 1)
     while d <= hi:
         out.append(d)
-        d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        if (d.year, d.month) == (9999, 12):
+            break
+        d = dt.date.fromordinal(_month_after(d))
     return out
+
+
+def _every(months: int) -> int:
+    """Label every how many months, so that the axis shows at most about 9 labels, over any span of years."""
+    k = next((k for k in (1, 2, 3, 6, 12, 24, 60) if months / k <= 9), None)
+    return k if k is not None else 60 * -(-months // (9 * 60))
 
 
 def render(events, statements, people, prov) -> tuple[str, str, int]:
@@ -146,22 +161,21 @@ def render(events, statements, people, prov) -> tuple[str, str, int]:
     if placed:
         lo = min((f.earliest or f.latest) for f in placed)
         hi = max((f.latest or f.earliest) for f in placed)
-        ticks = _months(lo, hi)
+        ticks = _months(lo, hi)  # (a month each: at most 12 × 9999, and only every `every`-th is shown)
         start = ticks[0]
-        end = dt.date(hi.year + (hi.month == 12), hi.month % 12 + 1, 1)
-        days = (end - start).days
+        days = _month_after(hi) - start.toordinal()
 
-        def x(d: dt.date) -> float:
-            return 100 * (d - start).days / days
+        def x(d: dt.date, after: int = 0) -> float:  # `after` days later, counted so that 9999-12-31 + 1 day is no error
+            return 100 * (d.toordinal() + after - start.toordinal()) / days
 
-        every = next(k for k in (1, 2, 3, 6, 12, 24, 60) if len(ticks) / k <= 9)
-        shown = [t for i, t in enumerate(ticks) if i % every == 0]
+        every = _every(len(ticks))
+        shown = ticks[::every]
         stops = ",".join(f"transparent {x(t):.3f}%,#d9d9d9 {x(t):.3f}%,#d9d9d9 calc({x(t):.3f}% + 1px),transparent calc({x(t):.3f}% + 1px)"
                          for t in shown[1:])
         css = f".tl-track{{background-image:linear-gradient(to right,{stops})}}" if stops else ""
         axis = "".join(f'<span class="tl-tick" style="left:{x(t):.3f}%">{MONTHS[t.month - 1]}'
                        f'{" " + str(t.year) if i == 0 or t.month == 1 else ""}</span>' for i, t in enumerate(shown))
-        out.append(f'<div id="timeline" class="tl" role="list" aria-label="Dated events, {_day(start)} to {_day(end - dt.timedelta(days=1))}">')
+        out.append(f'<div id="timeline" class="tl" role="list" aria-label="Dated events, {_day(start)} to {_day(dt.date.fromordinal(start.toordinal() + days - 1))}">')
         for heading, kinds in LANES + (("Other kinds", ()),):
             known = {k for _, ks in LANES for k in ks}
             members = [f for f in placed if (f.kind in kinds) or (not kinds and f.kind not in known)]
@@ -174,9 +188,9 @@ def render(events, statements, people, prov) -> tuple[str, str, int]:
                 if f.shape == "day":
                     mark = f'<span class="tl-mark day" style="left:{x(a) + 50 / days:.3f}%"></span>'
                 elif f.shape == "span":
-                    mark = f'<span class="tl-mark span" style="left:{x(a):.3f}%;width:{x(b + dt.timedelta(days=1)) - x(a):.3f}%"></span>'
+                    mark = f'<span class="tl-mark span" style="left:{x(a):.3f}%;width:{x(b, 1) - x(a):.3f}%"></span>'
                 elif f.shape == "open-start":
-                    mark = f'<span class="tl-mark open-start" style="left:0%;width:{x(b + dt.timedelta(days=1)):.3f}%"></span>'
+                    mark = f'<span class="tl-mark open-start" style="left:0%;width:{x(b, 1):.3f}%"></span>'
                 else:
                     mark = f'<span class="tl-mark open-end" style="left:{x(a):.3f}%;width:{100 - x(a):.3f}%"></span>'
                 n = len(f.reports)

@@ -10,6 +10,7 @@ page shows the archive as it is (line breaks, markup and all).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
@@ -20,8 +21,15 @@ FOLDER = "pages"  # with the country pages: one folder of HTML beside the format
 SHORT = 90  # characters of a row's words shown in a list; the full words are highlighted in the text
 
 
+# bidirectional embeddings, overrides and isolates: one in a cell would reverse how the rest of its line on
+# the page reads (the text stays as it is in every data file; the page shows where it was)
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    """`value` as HTML text or attribute: escaped, and bidirectional controls shown as <U+202E> rather than obeyed."""
+    text = escape("" if value is None else str(value), quote=True)
+    return _BIDI.sub(lambda m: f"&lt;U+{ord(m.group()):04X}&gt;", text) if _BIDI.search(text) else text
 
 
 def short(text, limit: int = SHORT) -> str:
@@ -56,6 +64,7 @@ class Source:
     missing: list[tuple[str, str]] = field(default_factory=list)  # rows whose words were not found
     covered: int = 0  # non-whitespace characters inside some span
     total: int = 0  # non-whitespace characters of the text
+    row: int = -1  # its row in the sources table (found once, not once per page)
 
     @property
     def share(self) -> float:
@@ -107,29 +116,28 @@ def row_id_field(table) -> str | None:
 def locate(pkg, tables: dict) -> Provenance:
     """Find every row's words in its source's archived text (the same normalisation as `cotw check`)."""
     from ..io import safeio
-    from .paths import stem
+    from .paths import page_stem
 
     out = Provenance()
     sources = tables.get("sources")
     if sources is None:
         return out
     normalised: dict[str, tuple[str, list[int]]] = {}
-    for sid, archive, title in zip(sources.columns.get("source_id", []), sources.columns.get("archive", []),
-                                   sources.columns.get("title", [None] * sources.rows)):
+    for row, (sid, archive, title) in enumerate(zip(sources.columns.get("source_id", []), sources.columns.get("archive", []),
+                                                    sources.columns.get("title", [None] * sources.rows))):
         if not sid or not archive:
             continue
         try:
             raw = pkg.read_bytes(archive, safeio.MAX_TEXT).decode("utf-8")
         except (OSError, UnicodeDecodeError, safeio.UnsafeFile):
             continue  # `cotw check` reports it; the page then has no viewer for this source
-        try:
-            name = stem(sid)
-        except ValueError:
+        name = page_stem(sid, upper=False)
+        if name is None:
             continue
         text, where = _index(raw)
         if text != normalise(raw):  # the map must describe exactly what `cotw check` matches against
             continue
-        out.sources[sid] = Source(sid, f"{FOLDER}/source-{name}.html", title or sid, raw)
+        out.sources[sid] = Source(sid, f"{FOLDER}/source{name}.html", title or sid, raw, row=row)
         normalised[sid] = text, where
     spans: dict[tuple[str, int, int], Span] = {}
     for name, table in tables.items():
@@ -158,25 +166,31 @@ def locate(pkg, tables: dict) -> Provenance:
         source.spans.sort(key=lambda s: (s.start, -s.end))
         for i, span in enumerate(source.spans, start=1):
             span.number = i
-        inside = [False] * len(source.raw)
-        for span in source.spans:
-            inside[span.start:span.end] = [True] * (span.end - span.start)
-        solid = [not c.isspace() for c in source.raw]
-        source.total = sum(solid)
-        source.covered = sum(1 for a, b in zip(solid, inside) if a and b)
+        source.total = _solid(source.raw)
+        source.covered = sum(_solid(source.raw[a:b]) for a, b in _merged(source.spans))  # each character once
     return out
+
+
+def _solid(text: str) -> int:
+    """The number of characters of `text` that are not whitespace."""
+    return len(text) - sum(1 for c in text if c.isspace())
+
+
+def _merged(spans: list[Span]) -> list[list[int]]:
+    """[start, end) runs covered by some span, overlapping spans merged: linear in the text, however many spans overlap."""
+    parts: list[list[int]] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if parts and span.start <= parts[-1][1]:
+            parts[-1][1] = max(parts[-1][1], span.end)
+        else:
+            parts.append([span.start, span.end])
+    return parts
 
 
 def coverage_bar(source: Source, width: int = 300) -> str:
     """A strip the length of the text, dark where some row uses it: what the data uses, and what it leaves out."""
     n = max(len(source.raw), 1)
-    parts, last = [], None
-    for span in sorted(source.spans, key=lambda s: s.start):  # merged: overlapping spans make one run
-        if last and span.start <= last[1]:
-            last[1] = max(last[1], span.end)
-        else:
-            last = [span.start, span.end]
-            parts.append(last)
+    parts = _merged(source.spans)  # overlapping spans make one run
     rects = "".join(f'<rect x="{width * a / n:.1f}" y="0" width="{max(width * (b - a) / n, 0.5):.1f}" height="10"/>' for a, b in parts)
     return (f'<svg class="cover" viewBox="0 0 {width} 10" width="{width}" height="10" role="img" '
             f'aria-label="{source.share:.0%} of the text is used by some row">'
@@ -188,16 +202,19 @@ def _text(source: Source) -> str:
     first = len(source.raw) - len(source.raw.lstrip())  # blank lines around the text are not shown (no span lies there)
     cuts = {first, len(source.raw.rstrip())}
     starts: dict[int, list[Span]] = {}
+    ends: dict[int, int] = {}
     for span in source.spans:
         cuts.update((span.start, span.end))
         starts.setdefault(span.start, []).append(span)
+        ends[span.end] = ends.get(span.end, 0) + 1
     cuts = sorted(cuts)
     out = []
+    depth = 0  # spans covering [a, b): every span starts and ends at a cut, so a sweep counts them in linear time
     for a, b in pairwise(cuts):
+        depth += len(starts.get(a, ())) - ends.get(a, 0)
         for span in starts.get(a, []):
             out.append(f'<a class="ref" id="{span.anchor}" href="#in{span.number}" title="span {span.number}: '
                        f'{len(span.rows)} row(s)">{span.number}</a>')
-        depth = sum(1 for s in source.spans if s.start <= a and b <= s.end)
         chunk = e(source.raw[a:b])
         out.append(f'<mark class="d{min(depth, 3)}">{chunk}</mark>' if depth else chunk)
     return "".join(out)
@@ -207,7 +224,7 @@ def page(source: Source, tables: dict, describe, home, css: str, version: str) -
     """The HTML of one source's page. `describe(table, row id)` gives a row's one-line summary,
     `home(table, row id)` (link from the export root, its words) to where the row is shown on the page, or None."""
     sources = tables["sources"]
-    i = sources.columns["source_id"].index(source.source_id)
+    i = source.row if source.row >= 0 else sources.columns["source_id"].index(source.source_id)
     meta = {k: sources.columns.get(k, [None] * sources.rows)[i] for k in ("publisher", "authors", "published", "url", "archive", "sha256", "kind")}
     rows_total = sum(len(s.rows) for s in source.spans)
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
