@@ -87,3 +87,13 @@ def test_a_composite_key_with_a_missing_cell_is_judged_as_fmt_sorts_it(data):
 ])
 def test_anything_not_canonical_goes_to_the_exact_path(data):
     assert fastread.read(data, ["a", "b"], ["a"]) is None
+
+
+@pytest.mark.parametrize("data, lines", [
+    (b'a,b\nx,1\ny,2\n', [2, 3]),
+    (b'a,b\nx,"one\ntwo"\ny,2\nz,"3\n\n4"\nw,5\n', [2, 4, 5, 8]),  # a row begins after the breaks in the cells above it
+])
+def test_each_row_is_located_on_its_first_line(data, lines):
+    fast = fastread.read(data, ["a", "b"], ["a"])
+    assert fast is not None and fast[1].tolist() == lines
+    assert_same(fast, exact(data, ["a", "b"]))

@@ -77,6 +77,27 @@ def arrow(s: pd.Series):
     return None
 
 
+def strings(s: pd.Series):
+    """The cells of `s` as one pyarrow large_string array, null where missing: the arrow data itself
+    for arrow-backed text (no copy), else `text(s)` converted once. For set operations in arrow."""
+    import pyarrow as pa
+
+    values = s.array
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        a = values.__arrow_array__()
+        return a if a.type == pa.large_string() else a.cast(pa.large_string())
+    t = text(s).astype(object)
+    return pa.chunked_array([pa.array([(v if isinstance(v, str) else str(v)) if keep else None for v, keep in zip(t, t.notna())],
+                                      type=pa.large_string())], type=pa.large_string())
+
+
+def passes(mask, index) -> pd.Series:
+    """An arrow boolean array as a check's result: a bool Series on `index`, False where null."""
+    import pyarrow.compute as pc
+
+    return pd.Series(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), index=index, dtype=bool)
+
+
 def isin(s: pd.Series, values) -> pd.Series:
     """Vectorised membership; pyarrow's hash set for arrow-backed text (pandas builds a Python set per call)."""
     a = arrow(s)

@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .blocks import CheckSpec, Rule, q, text
+from .blocks import CheckSpec, Rule, passes, q, strings, text
 from ..package import Package
 
 
@@ -71,26 +71,39 @@ def speaks_for_an_office(roles: pd.DataFrame | None, basis: str | None = None) -
     analyst) is not judged. With `basis`, only rows of that basis are judged: in an official
     statement the speaker speaks for the row's actor, while a reported position or a forecast may
     name a person who does not."""
-    offices = None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sep = pa.scalar("\x1f", pa.large_string())
+    holders = pairs = None  # people with an office that has a country, and their "person\x1fcountry" pairs (arrow)
+    offices: dict[str, list[str]] = {}  # person -> sorted countries, built only when a failure is described
     if roles is not None and _has(roles, "person_id", "country"):
-        pairs = pd.DataFrame({"p": text(roles["person_id"]), "c": text(roles["country"])}).dropna()
-        offices = pairs.groupby("p", sort=True)["c"].agg(lambda c: sorted(set(c)))
+        person, country = strings(roles["person_id"]), strings(roles["country"])
+        both = pc.and_(pc.is_valid(person), pc.is_valid(country))
+        person, country = pc.filter(person, both), pc.filter(country, both)
+        holders = pc.unique(person)
+        held_by = (person, country)
+        pairs = pc.unique(pc.binary_join_element_wise(person, country, sep))
 
     def check(df):
-        if offices is None or not _has(df, "speaker_id", "country"):
+        if holders is None or not _has(df, "speaker_id", "country"):
             return _true(df)
-        speaker, country = text(df["speaker_id"]), text(df["country"])
-        known = speaker.isin(list(offices.index))
-        pair = speaker.astype(object).fillna("") + "\x1f" + country.astype(object).fillna("")
-        held = pair.isin([f"{p}\x1f{c}" for p, cs in offices.items() for c in cs])
-        judged = known & country.notna()
+        speaker, country = strings(df["speaker_id"]), strings(df["country"])
+        held = pc.is_in(pc.binary_join_element_wise(pc.fill_null(speaker, ""), pc.fill_null(country, ""), sep), value_set=pairs)
+        judged = pc.and_(pc.is_in(speaker, value_set=holders), pc.is_valid(country))
         if basis is not None:
-            judged &= (text(df["basis"]) == basis).fillna(False).astype(bool) if "basis" in df.columns else False
-        return ~judged.fillna(False).astype(bool) | held
+            if "basis" not in df.columns:
+                return _true(df)
+            judged = pc.and_(judged, pc.fill_null(pc.equal(strings(df["basis"]), basis), False))
+        return passes(pc.or_(pc.invert(judged), held), df.index)
 
     def say(v, row):
+        if pairs is not None and not offices:
+            for p, c in zip(*(a.to_pylist() for a in held_by)):
+                offices.setdefault(p, set()).add(c)
+            offices.update({p: sorted(cs) for p, cs in offices.items()})
         spk = row.get("speaker_id") if row is not None else None
-        held = offices.get(spk, []) if offices is not None else []
+        held = offices.get(spk, [])
         from ..report import names_list
 
         hint = (f"did you mean {q(held[0])}? Or add" if len(held) == 1 else f"use one of {names_list(held)}, or add") + " the office that explains the words to roles.csv"
@@ -181,9 +194,12 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
     def valid(df):
         if col not in df.columns:
             return _true(df)
-        t = text(df[col])
-        bad = {v for v in pd.unique(t.dropna()) if why(v)}
-        return ~t.isin(list(bad)) | t.isna()
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        dates = strings(df[col])
+        bad = [v for v in pc.unique(dates).drop_null().to_pylist() if why(v)]  # a column has few distinct dates
+        return passes(pc.invert(pc.fill_null(pc.is_in(dates, value_set=pa.array(bad, pa.large_string())), False)), df.index)
 
     def say_invalid(v, row):
         hint = "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
@@ -200,15 +216,22 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
     def not_after(df):
         if not published or not _has(df, col, "source_id"):
             return _true(df)
-        ok = []
-        for v, sid in zip(text(df[col]).tolist(), text(df["source_id"]).tolist()):  # lists: arrow cells iterate slowly
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        dates = strings(df[col])
+        distinct = pc.unique(dates).drop_null()
+        earliest = []  # per distinct date (a column has few), as a day number; None: invalid or open
+        for v in distinct.to_pylist():
             try:
-                lo = bounds(v)[0] if isinstance(v, str) else None
+                lo = bounds(v)[0]
             except DateError:
                 lo = None
-            pub = published.get(sid)
-            ok.append(lo is None or pub is None or lo <= pub)
-        return pd.Series(ok, index=df.index, dtype=bool)
+            earliest.append(None if lo is None else lo.toordinal())
+        lo = pc.take(pa.array(earliest, pa.int64()), pc.index_in(dates, value_set=distinct))
+        sids = pa.array(list(published), pa.large_string())
+        pub = pc.take(pa.array([d.toordinal() for d in published.values()], pa.int64()), pc.index_in(strings(df["source_id"]), value_set=sids))
+        return passes(pc.fill_null(pc.less_equal(lo, pub), True), df.index)
 
     def say_after(v, row):
         sid = row.get("source_id") if row is not None else None
@@ -226,10 +249,11 @@ def group_key(col: str, pk: str) -> CheckSpec:
     def check(df):
         if not _has(df, col, pk):
             return _true(df)
-        keys = pd.Series(text(df[col]).to_numpy(), index=text(df[pk]).to_numpy())
-        keys = keys[~keys.index.duplicated()]
-        target = _lookup(keys, df[col])
-        return (target == text(df[col])).fillna(False).astype(bool) | df[col].isna()
+        import pyarrow.compute as pc
+
+        g = strings(df[col])
+        at = pc.index_in(g, value_set=strings(df[pk]))  # the first row whose key is the group key
+        return passes(pc.or_(pc.fill_null(pc.equal(pc.take(g, at), g), False), pc.is_null(g)), df.index)
 
     def say(v, row):
         return (f"{col} {q(v)} is not the id of a row of this table whose {col} is itself",
@@ -296,8 +320,15 @@ def value_for_issue() -> CheckSpec:
     def check(df):
         if not _has(df, "issue", "value"):
             return _true(df)
-        pairs = zip(text(df["issue"]), text(df["value"]))
-        return pd.Series([i not in ISSUE_VALUES or v in ISSUE_VALUES[i] or not isinstance(v, str) for i, v in pairs], index=df.index, dtype=bool)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        issue, value = strings(df["issue"]), strings(df["value"])
+        ok = pc.or_(pc.is_null(value), pc.invert(pc.is_in(issue, value_set=pa.array(list(ISSUE_VALUES), pa.large_string()))))
+        for name, values in ISSUE_VALUES.items():
+            of_issue = pc.fill_null(pc.equal(issue, name), False)
+            ok = pc.or_(ok, pc.and_(of_issue, pc.is_in(value, value_set=pa.array(sorted(values), pa.large_string()))))
+        return passes(ok, df.index)
 
     def say(v, row):
         issue = row.get("issue") if row is not None else None
@@ -345,26 +376,48 @@ def _cut(v) -> str:
 def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
     """Both ends of a link exist; contradicts is stored both ways; part_of joins statements; rests_on
     points from an observation to a statement; no row links to itself."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     tables = _prefixes(pkg)
-    ids: dict[str, set] = {}
+    ids: dict[str, object] = {}  # prefix -> the keys of its table (arrow); a table that could not be read is not judged
     for prefix, name in tables.items():
         frame = context.get(name)
         pk = (pkg.schema(name).get("primaryKey") or [None])
         pk = pk if isinstance(pk, str) else pk[0]
         if frame is not None and pk in frame.columns:
-            ids[prefix] = set(text(frame[pk]).dropna())
+            ids[prefix] = strings(frame[pk])
+    known: dict[str, set] = {}  # the same as Python sets, built only when a failure is described
 
     def exists(v) -> bool:
         prefix = str(v).split("-", 1)[0]
         if prefix not in tables:
             return False  # no table's ids look like this: the link names nothing (a schema without the id pattern lets it through)
-        return prefix not in ids or v in ids[prefix]  # a table that could not be read is not judged
+        if prefix in ids and prefix not in known:
+            known[prefix] = set(ids[prefix].drop_null().to_pylist())
+        return prefix not in ids or v in known[prefix]  # a table that could not be read is not judged
+
+    def prefix_of(a):
+        """What str(v).split("-")[0] gives for each cell ('nan' for a missing one, as str(NaN))."""
+        return pc.list_element(pc.split_pattern(pc.fill_null(a, "nan"), "-", max_splits=1), 0)
+
+    def all_exist(a):
+        """Null, or a key of the table its prefix names; a prefix of a table that could not be read is not
+        judged; a prefix that names no table names nothing."""
+        head = prefix_of(a)
+        ok = pc.is_null(a)
+        unread = [p for p in tables if p not in ids]
+        fine = pc.is_in(head, value_set=pa.array(unread, pa.large_string()))
+        for prefix, keys in ids.items():
+            fine = pc.or_(fine, pc.and_(pc.equal(head, prefix), pc.is_in(a, value_set=keys)))
+        return pc.or_(ok, pc.fill_null(fine, False))
 
     def ends_exist(df):
         if not _has(df, "from_id", "to_id"):
             return _true(df)
-        return pd.Series([(not isinstance(a, str) or exists(a)) and (not isinstance(b, str) or exists(b))
-                          for a, b in zip(text(df["from_id"]), text(df["to_id"]))], index=df.index, dtype=bool)
+        a = strings(df["from_id"])
+        both = all_exist(pa.chunked_array(a.chunks + strings(df["to_id"]).chunks, pa.large_string()))  # one hash table per key set
+        return passes(pc.and_(both.slice(0, len(a)), both.slice(len(a))), df.index)
 
     def say_missing(v, row):
         gone = [_cut(x) for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
@@ -375,22 +428,36 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
             None if where else f"a link joins rows by their ids, which begin with {', '.join(sorted(p + '-' for p in tables))}")
 
     def symmetric(df):
+        """A contradicts row's reverse is a row too. Cells are compared by their code in one dictionary
+        of both columns, a missing cell (code 0) equal to a missing one, as the tuples of Python's set were."""
         if not _has(df, "from_id", "relation", "to_id"):
             return _true(df)
-        a, r, b = text(df["from_id"]), text(df["relation"]), text(df["to_id"])
-        have = set(zip(a, r, b))
-        return pd.Series([rel != "contradicts" or (y, rel, x) in have for x, rel, y in zip(a, r, b)], index=df.index, dtype=bool)
+        a, b = strings(df["from_id"]), strings(df["to_id"])
+        is_c = pc.fill_null(pc.equal(strings(df["relation"]), "contradicts"), False)
+        codes = pc.dictionary_encode(pa.chunked_array(a.chunks + b.chunks, pa.large_string())).combine_chunks().indices
+        codes = pc.add(pc.fill_null(pc.cast(codes, pa.int64()), -1), 1)
+        n, width = len(a), len(codes) + 1
+        ca, cb = codes.slice(0, n), codes.slice(n)
+        pairs = pc.add(pc.multiply(ca, width), cb)
+        have = pc.filter(pairs, is_c)  # the reverse of a contradicts row must itself be a contradicts row
+        reverse = pc.add(pc.multiply(cb, width), ca)
+        return passes(pc.or_(pc.invert(is_c), pc.is_in(reverse, value_set=have)), df.index)
 
     def well_typed(df):
         if not _has(df, "from_id", "relation", "to_id"):
             return _true(df)
-        ok = []
-        for x, rel, y in zip(text(df["from_id"]), text(df["relation"]), text(df["to_id"])):
-            px, py = str(x).split("-")[0], str(y).split("-")[0]
-            ok.append(x != y and (rel != "part_of" or (px == "st" and py == "st"))
-                      and (rel != "rests_on" or (px in ("po", "cd", "ct", "cl") and py == "st"))
-                      and (rel != "contradicts" or px == py))
-        return pd.Series(ok, index=df.index, dtype=bool)
+        x, y = strings(df["from_id"]), strings(df["to_id"])
+        rel = strings(df["relation"])
+        px, py = prefix_of(x), prefix_of(y)
+
+        def only(relation, ok):  # rel != relation or ok (a missing relation is none of them)
+            return pc.or_(pc.invert(pc.fill_null(pc.equal(rel, relation), False)), ok)
+
+        distinct = pc.fill_null(pc.not_equal(x, y), True)  # NaN != anything, itself included
+        ok = pc.and_(distinct, only("part_of", pc.and_(pc.equal(px, "st"), pc.equal(py, "st"))))
+        ok = pc.and_(ok, only("rests_on", pc.and_(pc.is_in(px, value_set=pa.array(["po", "cd", "ct", "cl"], pa.large_string())), pc.equal(py, "st"))))
+        ok = pc.and_(ok, only("contradicts", pc.equal(px, py)))
+        return passes(ok, df.index)
 
     def say_typed(v, row):
         x, rel, y = (_cut(row.get(k)) for k in ("from_id", "relation", "to_id"))
@@ -410,7 +477,10 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
 def referenced(pkg: Package, table: str, key: str, context: dict[str, pd.DataFrame]) -> CheckSpec:
     """A row of `table` exists only when some row of another table names it (the `x-referenced`
     annotation on its key, e.g. the countries inclusion policy)."""
-    used: set | None = set()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    used: list | None = []  # the naming columns (arrow)
     for name in pkg.names():
         for k in pkg.schema(name).get("foreignKeys", []):
             ref = k.get("reference", {})
@@ -422,14 +492,16 @@ def referenced(pkg: Package, table: str, key: str, context: dict[str, pd.DataFra
                     used = None  # a table could not be read: do not judge
                     break
                 if field in frame.columns:
-                    used |= set(text(frame[field]).dropna())
+                    used.append(pc.unique(strings(frame[field])).drop_null())
         if used is None:
             break
 
     def check(df):
         if used is None or key not in df.columns:
             return _true(df)
-        return text(df[key]).isin(list(used)) | df[key].isna()
+        names = pa.concat_arrays(used) if used else pa.array([], pa.large_string())
+        k = strings(df[key])
+        return passes(pc.or_(pc.is_in(k, value_set=names), pc.is_null(k)), df.index)
 
     return CheckSpec(f"rule:{key}-referenced", check, Rule("unreferenced", key, lambda v, r: (
         f"{key} {q(v)} is named by no row of any other table", "the inclusion policy admits a row only when another row names it: remove the row, or add the row that names it")))
