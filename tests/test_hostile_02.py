@@ -298,3 +298,4 @@ def test_a_huge_id_in_a_link_is_cut_in_every_message(pkg, cli):
     assert r.exit_code == 1 and "is not a row of statements [link]" in r.stdout
     assert "rests_on joins a position, condition, contribution or claim to a statement [link]" in r.stdout
     assert len(r.stdout) < 2_000
+

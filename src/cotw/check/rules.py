@@ -14,6 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from .blocks import CheckSpec, Rule, passes, q, strings, text
+from ..report import shorten
 from ..package import Package
 
 
@@ -236,7 +237,7 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
     def say_after(v, row):
         sid = row.get("source_id") if row is not None else None
         pub = published.get(sid)
-        return (f"{col} {q(v)} starts after its source {sid!r} can have been published (at the latest {pub})",
+        return (f"{col} {q(v)} starts after its source {q(sid)} can have been published (at the latest {pub})",
                 "check the date; a source cannot report what happened after it was published")
 
     out.append(CheckSpec(f"rule:{col}-not-after-published", not_after, Rule("date-after-source", col, say_after, needs_row=True)))
@@ -332,7 +333,7 @@ def value_for_issue() -> CheckSpec:
 
     def say(v, row):
         issue = row.get("issue") if row is not None else None
-        return f"value {q(v)} is not a value of issue {issue!r}", f"the values of {issue} are: {', '.join(sorted(ISSUE_VALUES.get(issue, ())))}"
+        return f"value {q(v)} is not a value of issue {q(issue)}", f"the values of {shorten(issue)} are: {', '.join(sorted(ISSUE_VALUES.get(issue, ())))}"
 
     return CheckSpec("rule:value-for-issue", check, Rule("issue-value", "value", say, needs_row=True))
 
