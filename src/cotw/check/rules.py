@@ -14,7 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from .blocks import CheckSpec, Rule, passes, q, strings, text
-from ..report import shorten
+from ..report import names_list, shorten
 from ..package import Package
 
 
@@ -105,8 +105,6 @@ def speaks_for_an_office(roles: pd.DataFrame | None, basis: str | None = None) -
             offices.update({p: sorted(cs) for p, cs in offices.items()})
         spk = row.get("speaker_id") if row is not None else None
         held = offices.get(spk, [])
-        from ..report import names_list
-
         hint = (f"did you mean {q(held[0])}? Or add" if len(held) == 1 else f"use one of {names_list(held)}, or add") + " the office that explains the words to roles.csv"
         whose = "in an official statement, " if basis else ""
         return (f"{whose}country {q(v)} is not the country of any office of speaker {q(spk)} in roles.csv ({names_list(held)})",
@@ -278,8 +276,6 @@ def list_of(col: str, spec: dict, context: dict[str, pd.DataFrame]) -> CheckSpec
         return pd.Series([not missing(v) for v in text(df[col]).fillna("")], index=df.index, dtype=bool) | df[col].isna()
 
     def say(v, row):
-        from ..report import names_list
-
         gone = missing(v)  # a listed name each, cut and counted past a few: a cell may list thousands
         return f"{col} names {names_list(gone, quote=True)}, which {'is not a ' + str(field) if len(gone) == 1 else f'are not {field} values'} in {spec.get('resource')}", None
 
@@ -367,13 +363,6 @@ def _prefixes(pkg: Package) -> dict[str, str]:
     return out
 
 
-def _cut(v) -> str:
-    """An id as a message shows it: cut like every value (an id cell may be megabytes long where a schema lets it)."""
-    from ..report import shorten
-
-    return shorten(v)
-
-
 def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
     """Both ends of a link exist; contradicts is stored both ways; part_of joins statements; rests_on
     points from an observation to a statement; no row links to itself."""
@@ -421,8 +410,8 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
         return passes(pc.and_(both.slice(0, len(a)), both.slice(len(a))), df.index)
 
     def say_missing(v, row):
-        gone = [_cut(x) for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
-        row = {k: _cut(row.get(k)) for k in ("from_id", "relation", "to_id")}
+        gone = [shorten(x) for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
+        row = {k: shorten(row.get(k)) for k in ("from_id", "relation", "to_id")}
         where = tables.get(gone[0].split("-")[0])
         return (f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not a row of {where}" if where else
                 f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not the id of a row of any table"), (
@@ -461,7 +450,7 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
         return passes(ok, df.index)
 
     def say_typed(v, row):
-        x, rel, y = (_cut(row.get(k)) for k in ("from_id", "relation", "to_id"))
+        x, rel, y = (shorten(row.get(k)) for k in ("from_id", "relation", "to_id"))
         if row.get("from_id") == row.get("to_id"):
             return f"link {x} {rel} {y} links a row to itself", None
         need = {"part_of": "a statement to a statement", "rests_on": "a position, condition, contribution or claim to a statement",
@@ -470,7 +459,7 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
 
     return [CheckSpec("rule:link-ends-exist", ends_exist, Rule("link", "from_id", say_missing, needs_row=True)),
             CheckSpec("rule:contradicts-symmetric", symmetric, Rule("link", "relation", lambda v, r: (
-                f"{_cut(r.get('from_id'))} contradicts {_cut(r.get('to_id'))}, but {_cut(r.get('to_id'))} contradicts {_cut(r.get('from_id'))} is missing",
+                f"{shorten(r.get('from_id'))} contradicts {shorten(r.get('to_id'))}, but {shorten(r.get('to_id'))} contradicts {shorten(r.get('from_id'))} is missing",
                 "contradicts is symmetric: add the reverse row"), needs_row=True)),
             CheckSpec("rule:link-types", well_typed, Rule("link", "relation", say_typed, needs_row=True))]
 
