@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import cotw
 from cotw.io import fastread
 from cotw.io.canonical import canonical
-from cotw.io.reader import Table, _parse
+from cotw.io.reader import Table, _parse, to_frame
 from test_fmt import PROFILE, tables, writings
 
 
@@ -22,8 +22,9 @@ def exact(data: bytes, fields: list[str]) -> Table:
 
 
 def assert_same(fast, slow: Table) -> None:
-    frame, lines, _ = fast
-    pd.testing.assert_frame_equal(frame, slow.frame, check_dtype=True)
+    table, lines, _ = fast
+    pd.testing.assert_frame_equal(to_frame(table), slow.frame, check_dtype=True)
+    assert table.schema == slow.arrow.schema
     np.testing.assert_array_equal(lines, slow.lines)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cotw.check import rules
+from cotw.check.blocks import Cols
 from cotw.package import Package
 
 N = None  # a missing cell
@@ -24,9 +25,10 @@ def frame(request):
 
 
 def passed(spec, df) -> list[bool]:
-    out = spec.fn(df)
-    assert out.dtype == bool and out.index.equals(df.index)
-    return out.tolist()
+    """The rule's answer per row, on the frame as pandera hands it over (each column as arrow text)."""
+    out = spec.fn(Cols.of_frame(df))
+    assert len(out) == len(df) and out.null_count == 0
+    return out.to_pylist()
 
 
 def test_a_group_key_names_the_first_row_with_that_key_whose_own_key_is_itself(frame):
@@ -49,7 +51,7 @@ def test_link_ends_exist_in_the_table_their_prefix_names(root, frame):
     links = frame(from_id=["st-0001", "st-0001", "zz-0001", N, "po-0001"],
                   relation=["part_of", "part_of", "part_of", "part_of", "rests_on"],
                   to_id=["st-0002", "st-0009", "st-0002", "st-0002", "st-0001"])
-    ends, _, typed = rules.links_rules(Package.open(root), {"statements": statements})
+    ends, _, typed = rules.links_rules(Package.open(root), {"statements": Cols.of_frame(statements)})
     # an id no table's ids look like (zz-) names nothing; a table that was not read (positions) is not
     # judged; a missing cell is the schema's
     assert passed(ends, links) == [True, False, False, True, True]
@@ -74,8 +76,8 @@ def test_a_named_speaker_speaks_for_a_country_of_one_of_their_offices(frame):
                  country=["FRA", "ITA", "ITA", "ITA", N, "ITA"],
                  basis=["official_statement", "reported", "official_statement", "official_statement", "official_statement", "official_statement"])
     # p2 and p3 hold no office with a country: not judged; a missing country or speaker is not judged
-    assert passed(rules.speaks_for_an_office(roles), rows) == [True, False, True, True, True, True]
-    official = rules.speaks_for_an_office(roles, "official_statement")
+    assert passed(rules.speaks_for_an_office(Cols.of_frame(roles)), rows) == [True, False, True, True, True, True]
+    official = rules.speaks_for_an_office(Cols.of_frame(roles), "official_statement")
     assert passed(official, rows) == [True, True, True, True, True, True]
     assert passed(official, rows.assign(basis="official_statement")) == [True, False, True, True, True, True]
     message, hint = official.rule.describe("ITA", rows.iloc[1].to_dict())
@@ -87,7 +89,7 @@ def test_no_date_starts_after_its_source_can_have_been_published(frame):
     sources = frame(source_id=["s1", "s2", "s3"], published=["2025-03", "2025-05-10", "2025-13"])
     rows = frame(source_id=["s1", "s2", "s1", "s1", "s9", "s3", "s1"],
                  said=["2025-04", "2025-04", "2025-03-31", "../2025-06-01", "2030", "2030", "31.12.2025"])
-    valid, after = rules.edtf_rules("said", sources, "statements")
+    valid, after = rules.edtf_rules("said", Cols.of_frame(sources), "statements")
     # an open start is never late; an unknown source, a source without a date and an invalid date are not judged here
     assert passed(after, rows) == [False, True, True, True, True, True, True]
     assert passed(valid, rows) == [True, True, True, True, True, True, False]
@@ -109,6 +111,6 @@ def test_a_country_exists_only_when_another_row_names_it(root, frame):
                 field = k["fields"][0] if isinstance(k["fields"], list) else k["fields"]
                 context[n][field] = context[n]["country"]
     countries = frame(code=["FRA", "DEU", N])
-    assert passed(rules.referenced(pkg, "countries", "code", context), countries) == [True, False, True]
+    assert passed(rules.referenced(pkg, "countries", "code", {n: Cols.of_frame(f) for n, f in context.items()}), countries) == [True, False, True]
     del context[sorted(names)[0]]  # a naming table that could not be read: nothing is judged
-    assert passed(rules.referenced(pkg, "countries", "code", context), countries) == [True, True, True]
+    assert passed(rules.referenced(pkg, "countries", "code", {n: Cols.of_frame(f) for n, f in context.items()}), countries) == [True, True, True]

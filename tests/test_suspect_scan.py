@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cotw.check.derive import _SUSPECT_RX, _suspect_columns
+from cotw.check.blocks import Cols
+from cotw.check.derive import _SUSPECT_RX, _suspect_columns as _scan
+
+
+def _suspect_columns(df: pd.DataFrame, columns: list[str]) -> set[str]:
+    return _scan(Cols.of_frame(df), columns)
 
 TRICKY = ["", "plain", "é ü ß", "\ufffd", "\ufffe", "\uffff", "x\uffffy", "\uffef", "\ufeff", "a\tb", "a\nb", "\tlead", "\rlead",
           "=SUM(1)", "+1", "-1", "@x", "a=b", "x\x00", "x\x1f", "x\x7f", "\x85", "\u2028", "€", "𝄞"]

@@ -77,9 +77,8 @@ def schema(name: str, path: str | Path | None = None):
 
     pkg = _usable(path)
     pkg.resource(name)
-    frames = {n: require_table(pkg, n).frame for n in pkg.names()}
-    frames = {n: f for n, f in frames.items() if f is not None}
-    return derive.build(pkg, name, derive.fk_sets(pkg, frames), frames)
+    context = derive.context_of({n: require_table(pkg, n) for n in pkg.names()})
+    return derive.build(pkg, name, derive.fk_sets(pkg, context), context)
 
 
 def summary(path: str | Path | None = None):

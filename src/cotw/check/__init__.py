@@ -3,11 +3,13 @@
 Stages, in order (pipeline.validate runs them):
 1. descriptor: the descriptor and Table Schemas against the Data Package v2 structure (profile) and
    their own consistency (pipeline.descriptor_problems);
-2. structure and schema: every table read as written (cotw.io.reader), then checked with pandera
-   schemas derived from the Table Schemas (derive, built from the vectorised blocks, plus the
-   cross-column and cross-table rules);
+2. structure and schema: every table read as written (cotw.io.reader, into arrow), then every check
+   derived from the Table Schemas (derive, built from the arrow blocks, plus the cross-column and
+   cross-table rules) run on arrow; only a table with a failure goes to pandera, which runs the same
+   checks to word each failure (pipeline.describe);
 3. provenance: archives match their sha256, and every evidence or quote occurs verbatim (provenance);
 4. optionally frictionless as an independent second opinion (second_opinion).
 Every problem is a report.Problem with a rule code such as `foreign-key` or `archive-changed`.
-Heavy libraries are imported by the stages that need them, not here.
+Heavy libraries are imported by the stages that need them, not here; valid data is checked without
+pandas or pandera (cotw.io.quietarrow keeps pyarrow from importing pandas meanwhile).
 """

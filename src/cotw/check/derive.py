@@ -1,21 +1,28 @@
-"""Pandera schemas derived from the Table Schemas in datapackage.json (the single source of truth).
+"""The checks of every table, derived from the Table Schemas in datapackage.json (the single source of
+truth), and the pandera schemas made of them.
 
 pandera's own `from_frictionless_schema` loses dates, formats, foreign keys and v2 properties, so
-cotw converts them itself. Every check is vectorised and accepts both forms of a table: the text as
-read from CSV (`cotw.read`) and the typed frame of `cotw.load`. Each check's name is a key into
+cotw converts them itself. `checks` gives a table's checks (types, constraints, keys, safe text, and the
+rules of cotw.check.rules), each an arrow function (see blocks); `Checks.pass_all` runs them on a table
+as read, without pandas. `build` wraps the same functions as a pandera schema: `cotw check` uses it to
+word the failures of a table that did not pass, and `cotw.schema()` hands it to users, who can validate
+the text of `cotw.read` and the typed frame of `cotw.load` alike. Each check's name is a key into
 `schema.metadata["cotw"]`, which says which column and rule it stands for, so failures can be
 reported in plain words with their CSV line.
 """
 from __future__ import annotations
 
+import datetime as dt
+import operator
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-import pandera.pandas as pa
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import rules
-from .blocks import CheckSpec, Rule, arrow, did_you_mean, fullmatch, isin, ok, q, text
+from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, first_of_each, from_numpy, fullmatch, isin, ok, per_value, q
 from ..package import Package
 
 _DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -24,9 +31,19 @@ FALSE_VALUES = ["false", "False", "FALSE", "0"]
 DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
-def fk_sets(pkg: Package, frames: dict[str, pd.DataFrame]) -> dict[tuple[str, str], pd.Index]:
-    """The referenced key values of every foreign key, from the given frames."""
-    sets: dict[tuple[str, str], pd.Index] = {}
+def context_of(tables: dict) -> dict[str, Cols]:
+    """The tables (cotw.io.reader.Table, or arrow tables) as the rules and foreign keys take them."""
+    out = {}
+    for name, t in tables.items():
+        arrow = getattr(t, "arrow", t)
+        if arrow is not None:
+            out[name] = Cols.of_arrow(arrow)
+    return out
+
+
+def fk_sets(pkg: Package, context: dict[str, Cols]) -> dict[tuple[str, str], pa.Array]:
+    """The referenced key values of every foreign key (distinct, as arrow text), from the given tables."""
+    sets: dict[tuple[str, str], pa.Array] = {}
     for name in pkg.names():
         for fk in pkg.schema(name).get("foreignKeys", []):
             ref = fk.get("reference", {})
@@ -35,36 +52,60 @@ def fk_sets(pkg: Package, frames: dict[str, pd.DataFrame]) -> dict[tuple[str, st
             fields = fields if isinstance(fields, list) else [fields]
             if len(fields) != 1:
                 continue
-            frame = frames.get(target)
-            if frame is not None and fields[0] in frame.columns:
-                sets[(target, fields[0])] = _keys(text(frame[fields[0]]))
+            cols = context.get(target)
+            if cols is not None and fields[0] in cols and (target, fields[0]) not in sets:
+                sets[(target, fields[0])] = pc.unique(cols[fields[0]]).drop_null()
             # else: the referenced table could not be read; its keys are unknown, so the foreign
             # key is not checked (the table's own problems are reported instead)
     return sets
 
 
-def _keys(s: pd.Series):
-    """Distinct key values as a pyarrow array, for one vectorised membership test per column."""
-    import pyarrow as pa
+@dataclass
+class Checks:
+    """Every check of one table before it runs: per column (with whether it may be empty) and of whole rows."""
 
-    values = pd.unique(s.dropna())
-    if isinstance(values, pd.arrays.ArrowStringArray):
-        return pa.array(values)
-    return pa.array([str(v) for v in values], type=pa.large_string())
+    name: str
+    columns: dict[str, list[CheckSpec]] = field(default_factory=dict)
+    nullable: dict[str, bool] = field(default_factory=dict)
+    frame: list[CheckSpec] = field(default_factory=list)
+    fields: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def registry(self) -> dict[str, Rule]:
+        """Check name -> what it stands for (pandera failure cases name the check)."""
+        out = {s.key: s.rule for specs in self.columns.values() for s in specs}
+        out.update({s.key: s.rule for s in self.frame})
+        for col in self.columns:
+            out[f"not_nullable:{col}"] = Rule("required", col, lambda v, r, col=col: (f"{col} is required but the cell is empty", None))
+        return out
+
+    def pass_all(self, cols: Cols) -> bool:
+        """Whether every row of `cols` passes every check (what pandera would find nothing in). A check
+        that raises counts as a failure: the caller then runs pandera, which reports it."""
+        try:
+            for col, specs in self.columns.items():
+                if col not in cols:
+                    continue  # a missing column: the structure layer says it
+                a = cols[col]
+                if not self.nullable[col] and a.null_count:
+                    return False
+                if not all(all_pass(s.fn(a)) for s in specs):
+                    return False
+            return all(all_pass(s.fn(cols)) for s in self.frame)
+        except Exception:  # noqa: BLE001 (pandera turns it into an internal-error problem)
+            return False
 
 
-def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None = None,
-          context: dict[str, pd.DataFrame] | None = None, frame: pd.DataFrame | None = None) -> pa.DataFrameSchema:
-    """The pandera schema of table `name`. `refs` are the referenced key sets (see fk_sets); without
-    them foreign keys are not checked. `context` holds other tables for the cross-table rules.
-    `frame`, when given, is the one frame the schema will validate: the safe-text rules are then
-    attached only to the columns in which a quick scan finds a suspect cell (each pandera check
-    costs about 0.1 ms, and most text columns have nothing to report)."""
+def checks(pkg: Package, name: str, refs: dict | None = None, context: dict[str, Cols] | None = None,
+           cols: Cols | None = None) -> Checks:
+    """The checks of table `name`. `refs` are the referenced key sets (see fk_sets); without them
+    foreign keys are not checked. `context` holds the tables for the cross-table rules. `cols`, when
+    given, is the one table the checks will judge: the safe-text rules are then attached only to the
+    columns in which a quick scan finds a suspect cell (most text columns have nothing to report)."""
     tschema = pkg.schema(name)
     texts = [f["name"] for f in tschema["fields"] if f.get("type", "string") == "string"]
-    suspect = None if frame is None else _suspect_columns(frame, texts)
-    registry: dict[str, Rule] = {}
-    columns: dict[str, pa.Column] = {}
+    suspect = None if cols is None else _suspect_columns(cols, texts)
+    out = Checks(name)
     pk = tschema.get("primaryKey") or []
     pk = [pk] if isinstance(pk, str) else list(pk)
     fks = {}
@@ -76,34 +117,69 @@ def build(pkg: Package, name: str, refs: dict[tuple[str, str], pd.Index] | None 
     for f in tschema["fields"]:
         col = f["name"]
         cons = f.get("constraints", {})
-        checks = [_check(registry, c) for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)
-                  if suspect is None or col in suspect or not c.key.startswith(_TEXT_RULES)]
+        specs = [c for c in _field_checks(pkg, name, f, cons, fks.get(col), refs)
+                 if suspect is None or col in suspect or not c.key.startswith(_TEXT_RULES)]
         if col in pk and len(pk) == 1 or cons.get("unique"):
-            checks.append(_check(registry, _unique(col, "primary key" if col in pk else "unique field")))
-        nullable = not (cons.get("required") or col in pk)
-        columns[col] = pa.Column(None, nullable=nullable, checks=checks, required=True,
-                                 description=f.get("description"), title=f.get("title"))
-        registry[f"not_nullable:{col}"] = Rule("required", col, lambda v, r, col=col: (f"{col} is required but the cell is empty", None))
-    frame_checks = []
+            specs.append(_unique(col, "primary key" if col in pk else "unique field"))
+        out.columns[col] = specs
+        out.nullable[col] = not (cons.get("required") or col in pk)
+        out.fields[col] = f
     if len(pk) > 1:
-        frame_checks.append(_check(registry, _composite_unique(pk)))
+        out.frame.append(_composite_unique(pk))
     for fk in tschema.get("foreignKeys", []):
         fields = fk.get("fields")
         if isinstance(fields, list) and len(fields) > 1 and refs is not None:
             spec = _composite_fk(pkg, name, fields, fk.get("reference", {}), context or {})
             if spec is not None:
-                frame_checks.append(_check(registry, spec))
-    for rule in rules.for_table(pkg, name, context or {}):
-        frame_checks.append(_check(registry, rule))
-    return pa.DataFrameSchema(columns, checks=frame_checks, name=name, strict=False, coerce=False,
-                              metadata={"cotw": registry}, unique_column_names=True)
+                out.frame.append(spec)
+    out.frame.extend(rules.for_table(pkg, name, context or {}))
+    return out
+
+
+def build(pkg: Package, name: str, refs: dict | None = None, context: dict[str, Cols] | None = None,
+          cols: Cols | None = None, made: Checks | None = None):
+    """The pandera schema of table `name` (see `checks` for the arguments; `made`: checks already made).
+    Each check is the arrow check itself, on the pandas column turned into arrow text, so a user's typed
+    frame (`cotw.load`) and the text of `cotw.read` are judged alike. Each check's name is a key into
+    `schema.metadata["cotw"]`, which says which column and rule it stands for."""
+    import pandera.pandas as pdr
+
+    from .blocks import passes, strings
+
+    made = made or checks(pkg, name, refs, context, cols)
+
+    def column_check(spec: CheckSpec):
+        return pdr.Check(lambda s, fn=spec.fn: passes(fn(strings(s)), s.index), name=spec.key, element_wise=False, ignore_na=False)
+
+    def frame_check(spec: CheckSpec):
+        return pdr.Check(lambda df, fn=spec.fn: passes(fn(Cols.of_frame(df)), df.index), name=spec.key, element_wise=False, ignore_na=False)
+
+    columns = {col: pdr.Column(None, nullable=made.nullable[col], checks=[column_check(s) for s in specs], required=True,
+                               description=made.fields[col].get("description"), title=made.fields[col].get("title"))
+               for col, specs in made.columns.items()}
+    return pdr.DataFrameSchema(columns, checks=[frame_check(s) for s in made.frame], name=name, strict=False, coerce=False,
+                               metadata={"cotw": made.registry}, unique_column_names=True)
 
 
 # --- field checks ---------------------------------------------------------------------------
 
-def _check(registry: dict[str, Rule], spec) -> pa.Check:
-    registry[spec.key] = spec.rule
-    return pa.Check(spec.fn, name=spec.key, element_wise=False, ignore_na=False)
+def _is_date(v: str) -> bool:
+    if not _DATE_RX.fullmatch(v):
+        return False
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+# what pandas.to_numeric reads as a number (cotw.load reads numbers with it): ASCII digits, an optional
+# sign, point and exponent, or inf/infinity, with whitespace around; not NaN, which is a missing value
+_NUMBER = re.compile(r"[ \t\n\r\f\v]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity))[ \t\n\r\f\v]*")
+
+
+def _number(v: str) -> float | None:
+    return float(v) if _NUMBER.fullmatch(v) else None
 
 
 def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None, refs) -> list[CheckSpec]:
@@ -111,54 +187,45 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
     ftype = f.get("type", "string")
     out: list[CheckSpec] = []
     if ftype == "date":
-        def is_date(s):
-            if pd.api.types.is_datetime64_any_dtype(s.dtype):
-                return pd.Series(True, index=s.index)
-            t = text(s)
-            shaped = fullmatch(t, DATE_RE, _DATE_RX)
-            parsed = pd.to_datetime(t.where(shaped), format="%Y-%m-%d", errors="coerce")
-            return ok(parsed.notna(), t)
-        out.append(CheckSpec(f"date:{col}", is_date, Rule("date", col, lambda v, r: _date_message(col, v))))
+        out.append(CheckSpec(f"date:{col}", lambda a: ok(per_value(a, _is_date), a), Rule("date", col, lambda v, r: _date_message(col, v))))
     elif ftype == "boolean":
-        allowed = set(f.get("trueValues", TRUE_VALUES)) | set(f.get("falseValues", FALSE_VALUES))
-        out.append(CheckSpec(f"boolean:{col}", lambda s: ok(isin(text(s), allowed), s),
+        allowed = sorted(set(f.get("trueValues", TRUE_VALUES)) | set(f.get("falseValues", FALSE_VALUES)))
+        out.append(CheckSpec(f"boolean:{col}", lambda a: ok(isin(a, allowed), a),
                              Rule("boolean", col, lambda v, r: (f"{col} {q(v)} is not a boolean", "write true or false"))))
     elif ftype in ("number", "integer"):
-        def is_num(s):
-            if pd.api.types.is_numeric_dtype(s.dtype):
-                return pd.Series(True, index=s.index)
-            n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
-            parsed = n.notna()
-            if ftype == "integer":
-                parsed &= (n % 1 == 0)
-            return ok(parsed, s)
-        out.append(CheckSpec(f"{ftype}:{col}", is_num, Rule(ftype, col, lambda v, r: (f"{col} {q(v)} is not a{'n' if ftype == 'integer' else ''} {ftype}", None))))
+        def is_num(v):
+            n = _number(v)
+            return n is not None and (ftype == "number" or n % 1 == 0)
+        out.append(CheckSpec(f"{ftype}:{col}", lambda a: ok(per_value(a, is_num), a),
+                             Rule(ftype, col, lambda v, r: (f"{col} {q(v)} is not a{'n' if ftype == 'integer' else ''} {ftype}", None))))
     if "enum" in cons:
         values = list(cons["enum"])
-        out.append(CheckSpec(f"enum:{col}", lambda s: ok(isin(text(s), values), s),
+        out.append(CheckSpec(f"enum:{col}", lambda a: ok(isin(a, values), a),
                              Rule("enum", col, lambda v, r: (f"{col} {q(v)} is not one of: {', '.join(map(str, values))}", did_you_mean(v, values)))))
     if "pattern" in cons:
         pattern = cons["pattern"]
         rx = re.compile(pattern)
-        def matches(s, rx=rx, pattern=pattern):
-            return ok(fullmatch(s, pattern, rx), s)
+        def matches(a, rx=rx, pattern=pattern):
+            return ok(fullmatch(a, pattern, rx), a)
         def describe(v, r):
             hint = "remove the leading or trailing whitespace" if isinstance(v, str) and v != v.strip() and rx.fullmatch(v.strip()) else None
             return f"{col} {q(v)} does not match the pattern {pattern}", hint
         out.append(CheckSpec(f"pattern:{col}", matches, Rule("pattern", col, describe)))
-    for key, op, word in (("maxLength", "le", "at most"), ("minLength", "ge", "at least")):
+    for key, op, word in (("maxLength", "less_equal", "at most"), ("minLength", "greater_equal", "at least")):
         if key in cons:
             limit = int(cons[key])
-            def length(s, op=op, limit=limit):
-                return ok(getattr(text(s).str.len(), op)(limit), s)
+            def length(a, op=op, limit=limit):
+                return ok(getattr(pc, op)(pc.utf8_length(a), limit), a)
             out.append(CheckSpec(f"{key}:{col}", length, Rule(key, col, lambda v, r, word=word, limit=limit: (
                 f"{col} is {len(str(v))} characters long; it must be {word} {limit}", None))))
     for key, op, word in (("minimum", "ge", "at least"), ("maximum", "le", "at most"), ("exclusiveMinimum", "gt", "greater than"), ("exclusiveMaximum", "lt", "less than")):
         if key in cons:
             bound = cons[key]
-            def in_range(s, op=op, bound=bound):
-                n = pd.to_numeric(s.astype(object).where(s.notna()), errors="coerce")
-                return ok(getattr(n, op)(bound) | n.isna(), s)
+            def in_range(a, op=op, bound=bound):
+                def fine(v):
+                    n = _number(v)
+                    return n is None or getattr(operator, op)(n, bound)  # not a number: the type check says it
+                return ok(per_value(a, fine), a)
             out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))
     if ftype == "string":
         out += _text_checks(col, f, cons)
@@ -168,8 +235,8 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
     if fk is not None and refs is not None and (target, rfield) in refs:
         keys = refs[(target, rfield)]
         target_file = pkg.resource(target).get("path", target) if target in pkg.resources else target
-        def in_ref(s, keys=keys):
-            return ok(isin(text(s), keys), s)
+        def in_ref(a, keys=keys):
+            return ok(isin(a, keys), a)
         def describe(v, r, keys=keys, target_file=target_file, rfield=rfield):
             return f"{col} {q(v)} is not a {rfield} in {target_file}", did_you_mean(v, keys)
         out.append(CheckSpec(f"foreign-key:{col}", in_ref, Rule("foreign-key", col, describe)))
@@ -190,23 +257,15 @@ _SUSPECT_RE2 = f"{_FORMULA_RE2}|{_CONTROL_RE2}"
 _SUSPECT_RX = re.compile(f"{_FORMULA_RE2}|{_CONTROL_RX.pattern}")
 
 
-def _suspect_columns(frame: pd.DataFrame, columns: list[str]) -> set[str]:
-    """The `columns` of `frame` with a cell that the safe-text rules may object to (a superset of their failures).
+def _suspect_columns(cols: Cols, columns: list[str]) -> set[str]:
+    """The `columns` of `cols` with a cell that the safe-text rules may object to (a superset of their failures).
 
-    An arrow-backed column is first looked at as bytes (`_may_hold_suspect`: numpy, about ten times
-    faster than RE2 on clean text); only a column in which that finds a candidate is scanned by RE2."""
-    import pyarrow.compute as pc
-
+    Each column is first looked at as bytes (`_may_hold_suspect`: numpy, about ten times faster than
+    RE2 on clean text); only a column in which that finds a candidate is scanned by RE2."""
     out = set()
     for col in columns:
-        s = frame.get(col)
-        if s is None or not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
-            continue
-        a = arrow(s)
-        if a is not None:
-            if _may_hold_suspect(a) and pc.any(pc.match_substring_regex(a, _SUSPECT_RE2)).as_py():
-                out.add(col)
-        elif not _free_of(s, _SUSPECT_RE2, _SUSPECT_RX).all():
+        a = cols.get(col)
+        if a is not None and _may_hold_suspect(a) and pc.any(pc.match_substring_regex(a, _SUSPECT_RE2)).as_py():
             out.add(col)
     return out
 
@@ -219,8 +278,6 @@ def _may_hold_suspect(a) -> bool:
     """False only when no cell of the arrow text `a` begins with a formula character or holds a byte
     below 0x20, DEL, or U+FFFE/U+FFFF (EF BF BE/BF in UTF-8): then _SUSPECT_RE2 matches no cell.
     Null cells are looked at too (harmless: the answer is a superset)."""
-    import pyarrow as pa
-
     for chunk in (a.chunks if isinstance(a, pa.ChunkedArray) else [a]):
         if len(chunk) == 0:
             continue
@@ -246,19 +303,9 @@ def _may_hold_suspect(a) -> bool:
     return False
 
 
-def _free_of(s: pd.Series, re2: str, rx: re.Pattern) -> pd.Series:
-    """True for the cells in which the pattern does not occur (unanchored). On arrow-backed text it
-    is one RE2 pass, and the usual answer (no cell matches) costs no conversion at all."""
-    a = arrow(s)
-    if a is not None:
-        import pyarrow.compute as pc
-
-        hit = pc.match_substring_regex(a, re2)
-        if not pc.any(hit).as_py():
-            return pd.Series(True, index=s.index)
-        return pd.Series(~pc.fill_null(hit, False).to_numpy(zero_copy_only=False), index=s.index)
-    t = text(s)
-    return ~t.astype(object).where(t.notna(), "").astype(str).str.contains(rx, regex=True)
+def _free_of(a, re2: str):
+    """True for the cells in which the RE2 pattern does not occur (unanchored), and for missing cells."""
+    return pc.invert(pc.fill_null(pc.match_substring_regex(a, re2), False))
 
 
 def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
@@ -272,11 +319,11 @@ def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
         return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
                 "remove it: text may hold tabs and line breaks, but no other control character, which "
                 "spreadsheets and XML cannot store")
-    out = [CheckSpec(f"control-character:{col}", lambda s: _free_of(s, _CONTROL_RE2, _CONTROL_RX),
+    out = [CheckSpec(f"control-character:{col}", lambda a: _free_of(a, _CONTROL_RE2),
                      Rule("control-character", col, control))]
     if "enum" in cons or "pattern" in cons or f.get("format", "default") != "default":
         return out
-    out.append(CheckSpec(f"formula-prefix:{col}", lambda s: _free_of(s, _FORMULA_RE2, _FORMULA_RX),
+    out.append(CheckSpec(f"formula-prefix:{col}", lambda a: _free_of(a, _FORMULA_RE2),
                          Rule("formula-prefix", col, lambda v, r: (
                              f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
                              "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "
@@ -285,39 +332,44 @@ def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
 
 
 def _unique(col: str, what: str) -> CheckSpec:
-    def unique(s):
-        t = text(s)
-        return ~t.duplicated(keep="first") | t.isna()
+    def unique(a):
+        return ok(from_numpy(first_of_each(codes(a))), a)
     return CheckSpec(f"unique:{col}", unique, Rule("primary-key" if what == "primary key" else "unique", col,
                      lambda v, r: (f"{col} {q(v)} is a duplicate: the {what} must be unique", None)))
 
 
 def _composite_unique(pk: list[str]) -> CheckSpec:
-    def unique(df):
-        if not all(c in df.columns for c in pk):
-            return pd.Series(True, index=df.index)  # a missing key column is the structure layer's to report
-        return ~df[pk].duplicated(keep="first")
+    def unique(cols: Cols):
+        if not cols.has(*pk):
+            return cols.true()  # a missing key column is the structure layer's to report
+        return from_numpy(first_of_each(codes(*(cols[c] for c in pk))))
     return CheckSpec(f"primary-key:{'+'.join(pk)}", unique, Rule("primary-key", pk[0], lambda v, r: (f"the primary key ({', '.join(pk)}) is a duplicate", None)))
 
 
-def _composite_fk(pkg: Package, table: str, cols: list[str], ref: dict, frames: dict[str, pd.DataFrame]) -> CheckSpec | None:
+def _composite_fk(pkg: Package, table: str, cols: list[str], ref: dict, context: dict[str, Cols]) -> CheckSpec | None:
     """A foreign key of several fields: rows whose key fields are all filled must name a row of the target.
     None when the target could not be read completely (its own problems are reported instead)."""
     target = ref.get("resource") or table
     rcols = ref.get("fields")
-    frame = frames.get(target)
-    if frame is None or not isinstance(rcols, list) or not all(c in frame.columns for c in rcols):
+    other = context.get(target)
+    if other is None or not isinstance(rcols, list) or not all(c in other for c in rcols):
         return None
-    keys = pd.MultiIndex.from_frame(pd.DataFrame({i: text(frame[c]) for i, c in enumerate(rcols)}).dropna())
     target_file = pkg.resource(target).get("path", target)
 
-    def check(df):
-        if not all(c in df.columns for c in cols):
-            return pd.Series(True, index=df.index)
-        sub = pd.DataFrame({i: text(df[c]) for i, c in enumerate(cols)}, index=df.index)
-        filled = sub.notna().all(axis=1)
-        found = pd.MultiIndex.from_frame(sub.astype(object).where(filled, "")).isin(keys)
-        return pd.Series(found, index=df.index) | ~filled
+    def check(df: Cols):
+        if not df.has(*cols):
+            return df.true()
+        n = df.num_rows
+        # the row's cells and the target's, encoded together: equal codes are equal tuples
+        both = codes(*(pa.chunked_array(df[c].chunks + other[r].chunks, TEXT) for c, r in zip(cols, rcols)))
+        mine, theirs = both[:n], both[n:]
+        filled = np.ones(n, dtype=bool)
+        for c in cols:
+            filled &= df[c].is_valid().to_numpy()
+        targets = np.ones(len(theirs), dtype=bool)
+        for r in rcols:
+            targets &= other[r].is_valid().to_numpy()
+        return from_numpy(np.isin(mine, theirs[targets]) | ~filled)
 
     def describe(v, row):
         values = ", ".join(q(row.get(c)) if row is not None else "?" for c in cols)

@@ -35,11 +35,20 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
         report.add(Problem("descriptor", "descriptor", exc.message, exc.file, exc.line))
         return report
     report.root = str(pkg.root)
-    fatal = descriptor_problems(pkg, report)
-    if fatal:
-        return report
-    tables = check_tables(pkg, report)
-    check_provenance(pkg, tables, report)
+    from ..io.quietarrow import without_pandas
+
+    # every check runs on arrow; pandas (and pandera, which words a failure) is imported only for a
+    # table that has a problem, after the arrow stages
+    with without_pandas():
+        fatal = descriptor_problems(pkg, report)
+        if fatal:
+            return report
+        tables, failing = check_tables(pkg, report)
+        provenance = Problems()
+        check_provenance(pkg, tables, provenance)
+    for name, made in failing.items():
+        report.extend(describe(pkg, tables[name], made))
+    report.extend(provenance)
     if with_frictionless:
         misshapen = sorted({t.file for t in tables.values() if any(p.rule in MISSHAPEN for p in t.problems)})
         if misshapen:
@@ -156,35 +165,48 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
     return out, fatal
 
 
-def check_tables(pkg: Package, report: Report) -> dict:
-    """Layer 2: structure, then the derived pandera schemas (lazy: every failure is collected)."""
-    import pandera.pandas as pa
-
+def check_tables(pkg: Package, report: Report) -> tuple[dict, dict]:
+    """Layer 2: structure, then every derived check, on arrow. Returns the tables as read and the checks
+    of each table with a failure (`describe` says what failed)."""
     from . import derive
+    from .blocks import Cols
     from ..io.reader import read_table
 
     tables = {name: read_table(pkg, name) for name in pkg.names()}
-    frames = {}
     for name, t in tables.items():
         report.extend(t.problems)
-        if t.frame is not None:
-            frames[name] = t.frame
-            report.rows[name] = len(t.frame)
+        if t.arrow is not None:
+            report.rows[name] = t.rows
     # a table whose rows could not all be read cannot say which keys exist: checking foreign keys
     # against it would report every reference to a lost row as dangling
-    complete = {n: f for n, f in frames.items() if not any(p.rule in PARTIAL_READ for p in tables[n].problems)}
+    complete = derive.context_of({n: t for n, t in tables.items() if not any(p.rule in PARTIAL_READ for p in t.problems)})
     refs = derive.fk_sets(pkg, complete)
+    failing = {}
     for name, t in tables.items():
-        if t.frame is None:
+        if t.arrow is None:
             continue
-        sch = derive.build(pkg, name, refs, complete, frame=t.frame)
-        for check in [*sch.checks, *(c for col in sch.columns.values() for c in col.checks)]:
-            check.n_failure_cases = MAX_KEPT  # pandera then reshapes (slowly) only these; _failures counts the rest
-        try:
-            sch.validate(t.frame, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            report.extend(_failures(sch, t, exc))
-    return tables
+        cols = complete.get(name) or Cols.of_arrow(t.arrow)
+        made = derive.checks(pkg, name, refs, complete, cols)
+        if not made.pass_all(cols):
+            failing[name] = made
+    return tables, failing
+
+
+def describe(pkg: Package, table, made) -> Problems:
+    """Every failure of table `table` under its checks `made`, in words: pandera runs the same checks
+    lazily and collects each failure case (see _failures)."""
+    import pandera.pandas as pa
+
+    from . import derive
+
+    sch = derive.build(pkg, table.name, made=made)
+    for check in [*sch.checks, *(c for col in sch.columns.values() for c in col.checks)]:
+        check.n_failure_cases = MAX_KEPT  # pandera then reshapes (slowly) only these; _failures counts the rest
+    try:
+        sch.validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return _failures(sch, table, exc)
+    return Problems()
 
 
 def _failures(sch, table, exc) -> Problems:
@@ -241,13 +263,16 @@ def _failures(sch, table, exc) -> Problems:
     return out
 
 
-def check_provenance(pkg: Package, tables: dict, report: Report) -> None:
+def check_provenance(pkg: Package, tables: dict, report: Report | Problems) -> None:
     """Layer 3: archives match their sha256; evidence occurs verbatim in its source."""
     from . import provenance
 
+    from .blocks import Cols
+
+    cols = {name: Cols.of_arrow(t.arrow) for name, t in tables.items() if t.arrow is not None}
     src = tables.get("sources")
-    texts, problems = provenance.archives(pkg, src.frame if src else None, src.lines if src else None, src.file if src else "data/sources.csv")
+    texts, problems = provenance.archives(pkg, cols.get("sources"), src.lines if src else None, src.file if src else "data/sources.csv")
     report.extend(problems)
     for name, t in tables.items():
-        if t.frame is not None:
-            report.extend(provenance.verbatim(pkg, name, t.frame, t.lines, texts, t.file))
+        if name in cols:
+            report.extend(provenance.verbatim(pkg, name, cols[name], t.lines, texts, t.file))

@@ -14,10 +14,11 @@ import hashlib
 import re
 import unicodedata
 
-import pandas as pd
+import numpy as np
+import pyarrow.compute as pc
 
 from ..io import safeio
-from .blocks import text
+from .blocks import Cols, codes, from_numpy
 from ..io.safeio import UnsafeFile
 from ..package import Package
 from ..report import Problem, shorten
@@ -33,38 +34,32 @@ def normalise(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def _normalise_all(values: pd.Series) -> list[str]:
-    """normalise() of every value, vectorised: RE2 with exactly the characters Python's \\s and strip() use."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+def _normalise_all(arr) -> list[str]:
+    """normalise() of every value of arrow text `arr`, vectorised: RE2 with exactly the characters Python's \\s and strip() use."""
     from ..io.fastread import _WS, _WS_CLASS
 
-    arr = pa.array(values.astype(object).tolist() if not isinstance(values.array, pd.arrays.ArrowStringArray) else values.array, type=pa.large_string())
     # most cells are already normal (single spaces inside, none at the ends): finding the others is a
     # match, much cheaper than a replace over every cell
     needs = pc.fill_null(pc.match_substring_regex(arr, _NOT_NORMAL), False)
     out = arr.to_pylist()
     if pc.any(needs).as_py():
-        import numpy as np
-
         at = np.flatnonzero(needs.to_numpy(zero_copy_only=False))
-        fixed = pc.utf8_trim(pc.replace_substring_regex(arr.take(pa.array(at)), f"{_WS_CLASS}+", " "), _WS).to_pylist()
+        fixed = pc.utf8_trim(pc.replace_substring_regex(arr.take(from_numpy(at)), f"{_WS_CLASS}+", " "), _WS).to_pylist()
         for i, v in zip(at.tolist(), fixed):
             out[i] = v
     return out
 
 
-def archives(pkg: Package, sources: pd.DataFrame | None, lines=None, file: str = "data/sources.csv") -> tuple[dict[str, str], list[Problem]]:
+def archives(pkg: Package, sources: Cols | None, lines=None, file: str = "data/sources.csv") -> tuple[dict[str, str], list[Problem]]:
     """The normalised archived text of each source_id, and problems with the archives themselves."""
     problems: list[Problem] = []
     texts: dict[str, str] = {}
-    if sources is None or not {"source_id", "archive"} <= set(sources.columns):
+    if sources is None or not sources.has("source_id", "archive"):
         return texts, problems
-    for i, (sid, archive, digest) in enumerate(zip(text(sources["source_id"]), text(sources["archive"]),
-                                                 text(sources["sha256"]) if "sha256" in sources else [None] * len(sources))):
+    for i, (sid, archive, digest) in enumerate(zip(sources["source_id"].to_pylist(), sources["archive"].to_pylist(),
+                                                 sources["sha256"].to_pylist() if "sha256" in sources else [None] * sources.num_rows)):
         line = int(lines[i]) if lines is not None and i < len(lines) else None
-        if pd.isna(sid) or pd.isna(archive):
+        if sid is None or archive is None:
             continue
         try:
             raw = pkg.read_bytes(archive, safeio.MAX_TEXT)
@@ -92,7 +87,7 @@ def archives(pkg: Package, sources: pd.DataFrame | None, lines=None, file: str =
     return texts, problems
 
 
-def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[str, str], file: str) -> list[Problem]:
+def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], file: str) -> list[Problem]:
     """Every x-verbatim-in cell of table `name` occurs in its source's archived text."""
     from ..curate.locate import locate_command, package_option
 
@@ -103,13 +98,17 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
     for f in fields:
         src_col = f.get("x-verbatim-in")
         col = f["name"]
-        if not src_col or col not in frame.columns or src_col not in frame.columns:
+        if not src_col or not cols.has(col, src_col):
             continue
-        pairs = pd.DataFrame({"e": text(frame[col]), "s": text(frame[src_col])}).dropna()
-        first = pairs.drop_duplicates()
+        e, s = cols[col], cols[src_col]
+        rows = np.flatnonzero(pc.and_(e.is_valid(), s.is_valid()).to_numpy())  # filled pairs
+        code = codes(e, s)[rows]  # equal exactly for equal (evidence, source) pairs
+        first = np.sort(rows[np.unique(code, return_index=True)[1]])  # each pair's first row, in row order
+        firsts = (e.take(from_numpy(first)), s.take(from_numpy(first)))
         bad: dict[tuple[str, str], tuple[str, str | None]] = {}
-        # Python lists: iterating arrow-backed Series costs ~1 µs per cell
-        for ev, sid, needle in zip(first["e"].tolist(), first["s"].tolist(), _normalise_all(first["e"])):
+        bad_rows = []
+        # Python lists: iterating arrow cells costs ~1 µs per cell
+        for row, ev, sid, needle in zip(first.tolist(), firsts[0].to_pylist(), firsts[1].to_pylist(), _normalise_all(firsts[0])):
             archive = texts.get(sid)
             if archive is None:
                 continue  # unknown source: reported as a foreign-key problem
@@ -118,10 +117,11 @@ def verbatim(pkg: Package, name: str, frame: pd.DataFrame, lines, texts: dict[st
             msg, hint = _explain(needle, archive, sid, composed)
             where = package_option(pkg) if where is None else where
             bad[(ev, sid)] = msg, f"{hint}; find the words as archived with: {locate_command(sid, needle, where or None)}"
+            bad_rows.append(row)
         if not bad:
             continue
-        hit = pd.MultiIndex.from_frame(pairs).isin(list(bad))
-        for idx, ev, sid in zip(pairs.index[hit], pairs["e"][hit], pairs["s"][hit]):
+        hit = rows[np.isin(code, code[np.searchsorted(rows, bad_rows)])]  # every row of a pair that does not occur
+        for idx, ev, sid in zip(hit.tolist(), e.take(from_numpy(hit)).to_pylist(), s.take(from_numpy(hit)).to_pylist()):
             msg, hint = bad[(ev, sid)]
             line = int(lines[idx]) if lines is not None and idx < len(lines) else None
             problems.append(Problem("provenance", "verbatim", msg, file, line, col, ev, hint))

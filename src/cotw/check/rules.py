@@ -1,4 +1,4 @@
-"""Rules a Table Schema cannot say, as pandera DataFrame checks.
+"""Rules a Table Schema cannot say: checks of whole rows (a `Cols` in, arrow booleans out; see blocks).
 
 Generic rules come from the descriptor's own annotations: `x-verbatim-in` (an evidence field names its
 source column), `x-edtf` (an EDTF date: valid, and not after its source can have been published),
@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .blocks import CheckSpec, Rule, passes, q, strings, text
+from .blocks import TEXT, CheckSpec, Cols, Rule, from_numpy, isin, q
 from ..report import names_list, shorten
 from ..package import Package
 
@@ -21,29 +22,31 @@ from ..package import Package
 _DAY_FIRST = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
 
 
-def _has(df: pd.DataFrame, *cols: str) -> bool:
-    return all(c in df.columns for c in cols)
+def _missing(v) -> bool:
+    """A missing cell of a row as pandas gives it (None or NaN)."""
+    return v is None or (isinstance(v, float) and v != v)
 
 
-def _true(df: pd.DataFrame) -> pd.Series:
-    return pd.Series(True, index=df.index)
+def _lookup(table: dict[str, str], keys):
+    """table[key] for each cell of `keys` (null where absent or missing), as arrow text."""
+    return pc.take(pa.array(list(table.values()), TEXT), pc.index_in(keys, value_set=pa.array(list(table), TEXT)))
 
 
-def _lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
-    """table[key] for each key (missing where absent), aligned to `keys` (Series.map breaks on an empty table)."""
-    return pd.Series(table.reindex(text(keys).to_numpy()).to_numpy(), index=keys.index)
+def _eq(a, b):
+    """a == b cell by cell, null where either is missing."""
+    return pc.equal(a, b)
 
 
 def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
     """Evidence and its source come together: one without the other cannot be verified."""
 
-    def both_or_neither(df):
-        if not _has(df, evidence_col, source_col):
-            return _true(df)
-        return df[evidence_col].isna() == df[source_col].isna()
+    def both_or_neither(df: Cols):
+        if not df.has(evidence_col, source_col):
+            return df.true()
+        return pc.equal(df[evidence_col].is_null(), df[source_col].is_null())
 
     def say(v, row):
-        if row is not None and pd.isna(row.get(evidence_col)):
+        if row is not None and _missing(row.get(evidence_col)):
             return f"{source_col} is set but {evidence_col} is empty", f"quote the words of the source that support the row, or empty {source_col}"
         return f"{evidence_col} is set but {source_col} is empty", "name the source the words come from"
 
@@ -51,11 +54,11 @@ def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
 
 
 def speaker_kind() -> CheckSpec:
-    def check(df):
-        if not _has(df, "speaker_kind", "speaker_id"):
-            return _true(df)
-        kind = text(df["speaker_kind"])
-        return ((kind == "person") == df["speaker_id"].notna()) | kind.isna()
+    def check(df: Cols):
+        if not df.has("speaker_kind", "speaker_id"):
+            return df.true()
+        kind = df["speaker_kind"]
+        return pc.or_kleene(pc.equal(pc.equal(kind, "person"), df["speaker_id"].is_valid()), kind.is_null())
 
     def say(v, row):
         if row is not None and row.get("speaker_kind") == "person":
@@ -65,38 +68,35 @@ def speaker_kind() -> CheckSpec:
     return CheckSpec("rule:speaker-kind", check, Rule("speaker-kind", "speaker_kind", say, needs_row=True))
 
 
-def speaks_for_an_office(roles: pd.DataFrame | None, basis: str | None = None) -> CheckSpec:
+def speaks_for_an_office(roles: Cols | None, basis: str | None = None) -> CheckSpec:
     """A named speaker speaks for the country or organisation of one of their offices: the row's
     `country` is the `country` of some `roles` row of its `speaker_id` (any source, any date: an
     office held once still explains the words). A speaker with no office that has a country (an
     analyst) is not judged. With `basis`, only rows of that basis are judged: in an official
     statement the speaker speaks for the row's actor, while a reported position or a forecast may
     name a person who does not."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    sep = pa.scalar("\x1f", pa.large_string())
+    sep = pa.scalar("\x1f", TEXT)
     holders = pairs = None  # people with an office that has a country, and their "person\x1fcountry" pairs (arrow)
     offices: dict[str, list[str]] = {}  # person -> sorted countries, built only when a failure is described
-    if roles is not None and _has(roles, "person_id", "country"):
-        person, country = strings(roles["person_id"]), strings(roles["country"])
+    if roles is not None and roles.has("person_id", "country"):
+        person, country = roles["person_id"], roles["country"]
         both = pc.and_(pc.is_valid(person), pc.is_valid(country))
         person, country = pc.filter(person, both), pc.filter(country, both)
         holders = pc.unique(person)
         held_by = (person, country)
         pairs = pc.unique(pc.binary_join_element_wise(person, country, sep))
 
-    def check(df):
-        if holders is None or not _has(df, "speaker_id", "country"):
-            return _true(df)
-        speaker, country = strings(df["speaker_id"]), strings(df["country"])
+    def check(df: Cols):
+        if holders is None or not df.has("speaker_id", "country"):
+            return df.true()
+        speaker, country = df["speaker_id"], df["country"]
         held = pc.is_in(pc.binary_join_element_wise(pc.fill_null(speaker, ""), pc.fill_null(country, ""), sep), value_set=pairs)
         judged = pc.and_(pc.is_in(speaker, value_set=holders), pc.is_valid(country))
         if basis is not None:
-            if "basis" not in df.columns:
-                return _true(df)
-            judged = pc.and_(judged, pc.fill_null(pc.equal(strings(df["basis"]), basis), False))
-        return passes(pc.or_(pc.invert(judged), held), df.index)
+            if "basis" not in df:
+                return df.true()
+            judged = pc.and_(judged, pc.fill_null(pc.equal(df["basis"], basis), False))
+        return pc.or_(pc.invert(judged), held)
 
     def say(v, row):
         if pairs is not None and not offices:
@@ -123,20 +123,21 @@ def code_matches_kind() -> CheckSpec:
 
         return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
 
-    def check(df):
-        if not _has(df, "code", "kind"):
-            return _true(df)
+    def check(df: Cols):
+        if not df.has("code", "kind"):
+            return df.true()
         iso = expected_alpha2()
-        code, kind = text(df["code"]), text(df["kind"])
-        state_ok = (kind != "state") | code.isin(list(iso))
-        if "iso_alpha2" in df.columns:
-            a2 = text(df["iso_alpha2"])
-            want = _lookup(pd.Series(iso), code)
-            state_ok &= (kind != "state") | (a2 == want).fillna(False).astype(bool)
-            state_ok &= (kind == "state") | a2.isna()
-        org_ok = (kind != "organisation") | code.isin(["EU", "NATO"])
-        coalition_ok = (kind != "coalition") | (code == "COALITION")
-        return (state_ok & org_ok & coalition_ok) | code.isna() | kind.isna()
+        missing = pc.or_(df["code"].is_null(), df["kind"].is_null())
+        code, kind = pc.fill_null(df["code"], ""), pc.fill_null(df["kind"], "")
+        state = pc.equal(kind, "state")
+        state_ok = pc.or_(pc.invert(state), isin(code, iso))
+        if "iso_alpha2" in df:
+            a2 = df["iso_alpha2"]
+            state_ok = pc.and_(state_ok, pc.or_(pc.invert(state), pc.fill_null(_eq(a2, _lookup(iso, code)), False)))
+            state_ok = pc.and_(state_ok, pc.or_(state, a2.is_null()))
+        org_ok = pc.or_(pc.not_equal(kind, "organisation"), isin(code, ["EU", "NATO"]))
+        coalition_ok = pc.or_(pc.not_equal(kind, "coalition"), pc.equal(code, "COALITION"))
+        return pc.or_(pc.and_(pc.and_(state_ok, org_ok), coalition_ok), missing)
 
     def say(v, row):
         kind = row.get("kind") if row is not None else None
@@ -154,12 +155,17 @@ def code_matches_kind() -> CheckSpec:
 
 
 def min_not_above_max() -> CheckSpec:
-    def check(df):
-        if not _has(df, "value_min", "value_max"):
-            return _true(df)
-        lo = pd.to_numeric(text(df["value_min"]), errors="coerce")
-        hi = pd.to_numeric(text(df["value_max"]), errors="coerce")
-        return ~(lo > hi).fillna(False).astype(bool)
+    def check(df: Cols):
+        if not df.has("value_min", "value_max"):
+            return df.true()
+        from .derive import _number
+
+        import numpy as np
+
+        lo, hi = (np.array([np.nan if v is None or _number(v) is None else _number(v) for v in df[c].to_pylist()], dtype=float)
+                  for c in ("value_min", "value_max"))
+        with np.errstate(invalid="ignore"):
+            return from_numpy(~(lo > hi))  # NaN (missing, or not a number) is never greater
 
     return CheckSpec("rule:value-min-not-above-max", check, Rule("range", "value_min", lambda v, r: (
         f"value_min {q(v)} is greater than value_max {q(r.get('value_max'))}", None), needs_row=True))
@@ -169,14 +175,14 @@ def min_not_above_max() -> CheckSpec:
 
 # --- 0.2: dates, group keys, lists of references, sections, links ------------------------------
 
-def _dates_of(frame: pd.DataFrame | None, key: str, col: str):
+def _dates_of(table: Cols | None, key: str, col: str):
     """{key: (earliest, latest)} of an EDTF column of another table."""
     from ..dates import DateError, bounds
 
     out = {}
-    if frame is None or not _has(frame, key, col):
+    if table is None or not table.has(key, col):
         return out
-    for k, v in zip(text(frame[key]), text(frame[col])):
+    for k, v in zip(table[key].to_pylist(), table[col].to_pylist()):
         if isinstance(k, str) and isinstance(v, str) and k not in out:
             try:
                 out[k] = bounds(v)
@@ -185,20 +191,17 @@ def _dates_of(frame: pd.DataFrame | None, key: str, col: str):
     return out
 
 
-def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[CheckSpec]:
+def edtf_rules(col: str, sources: Cols | None, table: str) -> list[CheckSpec]:
     """An EDTF date is one cotw accepts (see cotw.dates), and no row's date starts after its source can
     have been published (the latest day the publication date allows)."""
     from ..dates import DateError, bounds, check as why
 
-    def valid(df):
-        if col not in df.columns:
-            return _true(df)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        dates = strings(df[col])
+    def valid(df: Cols):
+        if col not in df:
+            return df.true()
+        dates = df[col]
         bad = [v for v in pc.unique(dates).drop_null().to_pylist() if why(v)]  # a column has few distinct dates
-        return passes(pc.invert(pc.fill_null(pc.is_in(dates, value_set=pa.array(bad, pa.large_string())), False)), df.index)
+        return pc.invert(isin(dates, bad))
 
     def say_invalid(v, row):
         hint = "write an EDTF date: 2025-04-10, 2025-04, 2025-05-08/2025-05-10, ../2025-04-10, XXXX-04-10"
@@ -212,13 +215,10 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
         return out
     published = {k: hi for k, (lo, hi) in _dates_of(sources, "source_id", "published").items() if hi is not None}
 
-    def not_after(df):
-        if not published or not _has(df, col, "source_id"):
-            return _true(df)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        dates = strings(df[col])
+    def not_after(df: Cols):
+        if not published or not df.has(col, "source_id"):
+            return df.true()
+        dates = df[col]
         distinct = pc.unique(dates).drop_null()
         earliest = []  # per distinct date (a column has few), as a day number; None: invalid or open
         for v in distinct.to_pylist():
@@ -227,10 +227,11 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
             except DateError:
                 lo = None
             earliest.append(None if lo is None else lo.toordinal())
+
         lo = pc.take(pa.array(earliest, pa.int64()), pc.index_in(dates, value_set=distinct))
-        sids = pa.array(list(published), pa.large_string())
-        pub = pc.take(pa.array([d.toordinal() for d in published.values()], pa.int64()), pc.index_in(strings(df["source_id"]), value_set=sids))
-        return passes(pc.fill_null(pc.less_equal(lo, pub), True), df.index)
+        sids = pa.array(list(published), TEXT)
+        pub = pc.take(pa.array([d.toordinal() for d in published.values()], pa.int64()), pc.index_in(df["source_id"], value_set=sids))
+        return pc.fill_null(pc.less_equal(lo, pub), True)
 
     def say_after(v, row):
         sid = row.get("source_id") if row is not None else None
@@ -245,14 +246,12 @@ def edtf_rules(col: str, sources: pd.DataFrame | None, table: str) -> list[Check
 def group_key(col: str, pk: str) -> CheckSpec:
     """A group key names a row of the same table whose own key is itself (the group's representative)."""
 
-    def check(df):
-        if not _has(df, col, pk):
-            return _true(df)
-        import pyarrow.compute as pc
-
-        g = strings(df[col])
-        at = pc.index_in(g, value_set=strings(df[pk]))  # the first row whose key is the group key
-        return passes(pc.or_(pc.fill_null(pc.equal(pc.take(g, at), g), False), pc.is_null(g)), df.index)
+    def check(df: Cols):
+        if not df.has(col, pk):
+            return df.true()
+        g = df[col]
+        at = pc.index_in(g, value_set=df[pk])  # the first row whose key is the group key
+        return pc.or_(pc.fill_null(pc.equal(pc.take(g, at), g), False), pc.is_null(g))
 
     def say(v, row):
         return (f"{col} {q(v)} is not the id of a row of this table whose {col} is itself",
@@ -261,19 +260,21 @@ def group_key(col: str, pk: str) -> CheckSpec:
     return CheckSpec(f"rule:{col}-group-key", check, Rule("group-key", col, say))
 
 
-def list_of(col: str, spec: dict, context: dict[str, pd.DataFrame]) -> CheckSpec:
+def list_of(col: str, spec: dict, context: dict[str, Cols]) -> CheckSpec:
     """Every element of a separated list of references exists in the referenced table."""
     target = context.get(spec.get("resource"))
     field, sep = spec.get("field"), spec.get("separator", ";")
-    known = set(text(target[field]).dropna()) if target is not None and field in target.columns else None
+    known = set(target[field].drop_null().to_pylist()) if target is not None and field in target else None
 
     def missing(v):
         return [x for x in str(v).split(sep) if x not in known] if known is not None else []
 
-    def check(df):
-        if known is None or col not in df.columns:
-            return _true(df)
-        return pd.Series([not missing(v) for v in text(df[col]).fillna("")], index=df.index, dtype=bool) | df[col].isna()
+    def check(df: Cols):
+        if known is None or col not in df:
+            return df.true()
+        a = df[col]
+        good = [v for v in pc.unique(a).drop_null().to_pylist() if not missing(v)]  # once per distinct list
+        return pc.or_(isin(a, good), a.is_null())
 
     def say(v, row):
         gone = missing(v)  # a listed name each, cut and counted past a few: a cell may list thousands
@@ -282,24 +283,29 @@ def list_of(col: str, spec: dict, context: dict[str, pd.DataFrame]) -> CheckSpec
     return CheckSpec(f"rule:{col}-list-of", check, Rule("foreign-key", col, say))
 
 
-def section_rules(context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
+def section_rules(context: dict[str, Cols]) -> list[CheckSpec]:
     """A row's section belongs to the row's source; a row from a source that has sections names its section."""
     sections = context.get("sections")
     owner = {}
-    if sections is not None and _has(sections, "section_id", "source_id"):
-        owner = dict(zip(text(sections["section_id"]), text(sections["source_id"])))
+    if sections is not None and sections.has("section_id", "source_id"):
+        owner = dict(zip(sections["section_id"].to_pylist(), sections["source_id"].to_pylist()))
     sectioned = set(owner.values())
 
-    def same_source(df):
-        if not owner or not _has(df, "section_id", "source_id"):
-            return _true(df)
-        want = _lookup(pd.Series(owner), df["section_id"])
-        return (want == text(df["source_id"])).fillna(True).astype(bool) | df["section_id"].isna()
+    def same_source(df: Cols):
+        if not owner or not df.has("section_id", "source_id"):
+            return df.true()
+        known = {k: v for k, v in owner.items() if k is not None}  # as a lookup, a missing key finds nothing
+        want = _lookup(known, df["section_id"])  # null for a section no row has: that row fails, as its source is not the section's
+        return pc.or_(pc.fill_null(_eq(want, df["source_id"]), False), df["section_id"].is_null())
 
-    def named(df):
-        if not sectioned or not _has(df, "section_id", "source_id"):
-            return _true(df)
-        return ~(text(df["source_id"]).isin(list(sectioned)) & df["section_id"].isna())
+    def named(df: Cols):
+        if not sectioned or not df.has("section_id", "source_id"):
+            return df.true()
+        source = df["source_id"]
+        of_sectioned = isin(source, sectioned - {None})
+        if None in sectioned:  # a section without a source (itself invalid): a row without one matches it
+            of_sectioned = pc.or_(of_sectioned, source.is_null())
+        return pc.invert(pc.and_(of_sectioned, df["section_id"].is_null()))
 
     return [CheckSpec("rule:section-of-source", same_source, Rule("section", "section_id", lambda v, r: (
                 f"section {q(v)} belongs to source {q(owner.get(v))}, not to {q(r.get('source_id'))}", None), needs_row=True)),
@@ -314,18 +320,15 @@ ISSUE_VALUES = {"own_troops": {"committed", "willing", "undecided", "ruled_out"}
 
 
 def value_for_issue() -> CheckSpec:
-    def check(df):
-        if not _has(df, "issue", "value"):
-            return _true(df)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        issue, value = strings(df["issue"]), strings(df["value"])
-        ok = pc.or_(pc.is_null(value), pc.invert(pc.is_in(issue, value_set=pa.array(list(ISSUE_VALUES), pa.large_string()))))
-        for name, values in ISSUE_VALUES.items():
+    def check(df: Cols):
+        if not df.has("issue", "value"):
+            return df.true()
+        issue, value = df["issue"], df["value"]
+        ok = pc.or_(pc.is_null(value), pc.invert(isin(issue, ISSUE_VALUES)))
+        for name, allowed in ISSUE_VALUES.items():
             of_issue = pc.fill_null(pc.equal(issue, name), False)
-            ok = pc.or_(ok, pc.and_(of_issue, pc.is_in(value, value_set=pa.array(sorted(values), pa.large_string()))))
-        return passes(ok, df.index)
+            ok = pc.or_(ok, pc.and_(of_issue, isin(value, sorted(allowed))))
+        return ok
 
     def say(v, row):
         issue = row.get("issue") if row is not None else None
@@ -335,10 +338,10 @@ def value_for_issue() -> CheckSpec:
 
 
 def own_troops_are_positions() -> CheckSpec:
-    def check(df):
-        if not _has(df, "kind", "scope"):
-            return _true(df)
-        return ~((text(df["kind"]) == "troops") & (text(df["scope"]) == "coalition")).fillna(False).astype(bool)
+    def check(df: Cols):
+        if not df.has("kind", "scope"):
+            return df.true()
+        return pc.invert(pc.fill_null(pc.and_(pc.equal(df["kind"], "troops"), pc.equal(df["scope"], "coalition")), False))
 
     return CheckSpec("rule:own-troops-are-positions", check, Rule("own-troops", "kind", lambda v, r: (
         "own troops for the coalition force are a position (positions, issue own_troops), not a contribution",
@@ -363,20 +366,17 @@ def _prefixes(pkg: Package) -> dict[str, str]:
     return out
 
 
-def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
+def links_rules(pkg: Package, context: dict[str, Cols]) -> list[CheckSpec]:
     """Both ends of a link exist; contradicts is stored both ways; part_of joins statements; rests_on
     points from an observation to a statement; no row links to itself."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     tables = _prefixes(pkg)
     ids: dict[str, object] = {}  # prefix -> the keys of its table (arrow); a table that could not be read is not judged
     for prefix, name in tables.items():
-        frame = context.get(name)
+        other = context.get(name)
         pk = (pkg.schema(name).get("primaryKey") or [None])
         pk = pk if isinstance(pk, str) else pk[0]
-        if frame is not None and pk in frame.columns:
-            ids[prefix] = strings(frame[pk])
+        if other is not None and pk in other:
+            ids[prefix] = other[pk]
     known: dict[str, set] = {}  # the same as Python sets, built only when a failure is described
 
     def exists(v) -> bool:
@@ -397,17 +397,17 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
         head = prefix_of(a)
         ok = pc.is_null(a)
         unread = [p for p in tables if p not in ids]
-        fine = pc.is_in(head, value_set=pa.array(unread, pa.large_string()))
+        fine = pc.is_in(head, value_set=pa.array(unread, TEXT))
         for prefix, keys in ids.items():
             fine = pc.or_(fine, pc.and_(pc.equal(head, prefix), pc.is_in(a, value_set=keys)))
         return pc.or_(ok, pc.fill_null(fine, False))
 
-    def ends_exist(df):
-        if not _has(df, "from_id", "to_id"):
-            return _true(df)
-        a = strings(df["from_id"])
-        both = all_exist(pa.chunked_array(a.chunks + strings(df["to_id"]).chunks, pa.large_string()))  # one hash table per key set
-        return passes(pc.and_(both.slice(0, len(a)), both.slice(len(a))), df.index)
+    def ends_exist(df: Cols):
+        if not df.has("from_id", "to_id"):
+            return df.true()
+        a = df["from_id"]
+        both = all_exist(pa.chunked_array(a.chunks + df["to_id"].chunks, TEXT))  # one hash table per key set
+        return pc.and_(both.slice(0, len(a)), both.slice(len(a)))
 
     def say_missing(v, row):
         gone = [shorten(x) for x in (row.get("from_id"), row.get("to_id")) if isinstance(x, str) and not exists(x)]
@@ -417,27 +417,27 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
                 f"link {row.get('from_id')} {row.get('relation')} {row.get('to_id')}: {', '.join(gone)} {'is' if len(gone) == 1 else 'are'} not the id of a row of any table"), (
             None if where else f"a link joins rows by their ids, which begin with {', '.join(sorted(p + '-' for p in tables))}")
 
-    def symmetric(df):
+    def symmetric(df: Cols):
         """A contradicts row's reverse is a row too. Cells are compared by their code in one dictionary
         of both columns, a missing cell (code 0) equal to a missing one, as the tuples of Python's set were."""
-        if not _has(df, "from_id", "relation", "to_id"):
-            return _true(df)
-        a, b = strings(df["from_id"]), strings(df["to_id"])
-        is_c = pc.fill_null(pc.equal(strings(df["relation"]), "contradicts"), False)
-        codes = pc.dictionary_encode(pa.chunked_array(a.chunks + b.chunks, pa.large_string())).combine_chunks().indices
+        if not df.has("from_id", "relation", "to_id"):
+            return df.true()
+        a, b = df["from_id"], df["to_id"]
+        is_c = pc.fill_null(pc.equal(df["relation"], "contradicts"), False)
+        codes = pc.dictionary_encode(pa.chunked_array(a.chunks + b.chunks, TEXT)).combine_chunks().indices
         codes = pc.add(pc.fill_null(pc.cast(codes, pa.int64()), -1), 1)
         n, width = len(a), len(codes) + 1
         ca, cb = codes.slice(0, n), codes.slice(n)
         pairs = pc.add(pc.multiply(ca, width), cb)
         have = pc.filter(pairs, is_c)  # the reverse of a contradicts row must itself be a contradicts row
         reverse = pc.add(pc.multiply(cb, width), ca)
-        return passes(pc.or_(pc.invert(is_c), pc.is_in(reverse, value_set=have)), df.index)
+        return pc.or_(pc.invert(is_c), pc.is_in(reverse, value_set=have))
 
-    def well_typed(df):
-        if not _has(df, "from_id", "relation", "to_id"):
-            return _true(df)
-        x, y = strings(df["from_id"]), strings(df["to_id"])
-        rel = strings(df["relation"])
+    def well_typed(df: Cols):
+        if not df.has("from_id", "relation", "to_id"):
+            return df.true()
+        x, y = df["from_id"], df["to_id"]
+        rel = df["relation"]
         px, py = prefix_of(x), prefix_of(y)
 
         def only(relation, ok):  # rel != relation or ok (a missing relation is none of them)
@@ -445,9 +445,9 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
 
         distinct = pc.fill_null(pc.not_equal(x, y), True)  # NaN != anything, itself included
         ok = pc.and_(distinct, only("part_of", pc.and_(pc.equal(px, "st"), pc.equal(py, "st"))))
-        ok = pc.and_(ok, only("rests_on", pc.and_(pc.is_in(px, value_set=pa.array(["po", "cd", "ct", "cl"], pa.large_string())), pc.equal(py, "st"))))
+        ok = pc.and_(ok, only("rests_on", pc.and_(pc.is_in(px, value_set=pa.array(["po", "cd", "ct", "cl"], TEXT)), pc.equal(py, "st"))))
         ok = pc.and_(ok, only("contradicts", pc.equal(px, py)))
-        return passes(ok, df.index)
+        return ok
 
     def say_typed(v, row):
         x, rel, y = (shorten(row.get(k)) for k in ("from_id", "relation", "to_id"))
@@ -464,40 +464,37 @@ def links_rules(pkg: Package, context: dict[str, pd.DataFrame]) -> list[CheckSpe
             CheckSpec("rule:link-types", well_typed, Rule("link", "relation", say_typed, needs_row=True))]
 
 
-def referenced(pkg: Package, table: str, key: str, context: dict[str, pd.DataFrame]) -> CheckSpec:
+def referenced(pkg: Package, table: str, key: str, context: dict[str, Cols]) -> CheckSpec:
     """A row of `table` exists only when some row of another table names it (the `x-referenced`
     annotation on its key, e.g. the countries inclusion policy)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     used: list | None = []  # the naming columns (arrow)
     for name in pkg.names():
         for k in pkg.schema(name).get("foreignKeys", []):
             ref = k.get("reference", {})
             if ref.get("resource") == table and name != table:
-                frame = context.get(name)
+                other = context.get(name)
                 field = k.get("fields")
                 field = field[0] if isinstance(field, list) else field
-                if frame is None:
+                if other is None:
                     used = None  # a table could not be read: do not judge
                     break
-                if field in frame.columns:
-                    used.append(pc.unique(strings(frame[field])).drop_null())
+                if field in other:
+                    used.append(pc.unique(other[field]).drop_null())
         if used is None:
             break
 
-    def check(df):
-        if used is None or key not in df.columns:
-            return _true(df)
-        names = pa.concat_arrays(used) if used else pa.array([], pa.large_string())
-        k = strings(df[key])
-        return passes(pc.or_(pc.is_in(k, value_set=names), pc.is_null(k)), df.index)
+    def check(df: Cols):
+        if used is None or key not in df:
+            return df.true()
+        names = pa.concat_arrays(used) if used else pa.array([], TEXT)
+        k = df[key]
+        return pc.or_(pc.is_in(k, value_set=names), pc.is_null(k))
 
     return CheckSpec(f"rule:{key}-referenced", check, Rule("unreferenced", key, lambda v, r: (
         f"{key} {q(v)} is named by no row of any other table", "the inclusion policy admits a row only when another row names it: remove the row, or add the row that names it")))
 
 
-TABLE_RULES: dict[str, Callable[[Package, dict[str, pd.DataFrame]], list[CheckSpec]]] = {
+TABLE_RULES: dict[str, Callable[[Package, dict[str, Cols]], list[CheckSpec]]] = {
     "countries": lambda pkg, ctx: [code_matches_kind()],
     "statements": lambda pkg, ctx: [speaker_kind(), speaks_for_an_office(ctx.get("roles"))],
     "positions": lambda pkg, ctx: [value_for_issue(), speaks_for_an_office(ctx.get("roles"), "official_statement")],
@@ -508,7 +505,7 @@ TABLE_RULES: dict[str, Callable[[Package, dict[str, pd.DataFrame]], list[CheckSp
 }
 
 
-def for_table(pkg: Package, name: str, context: dict[str, pd.DataFrame]) -> list[CheckSpec]:
+def for_table(pkg: Package, name: str, context: dict[str, Cols]) -> list[CheckSpec]:
     tschema = pkg.schema(name)
     fields = {f["name"] for f in tschema["fields"]}
     pk = tschema.get("primaryKey") or []

@@ -251,6 +251,7 @@ def _validate_row(pkg: Package, table, row: dict, found_before: list[str] | None
     import pandera.pandas as pa
 
     from ..check import derive
+    from ..check.blocks import Cols
     from ..io.reader import Table
     from ..check.pipeline import _failures
 
@@ -258,7 +259,7 @@ def _validate_row(pkg: Package, table, row: dict, found_before: list[str] | None
     new = pd.DataFrame([{c: row.get(c) or None for c in frame.columns}], index=[len(frame)]).astype(object)
     both = pd.concat([frame.astype(object), new])
     both = both.where(both.notna(), None)
-    context = {"sources": both}
+    context = {"sources": Cols.of_frame(both)}
     sch = derive.build(pkg, "sources", derive.fk_sets(pkg, context), context)
     found = []
     try:
@@ -266,7 +267,8 @@ def _validate_row(pkg: Package, table, row: dict, found_before: list[str] | None
     except pa.errors.SchemaErrors as exc:
         import numpy as np
 
-        probe = Table("sources", table.file, table.fields, both, np.arange(len(both)) + 2)  # line = index + 2
+        probe = Table("sources", table.file, table.fields, lines=np.arange(len(both)) + 2)  # line = index + 2
+        probe.frame = both
         found = [p for p in _failures(sch, probe, exc) if p.line == len(frame) + 2]  # the new row's problems only
     if found or found_before:
         lines = list(found_before or [])

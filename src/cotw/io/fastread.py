@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import pandas as pd
 
 from .csvtext import quote_cell  # canonical quoting has one definition; NEEDS_QUOTES below is its vectorised twin
 
@@ -26,7 +25,7 @@ NEEDS_QUOTES = f'[,"\\n\\r]|^{_WS_CLASS}|{_WS_CLASS}$'
 
 
 def read(data: bytes, fields: list[str], key: list[str]):
-    """(frame of text cells, CSV line per row, canonical?) when `data` is written exactly as canonical
+    """(arrow table of text cells, CSV line per row, canonical?) when `data` is written exactly as canonical
     form writes its cells (sorting aside) with exactly `fields`; None when the exact path must decide."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -62,16 +61,9 @@ def read(data: bytes, fields: list[str], key: list[str]):
     lines = 2 + np.arange(table.num_rows, dtype=np.int64)
     if table.num_rows:
         lines[1:] += np.cumsum(breaks)[:-1]
-    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    frame = pd.DataFrame({f: pd.array(pd.arrays.ArrowStringArray(table.column(f)), dtype=dtype) for f in fields})
     # canonical also means sorted by the primary key (a stable sort: ties keep their order)
-    if not key:
-        canonical = True
-    elif len(key) == 1:
-        canonical = bool(frame[key[0]].is_monotonic_increasing)
-    else:
-        canonical = _sorted(table, key, pa, pc)
-    return frame, lines, canonical
+    canonical = True if not key else _sorted(table, key, pa, pc)
+    return table, lines, canonical
 
 
 def _sorted(table, key: list[str], pa, pc) -> bool:

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from . import fastread
 from ..package import Package, PackageError
@@ -25,15 +24,33 @@ csv.field_size_limit(2**31 - 1)  # huge cells are reported by maxLength, not by 
 
 @dataclass
 class Table:
-    """A table as read: text cells (missing = NaN), the CSV line of each row, and what went wrong."""
+    """A table as read: text cells (arrow large_string, null = missing), the CSV line of each row, and
+    what went wrong. `frame` is the same cells as a pandas DataFrame (missing = NaN), made on first use:
+    `cotw check` needs pandas only to describe problems."""
 
     name: str
     file: str
     fields: list[str]
-    frame: pd.DataFrame | None = None
-    lines: np.ndarray | None = None  # CSV line of each frame row (header is line 1)
+    arrow: object | None = None  # pyarrow.Table; only the columns the header has that the schema knows
+    lines: np.ndarray | None = None  # CSV line of each row (header is line 1)
     problems: Problems = field(default_factory=Problems)  # bounded per rule, see report.Problems
     canonical: bool | None = None  # known from the fast path; None: ask fmt
+    _frame: object = field(default=None, repr=False)
+
+    @property
+    def frame(self):
+        """The cells as pandas text columns (arrow-backed, no copy), NaN where missing; None when unread."""
+        if self._frame is None and self.arrow is not None:
+            self._frame = to_frame(self.arrow)
+        return self._frame
+
+    @frame.setter
+    def frame(self, value) -> None:
+        self._frame = value
+
+    @property
+    def rows(self) -> int:
+        return 0 if self.arrow is None else self.arrow.num_rows
 
     def line(self, index: int) -> int | None:
         if self.lines is None or not 0 <= index < len(self.lines):
@@ -74,7 +91,7 @@ def read_table(pkg: Package, name: str) -> Table:
     key = sch.get("primaryKey") or []
     fast = fastread.read(data, fields, [key] if isinstance(key, str) else list(key))
     if fast is not None:
-        table.frame, table.lines, table.canonical = fast
+        table.arrow, table.lines, table.canonical = fast
         return table
     text = _decode(table, data)
     if text is None:
@@ -241,15 +258,20 @@ def _parse(table: Table, text: str) -> None:
             continue
         rows.append(row)
         starts.append(start)
+    import pyarrow as pa
+
     table.lines = np.asarray(starts, dtype=np.int64)
-    data = {}
-    for pos, name in columns.items():
-        col = [r[pos] for r in rows]
-        data[name] = pd.array(col, dtype="str")
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
-    if len(frame.columns):
-        frame = frame.replace("", np.nan)
-    table.frame = frame
+    table.arrow = pa.table({name: pa.array([r[pos] or None for r in rows], pa.large_string()) for pos, name in columns.items()},
+                           schema=pa.schema([(name, pa.large_string()) for name in columns.values()]))
+
+
+def to_frame(table):
+    """An arrow table of text as a pandas DataFrame of text columns (arrow-backed, no copy), NaN where missing."""
+    import pandas as pd
+
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return pd.DataFrame({c: pd.array(pd.arrays.ArrowStringArray(table.column(c)), dtype=dtype) for c in table.column_names},
+                        index=pd.RangeIndex(table.num_rows))
 
 
 MAX_SUGGEST = 5  # extra columns that get a did-you-mean hint; edit distance is too slow to run for thousands

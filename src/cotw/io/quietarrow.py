@@ -1,0 +1,99 @@
+"""Keep pyarrow from importing pandas before anyone else does.
+
+The first time pyarrow converts a Python value (`pa.array`, `pa.scalar`, a compute call given a literal
+such as `pc.equal(a, "x")`) it asks whether the value is a pandas object, and to know, it imports pandas:
+~0.35 s, more than the whole check of the shipped data, which needs no pandas. `defer()` lets pyarrow
+find pandas "not there" while no one has imported it, and puts a watch on the import: the moment anything
+imports pandas, pyarrow is told it is there, so from then on every pandas integration of pyarrow works
+exactly as before (`pa.array(series)`, `Table.to_pandas()`, ...).
+
+It relies on pyarrow's lazy importer (`pyarrow.lib._pandas_api`, private); when that is missing or
+behaves otherwise, `defer()` does nothing and pandas is simply imported as before.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+
+
+class _Refuse:
+    """A finder that refuses pandas to one thread (the others import it as usual)."""
+
+    def __init__(self, thread: int):
+        self.thread = thread
+
+    def find_spec(self, name, path=None, target=None):
+        if (name == "pandas" or name.startswith("pandas.")) and threading.get_ident() == self.thread:
+            raise ImportError("pandas is not imported yet (cotw defers it)")
+        return None
+
+
+class _Then:
+    """A module loader that, after the module has run, calls `after` (everything else: the real loader)."""
+
+    def __init__(self, loader, after):
+        self._loader, self._after = loader, after
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        self._after()
+
+
+class _Watch:
+    """A finder that, when pandas is imported, wraps its loader so that pyarrow learns of it."""
+
+    def __init__(self, shim):
+        self.shim = shim
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "pandas":
+            return None
+        sys.meta_path.remove(self)
+        from importlib.util import find_spec
+
+        spec = find_spec("pandas")
+        if spec is not None and spec.loader is not None:
+            spec.loader = _Then(spec.loader, self.tell)
+        return spec
+
+    def tell(self) -> None:
+        try:
+            self.shim.pd  # noqa: B018  (pyarrow imports pandas again, now found, and keeps it)
+        except Exception:  # noqa: BLE001 (pyarrow then asks again at its next use)
+            pass
+
+
+@contextmanager
+def without_pandas():
+    """While inside, pyarrow finds no pandas in this thread, unless something has imported it already;
+    pandas is refused to this thread only (pyarrow's C++ side tries the import again at many
+    conversions). On leaving, pandas can be imported again, and pyarrow is told when it is."""
+    if "pandas" in sys.modules:
+        yield
+        return
+    import pyarrow.lib
+
+    shim = getattr(pyarrow.lib, "_pandas_api", None)
+    if shim is None or not hasattr(type(shim), "have_pandas") or not hasattr(type(shim), "pd"):
+        yield
+        return
+    refuse = _Refuse(threading.get_ident())
+    with _lock:
+        if not any(isinstance(f, _Watch) for f in sys.meta_path):
+            sys.meta_path.insert(0, _Watch(shim))
+        sys.meta_path.insert(0, refuse)
+    try:
+        shim.have_pandas  # noqa: B018  (pyarrow asks now, and is answered "no")
+        yield
+    finally:
+        with _lock:
+            sys.meta_path.remove(refuse)
