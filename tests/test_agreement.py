@@ -312,3 +312,20 @@ def test_numbers_frictionless_takes_and_cotw_refuses(pkg, value):
     report = cotw.validate(pkg, with_frictionless=True)
     assert [(p.layer, p.rule, p.line) for p in report.problems if p.layer in ("schema", "frictionless")] == [("schema", "number", 2)]
     assert ("data/claims.csv", 2) in {(p.file, p.line) for p in report.problems if p.rule == "number"}
+
+
+@pytest.mark.parametrize("cell", ["1", "1.5", "-2", "+3", " 4", "5 ", "1e3", "1E-2", ".5", "5.", "inf", "-inf", "Infinity",
+                                  "INF", "nan", "NaN", "1_000", "1,000", "0x10", "\u0661\u0662", "\uff11\uff12", "abc",
+                                  "5.0", "1e400", "--1", "1.2.3", "  ", "\t6\n", "e5", ".", "+.5e-3", "1e", "in f"])
+def test_the_check_reads_a_number_exactly_as_cotw_load_does(cell):
+    """cotw.load reads numbers with pandas.to_numeric; the check (which runs without pandas) agrees cell by cell."""
+    import math
+
+    import pandas as pd
+
+    from cotw.check.blocks import number
+
+    loaded = pd.to_numeric(pd.Series([cell], dtype=object), errors="coerce").iloc[0]
+    checked = number(cell)
+    assert (checked is None) == pd.isna(loaded)
+    assert checked is None or checked == loaded or (math.isinf(checked) and checked == loaded)

@@ -98,3 +98,10 @@ def test_each_row_is_located_on_its_first_line(data, lines):
     fast = fastread.read(data, ["a", "b"], ["a"])
     assert fast is not None and fast[1].tolist() == lines
     assert_same(fast, exact(data, ["a", "b"]))
+
+
+def test_the_whitespace_list_is_exactly_what_python_strips():
+    import sys
+
+    assert fastread._WS == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+

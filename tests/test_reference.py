@@ -45,3 +45,12 @@ def test_iso_alpha2_is_pycountrys():
             assert pycountry.countries.get(alpha_3=code).alpha_2 == a2
         else:
             assert a2 is None or a2 != a2  # missing
+
+
+def test_the_check_reads_pycountrys_iso_codes_as_pycountry_gives_them():
+    import pycountry
+
+    from cotw.check.rules import iso_alpha2
+
+    assert iso_alpha2() == {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+

@@ -177,6 +177,15 @@ def fullmatch(a, pattern: str, rx: re.Pattern):
     return per_value(a, lambda v: rx.fullmatch(v) is not None)
 
 
+# what pandas.to_numeric reads as a number (cotw.load reads numbers with it): ASCII digits, an optional
+# sign, point and exponent, or inf/infinity, with whitespace around; not NaN, which is a missing value
+NUMBER = re.compile(r"[ \t\n\r\f\v]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity))[ \t\n\r\f\v]*")
+
+
+def number(v: str) -> float | None:
+    return float(v) if NUMBER.fullmatch(v) else None
+
+
 def first_of_each(codes) -> "np.ndarray":  # noqa: F821
     """For integer codes (one per row), True at the first row of each code: `not duplicated(keep='first')`."""
     import numpy as np

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import rules
-from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, first_of_each, from_numpy, fullmatch, isin, ok, per_value, q
+from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
 from ..package import Package
 
 _DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -173,15 +173,6 @@ def _is_date(v: str) -> bool:
     return True
 
 
-# what pandas.to_numeric reads as a number (cotw.load reads numbers with it): ASCII digits, an optional
-# sign, point and exponent, or inf/infinity, with whitespace around; not NaN, which is a missing value
-_NUMBER = re.compile(r"[ \t\n\r\f\v]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity))[ \t\n\r\f\v]*")
-
-
-def _number(v: str) -> float | None:
-    return float(v) if _NUMBER.fullmatch(v) else None
-
-
 def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None, refs) -> list[CheckSpec]:
     col = f["name"]
     ftype = f.get("type", "string")
@@ -194,7 +185,7 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                              Rule("boolean", col, lambda v, r: (f"{col} {q(v)} is not a boolean", "write true or false"))))
     elif ftype in ("number", "integer"):
         def is_num(v):
-            n = _number(v)
+            n = number(v)
             return n is not None and (ftype == "number" or n % 1 == 0)
         out.append(CheckSpec(f"{ftype}:{col}", lambda a: ok(per_value(a, is_num), a),
                              Rule(ftype, col, lambda v, r: (f"{col} {q(v)} is not a{'n' if ftype == 'integer' else ''} {ftype}", None))))
@@ -223,7 +214,7 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
             bound = cons[key]
             def in_range(a, op=op, bound=bound):
                 def fine(v):
-                    n = _number(v)
+                    n = number(v)
                     return n is None or getattr(operator, op)(n, bound)  # not a number: the type check says it
                 return ok(per_value(a, fine), a)
             out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))

@@ -273,6 +273,7 @@ def check_provenance(pkg: Package, tables: dict, report: Report | Problems) -> N
     src = tables.get("sources")
     texts, problems = provenance.archives(pkg, cols.get("sources"), src.lines if src else None, src.file if src else "data/sources.csv")
     report.extend(problems)
+    indexes: dict = {}  # each text indexed once for all tables
     for name, t in tables.items():
         if name in cols:
-            report.extend(provenance.verbatim(pkg, name, cols[name], t.lines, texts, t.file))
+            report.extend(provenance.verbatim(pkg, name, cols[name], t.lines, texts, t.file, indexes))

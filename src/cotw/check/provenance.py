@@ -19,14 +19,14 @@ import pyarrow.compute as pc
 
 from ..io import safeio
 from .blocks import Cols, codes, from_numpy
+from ..io.fastread import _WS as SPACES, _WS_CLASS
 from ..io.safeio import UnsafeFile
 from ..package import Package
 from ..report import Problem, shorten
 
 _WS = re.compile(r"\s+")
 # a cell normalise() changes: whitespace other than a single space inside (exactly Python's \s, as RE2 classes)
-_NOT_NORMAL = ("[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x10000)) if c.isspace() and c != " ") + "]"
-               + "|  |^ | $")
+_NOT_NORMAL = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in SPACES if c != " ") + "]|  |^ | $"
 HINT_CHARS = 25  # the most of an archived text that a verbatim hint shows
 
 
@@ -36,15 +36,13 @@ def normalise(s: str) -> str:
 
 def _normalise_all(arr) -> list[str]:
     """normalise() of every value of arrow text `arr`, vectorised: RE2 with exactly the characters Python's \\s and strip() use."""
-    from ..io.fastread import _WS, _WS_CLASS
-
     # most cells are already normal (single spaces inside, none at the ends): finding the others is a
     # match, much cheaper than a replace over every cell
     needs = pc.fill_null(pc.match_substring_regex(arr, _NOT_NORMAL), False)
     out = arr.to_pylist()
     if pc.any(needs).as_py():
         at = np.flatnonzero(needs.to_numpy(zero_copy_only=False))
-        fixed = pc.utf8_trim(pc.replace_substring_regex(arr.take(from_numpy(at)), f"{_WS_CLASS}+", " "), _WS).to_pylist()
+        fixed = pc.utf8_trim(pc.replace_substring_regex(arr.take(from_numpy(at)), f"{_WS_CLASS}+", " "), SPACES).to_pylist()
         for i, v in zip(at.tolist(), fixed):
             out[i] = v
     return out
@@ -87,8 +85,9 @@ def archives(pkg: Package, sources: Cols | None, lines=None, file: str = "data/s
     return texts, problems
 
 
-def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], file: str) -> list[Problem]:
-    """Every x-verbatim-in cell of table `name` occurs in its source's archived text."""
+def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], file: str, indexes: dict | None = None) -> list[Problem]:
+    """Every x-verbatim-in cell of table `name` occurs in its source's archived text. `indexes` keeps the
+    index of each text (see _occurs) from one call to the next."""
     from ..curate.locate import locate_command, package_option
 
     problems: list[Problem] = []
@@ -108,12 +107,12 @@ def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], 
         bad: dict[tuple[str, str], tuple[str, str | None]] = {}
         bad_rows = []
         # Python lists: iterating arrow cells costs ~1 µs per cell
-        for row, ev, sid, needle in zip(first.tolist(), firsts[0].to_pylist(), firsts[1].to_pylist(), _normalise_all(firsts[0])):
+        sids, needles = firsts[1].to_pylist(), _normalise_all(firsts[0])
+        found = _occurs(needles, sids, texts, indexes)
+        for row, ev, sid, needle, ok in zip(first.tolist(), firsts[0].to_pylist(), sids, needles, found):
             archive = texts.get(sid)
-            if archive is None:
-                continue  # unknown source: reported as a foreign-key problem
-            if needle and needle in archive:
-                continue
+            if archive is None or ok:
+                continue  # found; or an unknown source: reported as a foreign-key problem
             msg, hint = _explain(needle, archive, sid, composed)
             where = package_option(pkg) if where is None else where
             bad[(ev, sid)] = msg, f"{hint}; find the words as archived with: {locate_command(sid, needle, where or None)}"
@@ -126,6 +125,66 @@ def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], 
             line = int(lines[idx]) if lines is not None and idx < len(lines) else None
             problems.append(Problem("provenance", "verbatim", msg, file, line, col, ev, hint))
     return problems
+
+
+K = 16  # characters of a needle's start looked up in the index of a text
+INDEX_FROM = 64  # needles in one text from which indexing it pays (building costs about 60 scans of it)
+MAX_INDEXED = 4_000_000  # characters of all texts indexed at once, at most (an index takes 16 bytes per character)
+MAX_CANDIDATES = 64  # places a needle's start occurs beyond which it is looked for by scanning instead
+_P = np.uint64(0x100000001B3)  # the FNV prime: any odd multiplier spreads the windows
+
+
+def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes: dict | None = None) -> list[bool]:
+    """Whether each needle occurs in the text of its source. Python's `in` scans the text per needle,
+    which at scale costs far more than the rest of the check; a source with many needles is instead
+    indexed once: a hash of every K-character window, sorted, so each needle's first K characters are
+    found by binary search and every place they occur is verified with `startswith`. Exact either way."""
+    out = [False] * len(needles)
+    by_source: dict[str, list[int]] = {}
+    for i, (needle, sid) in enumerate(zip(needles, sids)):
+        if needle and sid in texts:
+            by_source.setdefault(sid, []).append(i)
+    indexes = {} if indexes is None else indexes
+    for sid, at in by_source.items():
+        text = texts[sid]
+        long = [i for i in at if len(needles[i]) >= K]
+        room = MAX_INDEXED - sum(len(order) for order, _ in indexes.values())
+        if len(long) < INDEX_FROM or len(text) < K or (sid not in indexes and len(text) > room):
+            for i in at:
+                out[i] = needles[i] in text
+            continue
+        for i in at:
+            if len(needles[i]) < K:
+                out[i] = needles[i] in text
+        if sid not in indexes:
+            indexes[sid] = _index(text)
+        order, hashes = indexes[sid]
+        keys = _hash(np.frombuffer("".join(needles[i][:K] for i in long).encode("utf-32-le"), dtype=np.uint32).reshape(len(long), K))
+        lo, hi = np.searchsorted(hashes, keys, "left"), np.searchsorted(hashes, keys, "right")
+        for i, a, b in zip(long, lo.tolist(), hi.tolist()):
+            needle = needles[i]
+            if b - a > MAX_CANDIDATES:
+                out[i] = needle in text
+            else:
+                out[i] = any(text.startswith(needle, int(pos)) for pos in order[a:b])
+    return out
+
+
+def _hash(windows: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per row of `windows` (code points, K columns); arithmetic wraps modulo 2**64."""
+    h = np.zeros(len(windows), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(windows.shape[1]):
+            h = h * _P + windows[:, j].astype(np.uint64)
+    return h
+
+
+def _index(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(start of each K-character window of `text`, sorted by hash; the sorted hashes)."""
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    h = _hash(np.lib.stride_tricks.sliding_window_view(cps, K))
+    order = np.argsort(h, kind="stable")
+    return order, h[order]
 
 
 def _explain(needle: str, archive: str, sid: str, composed: dict[str, str] | None = None) -> tuple[str, str | None]:

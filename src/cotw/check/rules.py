@@ -9,12 +9,13 @@ The rest are specific to cotw's tables and listed in TABLE_RULES. Each returns T
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .blocks import TEXT, CheckSpec, Cols, Rule, from_numpy, isin, q
+from .blocks import TEXT, CheckSpec, Cols, Rule, from_numpy, isin, number, q
 from ..report import names_list, shorten
 from ..package import Package
 
@@ -114,14 +115,31 @@ def speaks_for_an_office(roles: Cols | None, basis: str | None = None) -> CheckS
     return CheckSpec(key, check, Rule("speaker-country", "country", say, needs_row=True))
 
 
+@lru_cache(maxsize=1)
+def iso_alpha2() -> dict[str, str]:
+    """{alpha-3: alpha-2} of every ISO 3166-1 country, from pycountry's own data file (read as JSON: building
+    pycountry's objects costs ~15 ms, a twentieth of the whole check of the shipped data); through
+    pycountry's API when the file is not where pycountry 24 keeps it. tests/test_reference.py checks both agree."""
+    import json
+    from importlib.util import find_spec
+
+    spec = find_spec("pycountry")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            with open(f"{folder}/databases/iso3166-1.json", encoding="utf-8") as fh:
+                return {c["alpha_3"]: c["alpha_2"] for c in json.load(fh)["3166-1"]}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    import pycountry
+
+    return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+
+
 def code_matches_kind() -> CheckSpec:
     """States carry an ISO 3166-1 alpha-3 code and its alpha-2 code (both checked against pycountry);
     organisations 'EU' or 'NATO'; the coalition itself 'COALITION'."""
 
-    def expected_alpha2():
-        import pycountry
-
-        return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    expected_alpha2 = iso_alpha2
 
     def check(df: Cols):
         if not df.has("code", "kind"):
@@ -158,11 +176,9 @@ def min_not_above_max() -> CheckSpec:
     def check(df: Cols):
         if not df.has("value_min", "value_max"):
             return df.true()
-        from .derive import _number
-
         import numpy as np
 
-        lo, hi = (np.array([np.nan if v is None or _number(v) is None else _number(v) for v in df[c].to_pylist()], dtype=float)
+        lo, hi = (np.array([np.nan if v is None or number(v) is None else number(v) for v in df[c].to_pylist()], dtype=float)
                   for c in ("value_min", "value_max"))
         with np.errstate(invalid="ignore"):
             return from_numpy(~(lo > hi))  # NaN (missing, or not a number) is never greater

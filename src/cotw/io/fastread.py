@@ -18,8 +18,10 @@ import numpy as np
 from .csvtext import quote_cell  # canonical quoting has one definition; NEEDS_QUOTES below is its vectorised twin
 
 BATCH = 65_536  # rows re-serialised and compared at a time, to bound memory
-# exactly the characters Python's str.strip() removes (all lie in the Basic Multilingual Plane)
-_WS = "".join(chr(c) for c in range(0x10000) if chr(c).isspace())
+# exactly the characters Python's str.strip() removes, i.e. str.isspace() (tests/test_fastread.py checks
+# the list against every code point)
+_WS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+       "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _WS_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WS) + "]"
 NEEDS_QUOTES = f'[,"\\n\\r]|^{_WS_CLASS}|{_WS_CLASS}$'
 

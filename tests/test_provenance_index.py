@@ -1,0 +1,54 @@
+"""The index that finds many quotes in one archived text answers exactly as Python's `in` does."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cotw.check import provenance
+from cotw.check.provenance import K, _occurs
+
+
+def spans(text: str, rng: random.Random, n: int) -> list[str]:
+    """Needles: spans of the text (found), the same spans altered (mostly not found), and short ones."""
+    out = []
+    for _ in range(n):
+        a = rng.randrange(len(text))
+        b = min(len(text), a + rng.choice([1, K - 1, K, K + 1, 40, 200]))
+        span = text[a:b]
+        out.append(rng.choice([span, span + "x", "y" + span, span[:-1] + "\u00e9", span.upper()]))
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "The coalition met in Paris. " * 50 + "Ukraine's security guarantees were discussed at length.",
+    "a" * 3000,                                           # every window alike: more places than MAX_CANDIDATES
+    "Zelensky said: «мир через силу» — 𝄞 peace through strength. " * 20,  # beyond Latin-1 and the BMP
+], ids=["repeated-prose", "one-letter", "beyond-latin-1"])
+def test_many_needles_are_found_exactly_where_in_finds_them(text):
+    rng = random.Random(7)
+    needles = spans(text, rng, 400) + ["", "a" * 2999 + "b", text, text + " "]
+    assert _occurs(needles, ["s"] * len(needles), {"s": text}) == [bool(n) and n in text for n in needles]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet="ab c\u00e9\U0001d11e", min_size=K, max_size=400), seed=st.integers(0, 10**6))
+def test_the_index_agrees_with_in_on_any_text(text, seed):
+    needles = spans(text, random.Random(seed), provenance.INDEX_FROM + 10)
+    assert _occurs(needles, ["s"] * len(needles), {"s": text}) == [bool(n) and n in text for n in needles]
+
+
+def test_a_needle_of_an_unknown_source_is_not_looked_for():
+    assert _occurs(["abc", "abc"], ["s", "t"], {"s": "xabcx"}) == [True, False]
+
+
+def test_texts_beyond_the_index_budget_are_scanned(monkeypatch):
+    text = "The coalition met in Paris and in London. " * 10
+    needles = spans(text, random.Random(3), 100)
+    monkeypatch.setattr(provenance, "MAX_INDEXED", len(text) + 10)  # room for one text's index, not two
+    indexes: dict = {}
+    got = _occurs(needles * 2, ["s"] * 100 + ["t"] * 100, {"s": text, "t": text + "!"}, indexes)
+    assert list(indexes) == ["s"]
+    assert got == [n in text for n in needles] + [n in text + "!" for n in needles]
