@@ -1,5 +1,5 @@
 """`cotw check` of valid data imports neither pandas nor pandera (issue 12: on the shipped data, imports
-were most of the time), and deferring pandas leaves pyarrow's pandas integration intact."""
+were most of the time); `cotw.validate()` leaves pyarrow's pandas integration as it was."""
 from __future__ import annotations
 
 import subprocess
@@ -13,46 +13,61 @@ def run(code: str) -> str:
     return done.stdout.strip()
 
 
-def test_valid_data_is_checked_without_pandas_or_pandera(root):
-    out = run(f"""
-        import sys
-        from cotw.check.pipeline import validate
-        report = validate({str(root)!r})
-        assert report.ok, report.render_text()
-        print(sorted({{m.split('.')[0] for m in sys.modules}} & {{'pandas', 'pandera'}}))
+CHECK = """
+    import sys
+    from cotw.cli import app
+    sys.argv = ["cotw", "check", "-q", {path!r}]
+    try:
+        app()
+    except SystemExit as exit:
+        code = exit.code
+"""
+
+
+def test_cotw_check_of_valid_data_imports_neither_pandas_nor_pandera(root):
+    out = run(CHECK.format(path=str(root)) + """
+    print(code, sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pandera'}))
     """)
-    assert out == "[]"
+    assert out == "0 []"
 
 
-def test_a_problem_is_worded_with_pandera_after_the_arrow_stages(pkg):
+def test_cotw_check_words_a_problem_with_pandera_after_the_arrow_stages(pkg):
     from conftest import edit_csv
 
     edit_csv(pkg / "data/claims.csv", 2, "value_min", "many")
-    out = run(f"""
-        import sys
-        from cotw.check.pipeline import validate
-        report = validate({str(pkg)!r})
-        print([(p.file, p.line, p.rule) for p in report.problems], 'pandera' in sys.modules)
+    out = run(CHECK.format(path=str(pkg)) + """
+    print(code, 'pandera' in sys.modules)
     """)
-    assert out == "[('data/claims.csv', 2, 'number')] True"
+    assert out.splitlines()[-1] == "1 True"
+    assert "data/claims.csv:2:" in out and "[number]" in out
 
 
-def test_pyarrow_knows_pandas_once_it_is_imported_after_a_check(root):
-    # pd.NA in a nullable integer column converts only through pyarrow's pandas integration: had pyarrow
-    # kept believing there is no pandas, it would try to convert the Series as a plain sequence
-    out = run(f"""
-        from cotw.check.pipeline import validate
-        assert validate({str(root)!r}).ok
-        import pandas as pd
-        import pyarrow as pa
-        print(pa.array(pd.Series([1, None], dtype="Int64")).to_pylist(), pa.lib._pandas_api.have_pandas)
+def test_pyarrow_knows_pandas_once_it_is_imported_after_cotw_check(root):
+    # pd.NA in a nullable integer column converts only through pyarrow's pandas integration (the Python
+    # side, which the watch restores)
+    out = run(CHECK.format(path=str(root)) + """
+    import pandas as pd
+    import pyarrow as pa
+    print(pa.array(pd.Series([1, None], dtype="Int64")).to_pylist(), pa.lib._pandas_api.have_pandas)
     """)
     assert out == "[1, None] True"
 
 
+def test_the_library_leaves_pyarrows_pandas_integration_whole(root):
+    # pyarrow's C++ side looks for pandas once per process; cotw.validate() must not make it miss
+    out = run(f"""
+        import cotw
+        assert cotw.validate({str(root)!r}).ok
+        import pandas as pd
+        import pyarrow as pa
+        print(pa.array([1, pd.NA], from_pandas=True).to_pylist(), pa.array([pd.Timestamp("2025-04-10"), pd.NaT], from_pandas=True).to_pylist())
+    """)
+    assert out == "[1, None] [datetime.datetime(2025, 4, 10, 0, 0), None]"
+
+
 def test_other_threads_may_import_pandas_while_one_checks():
     out = run("""
-        import sys, threading
+        import threading
         from cotw.io.quietarrow import without_pandas
         got = []
         with without_pandas():

@@ -21,8 +21,10 @@ PARTIAL_READ = {"encoding", "empty-file", "delimiter", "header", "duplicate-colu
                 "short-row", "long-row", "missing-file", "unreadable-file", "unsafe-path"}
 
 
-def validate(path: str | Path | None = None, with_frictionless: bool = False) -> Report:
-    """Validate the package at `path` (a directory or its datapackage.json; None: the installed data)."""
+def validate(path: str | Path | None = None, with_frictionless: bool = False, defer_pandas: bool = False) -> Report:
+    """Validate the package at `path` (a directory or its datapackage.json; None: the installed data).
+    `defer_pandas`: keep pandas out of the arrow stages (see cotw.io.quietarrow); for a process that
+    does nothing else with pyarrow and pandas, such as `cotw check`."""
     report = Report(root=str(path) if path is not None else "installed data")
     report.layers = list(LAYERS) + (["frictionless"] if with_frictionless else [])
     wrong = not_a_package(path)
@@ -35,11 +37,13 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False) ->
         report.add(Problem("descriptor", "descriptor", exc.message, exc.file, exc.line))
         return report
     report.root = str(pkg.root)
+    from contextlib import nullcontext
+
     from ..io.quietarrow import without_pandas
 
-    # every check runs on arrow; pandas (and pandera, which words a failure) is imported only for a
+    # every check runs on arrow; pandera (which words a failure, with pandas) is imported only for a
     # table that has a problem, after the arrow stages
-    with without_pandas():
+    with without_pandas() if defer_pandas else nullcontext():
         fatal = descriptor_problems(pkg, report)
         if fatal:
             return report

@@ -35,10 +35,11 @@ def check(
     """
     import json
 
-    from cotw import validate
+    from cotw.check.pipeline import validate
     from cotw.report import escape
 
-    report = validate(target(path, "check", quiet).path, with_frictionless=with_frictionless)
+    # the process ends with the report: pandas is kept out unless a problem needs pandera's words
+    report = validate(target(path, "check", quiet).path, with_frictionless=with_frictionless, defer_pandas=True)
     if report.usage_error:
         typer.echo(f"Error: {escape(report.usage_error.message)}", err=True)
         raise typer.Exit(2)

@@ -18,6 +18,7 @@ import numpy as np
 from .csvtext import quote_cell  # canonical quoting has one definition; NEEDS_QUOTES below is its vectorised twin
 
 BATCH = 65_536  # rows re-serialised and compared at a time, to bound memory
+WORKERS = 2  # batches written at once (this machine kind has 2 cores); memory: WORKERS batches at a time
 # exactly the characters Python's str.strip() removes, i.e. str.isspace() (tests/test_fastread.py checks
 # the list against every code point)
 _WS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
@@ -39,7 +40,7 @@ def read(data: bytes, fields: list[str], key: list[str]):
     try:
         table = pcsv.read_csv(
             io.BytesIO(data),
-            read_options=pcsv.ReadOptions(column_names=fields, skip_rows=1, block_size=1 << 24),
+            read_options=pcsv.ReadOptions(column_names=fields, skip_rows=1, block_size=1 << 22),
             parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types={f: pa.large_string() for f in fields}, null_values=[""],
                                                 strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True),
@@ -85,11 +86,14 @@ def _sorted(table, key: list[str], pa, pc) -> bool:
 
 
 def _reproduces(data: bytes, offset: int, table, pa, pc) -> bool:
-    """Whether the cells, written in canonical form, are exactly data[offset:]."""
+    """Whether the cells, written in canonical form, are exactly data[offset:]. Batches are written on
+    both cores (arrow kernels release the GIL), at most WORKERS at a time, and compared in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
     view = memoryview(data)
-    pos = offset
     q, empty, comma, nl = (pa.scalar(s, pa.large_string()) for s in ('"', "", ",", "\n"))
-    for batch in table.to_batches(max_chunksize=BATCH):
+
+    def write(batch):
         parts = []
         for col in batch.columns:
             part = pc.fill_null(col, empty)
@@ -99,10 +103,38 @@ def _reproduces(data: bytes, offset: int, table, pa, pc) -> bool:
                 part = pc.if_else(needs, quoted, part)
             parts.append(part)
         lines = pc.binary_join_element_wise(*parts, comma)
-        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(lines)], pa.int32()), lines), nl)
-        blob = joined[0].as_buffer()
+        return pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(lines)], pa.int32()), lines), nl)[0].as_buffer()
+
+    batches = table.to_batches(max_chunksize=BATCH)
+    if len(batches) < 2:
+        return _matches((write(b) for b in batches), view, offset, pa)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return _matches(_in_order(pool, write, batches, WORKERS), view, offset, pa)
+
+
+def _in_order(pool, fn, items, window: int):
+    """fn(item) for each item, in order, computed by `pool` with at most `window` results held at a time.
+    Abandoning the generator cancels what has not started."""
+    from collections import deque
+
+    pending: deque = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for job in pending:
+            job.cancel()
+
+
+def _matches(blobs, view: memoryview, pos: int, pa) -> bool:
+    """Whether the written batches, each followed by a line break, are exactly view[pos:]."""
+    for blob in blobs:
         n = blob.size
         if not blob.equals(pa.py_buffer(view[pos:pos + n])) or view[pos + n:pos + n + 1] != b"\n":
             return False
         pos += n + 1
-    return pos == len(data)
+    return pos == len(view)

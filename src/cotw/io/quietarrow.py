@@ -2,13 +2,20 @@
 
 The first time pyarrow converts a Python value (`pa.array`, `pa.scalar`, a compute call given a literal
 such as `pc.equal(a, "x")`) it asks whether the value is a pandas object, and to know, it imports pandas:
-~0.35 s, more than the whole check of the shipped data, which needs no pandas. `defer()` lets pyarrow
-find pandas "not there" while no one has imported it, and puts a watch on the import: the moment anything
-imports pandas, pyarrow is told it is there, so from then on every pandas integration of pyarrow works
-exactly as before (`pa.array(series)`, `Table.to_pandas()`, ...).
+~0.35 s, more than the whole check of the shipped data, which needs no pandas. `without_pandas()` lets
+pyarrow find pandas "not there" while no one has imported it, and puts a watch on the import: the moment
+anything imports pandas, pyarrow's Python side is told it is there (`pa.array(series)`,
+`Table.to_pandas()`, ... work as before).
+
+One effect cannot be undone, which is why only `cotw check` (a process that ends with its report) defers
+pandas, and `cotw.validate()` does not: pyarrow's C++ side looks for pandas once per process, at the
+first type inference of a Python value, and keeps the answer. Refused then, it does not recognise
+pandas' scalars (pd.NA, pd.NaT, pd.Timestamp) in Python sequences later (`pa.array([1, pd.NA],
+from_pandas=True)` fails); columns of pandas frames convert as before, which is all the wording of a
+failure needs (benchmarks/same_report.py runs every report in a fresh process, so through this path).
 
 It relies on pyarrow's lazy importer (`pyarrow.lib._pandas_api`, private); when that is missing or
-behaves otherwise, `defer()` does nothing and pandas is simply imported as before.
+behaves otherwise, `without_pandas()` does nothing and pandas is simply imported as before.
 """
 from __future__ import annotations
 
