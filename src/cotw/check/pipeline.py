@@ -16,6 +16,7 @@ from ..report import MAX_KEPT, Problem, Problems, Report, names_list, shorten
 V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 LAYERS = ("descriptor", "schema", "provenance")
 MISSHAPEN = {"delimiter", "header", "extra-column", "missing-column", "duplicate-column", "long-row"}  # rows do not fit the schema
+PARALLEL_FROM = 100_000  # rows in all from which the tables are judged two at a time
 _RAISED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception)\(")
 PARTIAL_READ = {"encoding", "empty-file", "delimiter", "header", "duplicate-column", "unbalanced-quote", "csv-syntax",
                 "short-row", "long-row", "missing-file", "unreadable-file", "unsafe-path"}
@@ -185,15 +186,21 @@ def check_tables(pkg: Package, report: Report) -> tuple[dict, dict]:
     # against it would report every reference to a lost row as dangling
     complete = derive.context_of({n: t for n, t in tables.items() if not any(p.rule in PARTIAL_READ for p in t.problems)})
     refs = derive.fk_sets(pkg, complete)
-    failing = {}
-    for name, t in tables.items():
-        if t.arrow is None:
-            continue
-        cols = complete.get(name) or Cols.of_arrow(t.arrow)
+
+    def judge(name: str):
+        cols = complete.get(name) or Cols.of_arrow(tables[name].arrow)
         made = derive.checks(pkg, name, refs, complete, cols)
-        if not made.pass_all(cols):
-            failing[name] = made
-    return tables, failing
+        return name, None if made.pass_all(cols) else made
+
+    names = [n for n, t in tables.items() if t.arrow is not None]
+    if sum(tables[n].rows for n in names) < PARALLEL_FROM:
+        judged = [judge(n) for n in names]
+    else:  # arrow's kernels release the GIL: two tables at a time, on both cores
+        from ..io.quietarrow import pool
+
+        with pool(2) as workers:
+            judged = list(workers.map(judge, names))
+    return tables, {name: made for name, made in judged if made is not None}
 
 
 def describe(pkg: Package, table, made) -> Problems:

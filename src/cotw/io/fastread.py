@@ -88,7 +88,7 @@ def _sorted(table, key: list[str], pa, pc) -> bool:
 def _reproduces(data: bytes, offset: int, table, pa, pc) -> bool:
     """Whether the cells, written in canonical form, are exactly data[offset:]. Batches are written on
     both cores (arrow kernels release the GIL), at most WORKERS at a time, and compared in order."""
-    from concurrent.futures import ThreadPoolExecutor
+    from .quietarrow import pool
 
     view = memoryview(data)
     q, empty, comma, nl = (pa.scalar(s, pa.large_string()) for s in ('"', "", ",", "\n"))
@@ -108,8 +108,8 @@ def _reproduces(data: bytes, offset: int, table, pa, pc) -> bool:
     batches = table.to_batches(max_chunksize=BATCH)
     if len(batches) < 2:
         return _matches((write(b) for b in batches), view, offset, pa)
-    with ThreadPoolExecutor(WORKERS) as pool:
-        return _matches(_in_order(pool, write, batches, WORKERS), view, offset, pa)
+    with pool(WORKERS) as workers:
+        return _matches(_in_order(workers, write, batches, WORKERS), view, offset, pa)
 
 
 def _in_order(pool, fn, items, window: int):

@@ -27,15 +27,24 @@ _lock = threading.Lock()
 
 
 class _Refuse:
-    """A finder that refuses pandas to one thread (the others import it as usual)."""
+    """A finder that refuses pandas to some threads (the others import it as usual)."""
 
     def __init__(self, thread: int):
-        self.thread = thread
+        self.threads = {thread}
 
     def find_spec(self, name, path=None, target=None):
-        if (name == "pandas" or name.startswith("pandas.")) and threading.get_ident() == self.thread:
+        if (name == "pandas" or name.startswith("pandas.")) and threading.get_ident() in self.threads:
             raise ImportError("pandas is not imported yet (cotw defers it)")
         return None
+
+
+def pool(workers: int):
+    """A thread pool whose threads, inside `without_pandas()`, do without pandas like the thread that made it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    refuse = next((f for f in sys.meta_path if isinstance(f, _Refuse) and threading.get_ident() in f.threads), None)
+    join = (lambda: refuse.threads.add(threading.get_ident())) if refuse else None
+    return ThreadPoolExecutor(workers, initializer=join)
 
 
 class _Then:
