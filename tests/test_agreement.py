@@ -275,6 +275,19 @@ def test_the_three_validators_flag_the_same_cells(tmp_path, name, round_):
     engine = {(p.line, p.column, p.rule) for p in ours if p.file == file}
     assert pandera_failures(pkg, name) == engine
 
+    # the engine's arrow verdict on every table (all checks pass, so pandera is not asked) is pandera's
+    from cotw.check import pipeline
+    from cotw.report import Report
+
+    package = Package.open(pkg)
+    tables, failing = pipeline.check_tables(package, Report(root=str(pkg)))
+    assert name in failing
+    for n, t in tables.items():
+        if n in failing:
+            assert len(pipeline.describe(package, t, failing[n])) > 0, n
+        else:
+            assert pandera_failures(pkg, n) == set(), n
+
 
 def test_what_frictionless_cannot_say_is_flagged_by_cotw_alone(pkg):
     """The documented differences, shown: an impossible EDTF date that fits the pattern, a group key that
