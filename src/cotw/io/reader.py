@@ -41,7 +41,7 @@ class Table:
     def frame(self):
         """The cells as pandas text columns (arrow-backed, no copy), NaN where missing; None when unread."""
         if self._frame is None and self.arrow is not None:
-            self._frame = to_frame(self.arrow)
+            self._frame = to_frame(self.arrow, self.rows)
         return self._frame
 
     @frame.setter
@@ -50,7 +50,10 @@ class Table:
 
     @property
     def rows(self) -> int:
-        return 0 if self.arrow is None else self.arrow.num_rows
+        """Rows read (an arrow table of no columns, when the header names none the schema knows, has no length)."""
+        if self.arrow is None:
+            return 0
+        return len(self.lines) if self.lines is not None else self.arrow.num_rows
 
     def line(self, index: int) -> int | None:
         if self.lines is None or not 0 <= index < len(self.lines):
@@ -265,13 +268,14 @@ def _parse(table: Table, text: str) -> None:
                            schema=pa.schema([(name, pa.large_string()) for name in columns.values()]))
 
 
-def to_frame(table):
-    """An arrow table of text as a pandas DataFrame of text columns (arrow-backed, no copy), NaN where missing."""
+def to_frame(table, rows: int | None = None):
+    """An arrow table of text as a pandas DataFrame of text columns (arrow-backed, no copy), NaN where
+    missing; `rows` rows (default: the table's; a table of no columns has none of its own)."""
     import pandas as pd
 
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     return pd.DataFrame({c: pd.array(pd.arrays.ArrowStringArray(table.column(c)), dtype=dtype) for c in table.column_names},
-                        index=pd.RangeIndex(table.num_rows))
+                        index=pd.RangeIndex(table.num_rows if rows is None else rows))
 
 
 MAX_SUGGEST = 5  # extra columns that get a did-you-mean hint; edit distance is too slow to run for thousands
