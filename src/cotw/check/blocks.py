@@ -135,12 +135,13 @@ def passes(mask, index):
 
 def all_pass(mask) -> bool:
     """Whether every row passes (a null is a failure)."""
-    return len(mask) == 0 or bool(pc.all(pc.fill_null(mask, False)).as_py())
+    return len(mask) == 0 or pc.all(mask, skip_nulls=False).as_py() is True  # None when a null decides
 
 
 def ok(mask, a):
     """Pass where the mask is True or the cell is missing (required-ness is a check of its own)."""
-    return pc.or_(pc.fill_null(mask, False), pc.is_null(a))
+    mask = pc.fill_null(mask, False)
+    return mask if a.null_count == 0 else pc.or_(mask, pc.is_null(a))
 
 
 def values(items) -> pa.Array:

@@ -88,8 +88,6 @@ def archives(pkg: Package, sources: Cols | None, lines=None, file: str = "data/s
 def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], file: str, indexes: dict | None = None) -> list[Problem]:
     """Every x-verbatim-in cell of table `name` occurs in its source's archived text. `indexes` keeps the
     index of each text (see _occurs) from one call to the next."""
-    from ..curate.locate import locate_command, package_option
-
     problems: list[Problem] = []
     where = None  # the package to name in the suggested command, found once
     fields = pkg.schema(name)["fields"]
@@ -114,6 +112,8 @@ def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], 
             if archive is None or ok:
                 continue  # found; or an unknown source: reported as a foreign-key problem
             msg, hint = _explain(needle, archive, sid, composed)
+            from ..curate.locate import locate_command, package_option  # only for a quote that is not there
+
             where = package_option(pkg) if where is None else where
             bad[(ev, sid)] = msg, f"{hint}; find the words as archived with: {locate_command(sid, needle, where or None)}"
             bad_rows.append(row)
