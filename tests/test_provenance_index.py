@@ -52,3 +52,20 @@ def test_texts_beyond_the_index_budget_are_scanned(monkeypatch):
     got = _occurs(needles * 2, ["s"] * 100 + ["t"] * 100, {"s": text, "t": text + "!"}, indexes)
     assert list(indexes) == ["s"]
     assert got == [n in text for n in needles] + [n in text + "!" for n in needles]
+
+
+def test_needles_are_compared_in_parts_as_in_one(monkeypatch):
+    text = "Ukraine's partners met in Paris on 27 March. Ukraine's partners met again in London. " * 5
+    needles = spans(text, random.Random(11), 200)
+    want = [n in text for n in needles]
+    monkeypatch.setattr(provenance, "COMPARED", 40)  # a part holds a needle or two; a longer needle is a part of its own
+    assert _occurs(needles, ["s"] * len(needles), {"s": text}) == want
+
+
+def test_needles_whose_start_occurs_once_are_compared_in_full():
+    rng = random.Random(5)
+    words = ["coalition", "Ukraine", "troops", "ceasefire", "backstop", "mandate", "Paris", "London", "Kyiv", "guarantee"]
+    text = " ".join(f"{rng.choice(words)}{rng.randrange(10**6)}" for _ in range(600))  # no 16-character window repeats
+    needles = spans(text, rng, 300)
+    found = _occurs(needles, ["s"] * len(needles), {"s": text})
+    assert found == [n in text for n in needles] and 0 < sum(found) < len(found)

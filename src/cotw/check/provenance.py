@@ -129,7 +129,7 @@ def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], 
 
 K = 16  # characters of a needle's start looked up in the index of a text
 INDEX_FROM = 64  # needles in one text from which indexing it pays (building costs about 60 scans of it)
-MAX_INDEXED = 4_000_000  # characters of all texts indexed at once, at most (an index takes 16 bytes per character)
+MAX_INDEXED = 4_000_000  # characters of all texts indexed at once, at most (an index takes 20 bytes per character)
 MAX_CANDIDATES = 64  # places a needle's start occurs beyond which it is looked for by scanning instead
 _P = np.uint64(0x100000001B3)  # the FNV prime: any odd multiplier spreads the windows
 
@@ -148,7 +148,7 @@ def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes:
     for sid, at in by_source.items():
         text = texts[sid]
         long = [i for i in at if len(needles[i]) >= K]
-        room = MAX_INDEXED - sum(len(order) for order, _ in indexes.values())
+        room = MAX_INDEXED - sum(len(index[0]) for index in indexes.values())
         if len(long) < INDEX_FROM or len(text) < K or (sid not in indexes and len(text) > room):
             for i in at:
                 out[i] = needles[i] in text
@@ -158,15 +158,43 @@ def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes:
                 out[i] = needles[i] in text
         if sid not in indexes:
             indexes[sid] = _index(text)
-        order, hashes = indexes[sid]
+        order, hashes, cps = indexes[sid]
         keys = _hash(np.frombuffer("".join(needles[i][:K] for i in long).encode("utf-32-le"), dtype=np.uint32).reshape(len(long), K))
         lo, hi = np.searchsorted(hashes, keys, "left"), np.searchsorted(hashes, keys, "right")
-        for i, a, b in zip(long, lo.tolist(), hi.tolist()):
+        single = np.flatnonzero(hi - lo == 1)  # most needles: one place to compare, done for all at once
+        for i, good in zip((long[j] for j in single.tolist()), _compare(cps, order[lo[single]], [needles[long[j]] for j in single.tolist()])):
+            out[i] = good
+        for j in np.flatnonzero(hi - lo > 1).tolist():
+            i, a, b = long[j], int(lo[j]), int(hi[j])
             needle = needles[i]
             if b - a > MAX_CANDIDATES:
                 out[i] = needle in text
             else:
                 out[i] = any(text.startswith(needle, int(pos)) for pos in order[a:b])
+    return out
+
+
+COMPARED = 1 << 20  # code points of needles compared at once (bounds the arrays _compare makes)
+
+
+def _compare(cps: np.ndarray, at: np.ndarray, needles: list[str]) -> list[bool]:
+    """Whether the text whose code points are `cps` has needles[k] at at[k], for every k: compared as arrays."""
+    out: list[bool] = []
+    start = 0
+    while start < len(needles):
+        end, size = start, 0
+        while end < len(needles) and (size == 0 or size + len(needles[end]) <= COMPARED):
+            size += len(needles[end])
+            end += 1
+        part = needles[start:end]
+        mine = np.frombuffer("".join(part).encode("utf-32-le"), dtype=np.uint32)
+        lens = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
+        first = np.cumsum(lens) - lens
+        pos = at[start:end].astype(np.int64)
+        where = np.minimum(np.repeat(pos - first, lens) + np.arange(len(mine)), len(cps) - 1)
+        same = np.logical_and.reduceat(cps[where] == mine, first) & (pos + lens <= len(cps))
+        out += same.tolist()
+        start = end
     return out
 
 
@@ -179,12 +207,12 @@ def _hash(windows: np.ndarray) -> np.ndarray:
     return h
 
 
-def _index(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(start of each K-character window of `text`, sorted by hash; the sorted hashes)."""
+def _index(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start of each K-character window of `text`, sorted by hash; the sorted hashes; the text's code points)."""
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     h = _hash(np.lib.stride_tricks.sliding_window_view(cps, K))
     order = np.argsort(h, kind="stable")
-    return order, h[order]
+    return order, h[order], cps
 
 
 def _explain(needle: str, archive: str, sid: str, composed: dict[str, str] | None = None) -> tuple[str, str | None]:
