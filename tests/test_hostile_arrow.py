@@ -42,3 +42,26 @@ def test_a_table_whose_header_names_no_schema_column_still_counts_its_rows(pkg):
     report = cotw.validate(pkg)
     assert {p.rule for p in report.problems if p.file == "data/people.csv"} >= {"missing-column"}
     assert report.rows["people"] == rows
+
+
+def test_pandas_imported_by_another_thread_past_the_watch_during_a_check_still_reaches_pyarrow():
+    # an import hook ahead of the watch in sys.meta_path (or an import begun just before the watch was in
+    # place) imports pandas without the watch seeing it; the check's thread was told "no pandas" meanwhile
+    out = run("""
+        import sys, threading
+        from importlib.machinery import PathFinder
+        from cotw.io.quietarrow import without_pandas
+
+        class Hook:
+            def find_spec(self, name, path=None, target=None):
+                return PathFinder.find_spec(name, path)
+
+        with without_pandas():
+            sys.meta_path.insert(0, Hook())
+            t = threading.Thread(target=lambda: __import__("pandas"))
+            t.start(); t.join()
+        import pandas as pd
+        import pyarrow as pa
+        print(pa.array(pd.Series([1, None], dtype="Int64")).to_pylist())
+    """)
+    assert out == "[1, None]"

@@ -72,13 +72,18 @@ class _Watch:
         return spec
 
     def tell(self) -> None:
-        with _lock:
-            if self in sys.meta_path:
-                sys.meta_path.remove(self)
-        try:
-            self.shim.pd  # noqa: B018  (pyarrow imports pandas again, now found, and keeps it)
-        except Exception:  # noqa: BLE001 (pyarrow then asks again at its next use)
-            pass
+        _tell(self.shim)
+
+
+def _tell(shim) -> None:
+    """Tell pyarrow that pandas is imported now; the watch has then done its work."""
+    with _lock:
+        for f in [f for f in sys.meta_path if isinstance(f, _Watch)]:
+            sys.meta_path.remove(f)
+    try:
+        shim.pd  # noqa: B018  (pyarrow imports pandas again, now found, and keeps it)
+    except Exception:  # noqa: BLE001 (pyarrow then asks again at its next use)
+        pass
 
 
 @contextmanager
@@ -106,3 +111,8 @@ def without_pandas():
     finally:
         with _lock:
             sys.meta_path.remove(refuse)
+        if "pandas" in sys.modules:
+            # another thread imported pandas meanwhile past the watch (an import hook ahead of it in
+            # sys.meta_path, or an import begun just before the watch was in place): pyarrow, answered
+            # "no" above, would never hear of it
+            _tell(shim)
