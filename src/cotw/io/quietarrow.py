@@ -65,27 +65,41 @@ class _Then:
 
 
 class _Watch:
-    """A finder that, when pandas is imported, wraps its loader so that pyarrow learns of it."""
+    """A finder that, when pandas is imported, wraps its loader so that pyarrow learns of it. It stays
+    until pandas has actually run: `importlib.util.find_spec("pandas")`, a common "is pandas there?"
+    probe, also asks the finders, and must not use the watch up."""
 
     def __init__(self, shim):
         self.shim = shim
+        self._asking = threading.local()  # the finder asks the other finders for pandas: not itself again
 
     def find_spec(self, name, path=None, target=None):
-        if name != "pandas":
+        if name != "pandas" or getattr(self._asking, "now", False):
             return None
-        sys.meta_path.remove(self)
         from importlib.util import find_spec
 
-        spec = find_spec("pandas")
+        self._asking.now = True
+        try:
+            spec = find_spec("pandas")
+        finally:
+            self._asking.now = False
         if spec is not None and spec.loader is not None:
             spec.loader = _Then(spec.loader, self.tell)
         return spec
 
     def tell(self) -> None:
-        try:
-            self.shim.pd  # noqa: B018  (pyarrow imports pandas again, now found, and keeps it)
-        except Exception:  # noqa: BLE001 (pyarrow then asks again at its next use)
-            pass
+        _tell(self.shim)
+
+
+def _tell(shim) -> None:
+    """Tell pyarrow that pandas is imported now; the watch has then done its work."""
+    with _lock:
+        for f in [f for f in sys.meta_path if isinstance(f, _Watch)]:
+            sys.meta_path.remove(f)
+    try:
+        shim.pd  # noqa: B018  (pyarrow imports pandas again, now found, and keeps it)
+    except Exception:  # noqa: BLE001 (pyarrow then asks again at its next use)
+        pass
 
 
 @contextmanager
@@ -113,3 +127,8 @@ def without_pandas():
     finally:
         with _lock:
             sys.meta_path.remove(refuse)
+        if "pandas" in sys.modules:
+            # another thread imported pandas meanwhile past the watch (an import hook ahead of it in
+            # sys.meta_path, or an import begun just before the watch was in place): pyarrow, answered
+            # "no" above, would never hear of it
+            _tell(shim)
