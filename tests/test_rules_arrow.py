@@ -114,3 +114,19 @@ def test_a_country_exists_only_when_another_row_names_it(root, frame):
     assert passed(rules.referenced(pkg, "countries", "code", {n: Cols.of_frame(f) for n, f in context.items()}), countries) == [True, False, True]
     del context[sorted(names)[0]]  # a naming table that could not be read: nothing is judged
     assert passed(rules.referenced(pkg, "countries", "code", {n: Cols.of_frame(f) for n, f in context.items()}), countries) == [True, True, True]
+
+
+def test_a_section_of_another_source_says_whose_it_is(frame):
+    sections = frame(section_id=["sec-a", "sec-b"], source_id=["s1", N])
+    same, _ = rules.section_rules({"sections": Cols.of_frame(sections)})
+    rows = frame(section_id=["sec-a", "sec-a", "sec-b", "sec-x", N], source_id=["s1", "s2", "s1", "s1", "s2"])
+    assert passed(same, rows) == [True, False, False, False, True]
+    say = same.rule.describe
+    assert say("sec-a", {"source_id": "s2"})[0] == "section 'sec-a' belongs to source 's1', not to 's2'"
+    assert say("sec-b", {"source_id": "s1"})[0] == "section 'sec-b' has no source_id in sections.csv, so it is no section of source 's1'"
+    assert say("sec-x", {"source_id": "s1"})[0] == "section 'sec-x' is not in sections.csv, so it is no section of source 's1'"
+
+
+def test_value_min_above_value_max_is_judged_as_numbers(frame):
+    df = frame(value_min=["2", "10", "x", N, "inf", " 3"], value_max=["10", "2", "1", "1", "1e400", "2.5"])
+    assert passed(rules.min_not_above_max(), df) == [True, False, True, True, True, False]

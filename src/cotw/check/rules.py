@@ -15,7 +15,7 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .blocks import TEXT, CheckSpec, Cols, Rule, from_numpy, isin, number, q
+from .blocks import TEXT, CheckSpec, Cols, Rule, isin, number, q
 from ..report import names_list, shorten
 from ..package import Package
 
@@ -172,16 +172,20 @@ def code_matches_kind() -> CheckSpec:
     return CheckSpec("rule:code-matches-kind", check, Rule("country-code", "code", say, needs_row=True))
 
 
+def numbers(a):
+    """Each cell of arrow text `a` as the number cotw.load reads (float64), null where it is none;
+    computed once per distinct value."""
+    distinct = pc.unique(a).drop_null()
+    read = [number(v) for v in distinct.to_pylist()]
+    return pc.take(pa.array(read, pa.float64()), pc.index_in(a, value_set=distinct))
+
+
 def min_not_above_max() -> CheckSpec:
     def check(df: Cols):
         if not df.has("value_min", "value_max"):
             return df.true()
-        import numpy as np
-
-        lo, hi = (np.array([np.nan if v is None or number(v) is None else number(v) for v in df[c].to_pylist()], dtype=float)
-                  for c in ("value_min", "value_max"))
-        with np.errstate(invalid="ignore"):
-            return from_numpy(~(lo > hi))  # NaN (missing, or not a number) is never greater
+        lo, hi = (numbers(df[c]) for c in ("value_min", "value_max"))
+        return pc.invert(pc.fill_null(pc.greater(lo, hi), False))  # a missing bound, or one that is no number, is never greater
 
     return CheckSpec("rule:value-min-not-above-max", check, Rule("range", "value_min", lambda v, r: (
         f"value_min {q(v)} is greater than value_max {q(r.get('value_max'))}", None), needs_row=True))
@@ -323,8 +327,15 @@ def section_rules(context: dict[str, Cols]) -> list[CheckSpec]:
             of_sectioned = pc.or_(of_sectioned, source.is_null())
         return pc.invert(pc.and_(of_sectioned, df["section_id"].is_null()))
 
-    return [CheckSpec("rule:section-of-source", same_source, Rule("section", "section_id", lambda v, r: (
-                f"section {q(v)} belongs to source {q(owner.get(v))}, not to {q(r.get('source_id'))}", None), needs_row=True)),
+    def say_other(v, row):
+        mine = row.get("source_id") if row is not None else None
+        if v not in owner:
+            return f"section {q(v)} is not in sections.csv, so it is no section of source {q(mine)}", None
+        if owner[v] is None:
+            return f"section {q(v)} has no source_id in sections.csv, so it is no section of source {q(mine)}", None
+        return f"section {q(v)} belongs to source {q(owner[v])}, not to {q(mine)}", None
+
+    return [CheckSpec("rule:section-of-source", same_source, Rule("section", "section_id", say_other, needs_row=True)),
             CheckSpec("rule:section-required", named, Rule("section", "section_id", lambda v, r: (
                 f"source {q(r.get('source_id'))} has authored sections, but section_id is empty",
                 "name the section the evidence comes from (sections.csv): its authors made any assessment"), needs_row=True))]
