@@ -14,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pandas as pd
 
+from ..dates import bounds_arrays, bounds_columns
 from ..package import Package
 from .safeio import UnsafeFile
 
@@ -51,35 +53,79 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
     except (OSError, UnsafeFile) as exc:
         raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc.strerror or exc}; run `cotw check`") from None
     types = dtypes(pkg, name)
-    frame = _text_frame(data, res["path"])
-    for col, dtype in types.items():
-        if col not in frame.columns:
+    table = _text_table(data, res["path"])
+    del data  # the parsed table holds its own copy of every cell
+    text = {c: table.column(c) for c in table.column_names}
+    typed: dict[str, object] = {}
+    for col, dtype in types.items():  # in the schema's order: the first column that fails is the one named
+        if col not in text:
             raise LoadError(f"{res['path']}: column {col!r} is missing; run `cotw check`")
-        s = frame[col]
         try:
-            if dtype == "datetime64[ns]":
-                frame[col] = pd.to_datetime(s, format="%Y-%m-%d").astype("datetime64[ns]")
-            elif dtype == "boolean":
-                frame[col] = s.map(_BOOL).astype("boolean")
-                if frame[col].isna().sum() != s.isna().sum():
-                    raise ValueError("not a boolean")
-            elif dtype in ("Float64", "Int64"):
-                frame[col] = pd.to_numeric(s).astype(dtype)
-            elif isinstance(dtype, pd.CategoricalDtype):
-                unknown = set(s.dropna().unique()) - set(dtype.categories)
-                if unknown:
-                    raise ValueError(f"not in the vocabulary: {sorted(unknown)[:3]}")
-                frame[col] = s.astype(dtype)
+            typed[col] = _typed(text[col], dtype)
         except (ValueError, TypeError) as exc:
             raise LoadError(f"{res['path']}: column {col!r} cannot be read as {dtype}: {exc}; run `cotw check`") from None
-    return with_date_bounds(frame, pkg.schema(name)["fields"])
+    edtf = {f["name"] for f in pkg.schema(name)["fields"] if f.get("x-edtf")}
+    parts: dict[str, object] = {}
+    for col, values in text.items():  # in the file's order, each EDTF field followed by its bounds
+        parts[col] = typed[col] if col in typed else _strings(values)
+        if col in edtf:
+            if col in typed and types[col] != "str":
+                lo, hi = bounds_columns(pd.Series(parts[col], copy=False))
+                lo, hi = lo.array, hi.array
+            else:
+                lo, hi = bounds_arrays(values)
+            parts[f"{col}_earliest"], parts[f"{col}_latest"] = lo, hi
+    return pd.DataFrame(parts, index=pd.RangeIndex(table.num_rows), copy=False)
 
 
-def _text_frame(data: bytes, path: str) -> pd.DataFrame:
-    """Every cell as text (pandas' string dtype), only an empty cell missing. pyarrow parses (on every
-    core) and each column is wrapped without a copy: ~2x faster than `pd.read_csv(engine="pyarrow")`,
-    which converts the parsed table again, and it reads quoted line breaks inside cells."""
-    import numpy as np
+def _typed(values, dtype):
+    """The column `values` (pyarrow text, only empty cells null) as a pandas array of `dtype` (see
+    `dtypes`); ValueError or TypeError when a cell cannot take it."""
+    if isinstance(dtype, pd.CategoricalDtype) and all(isinstance(c, str) for c in dtype.categories):
+        return _categorical(values, dtype)
+    if dtype == "str":
+        return _strings(values)
+    s = pd.Series(_strings(values), copy=False)
+    if dtype == "datetime64[ns]":
+        return pd.to_datetime(s, format="%Y-%m-%d").astype("datetime64[ns]").array
+    if dtype == "boolean":
+        out = s.map(_BOOL).astype("boolean")
+        if out.isna().sum() != s.isna().sum():
+            raise ValueError("not a boolean")
+        return out.array
+    if dtype in ("Float64", "Int64"):
+        return pd.to_numeric(s).astype(dtype).array
+    # a vocabulary of numbers or booleans: no cell (text) is in it, unless the column is empty
+    unknown = set(s.dropna().unique()) - set(dtype.categories)
+    if unknown:
+        raise ValueError(f"not in the vocabulary: {sorted(unknown)[:3]}")
+    return s.astype(dtype).array
+
+
+def _categorical(values, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """Text as a categorical of the vocabulary `dtype` (text categories), coded in arrow: one hash
+    lookup per cell, instead of pandas' object indexer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    vocabulary = pa.array(list(dtype.categories), type=values.type)
+    codes = pc.index_in(values, value_set=vocabulary)
+    if codes.null_count != values.null_count:  # a cell that is not empty and not in the vocabulary
+        unknown = pc.unique(pc.filter(values, pc.and_(pc.is_valid(values), pc.is_null(codes)))).to_pylist()
+        raise ValueError(f"not in the vocabulary: {sorted(unknown)[:3]}")
+    return pd.Categorical.from_codes(codes.fill_null(-1).to_numpy(), dtype=dtype)
+
+
+def _strings(values):
+    """A pyarrow text column as pandas' string array (missing: NaN), wrapping its buffers without a copy."""
+    return pd.array(pd.arrays.ArrowStringArray(values), dtype=_STR)
+
+
+def _text_table(data: bytes, path: str):
+    """Every cell as text (pyarrow large_string, the type pandas' string arrays hold, so wrapping
+    them copies nothing), only an empty cell missing. pyarrow parses the bytes in place (on every
+    core): ~2x faster than `pd.read_csv(engine="pyarrow")`, which converts the parsed table again,
+    and it reads quoted line breaks inside cells."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -92,22 +138,18 @@ def _text_frame(data: bytes, path: str) -> pd.DataFrame:
             raise LoadError(f"{path}: the file is empty; run `cotw check`")
         if len(set(header)) != len(header):
             raise LoadError(f"{path}: a column appears twice in the header; run `cotw check`")
-        table = pcsv.read_csv(
-            io.BytesIO(data),
+        return pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data)),
             read_options=pcsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in header}, null_values=[""],
+            convert_options=pcsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=[""],
                                                 strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
     except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error) as exc:
         raise LoadError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]}); run `cotw check`") from None
-    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    return pd.DataFrame({c: pd.array(pd.arrays.ArrowStringArray(table.column(c)), dtype=dtype) for c in table.column_names})
 
 
 def with_date_bounds(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
     """`frame` with `<field>_earliest` and `<field>_latest` after every EDTF field."""
-    from ..dates import bounds_columns
-
     edtf = [f["name"] for f in fields if f.get("x-edtf") and f["name"] in frame.columns]
     if not edtf:
         return frame
@@ -119,4 +161,5 @@ def with_date_bounds(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(parts, index=frame.index)
 
 
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
 _BOOL = {"true": True, "True": True, "TRUE": True, "1": True, "false": False, "False": False, "FALSE": False, "0": False}
