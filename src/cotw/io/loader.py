@@ -138,14 +138,44 @@ def _text_table(data: bytes, path: str):
             raise LoadError(f"{path}: the file is empty; run `cotw check`")
         if len(set(header)) != len(header):
             raise LoadError(f"{path}: a column appears twice in the header; run `cotw check`")
-        return pcsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)),
-            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=[""],
-                                                strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
+
+        def parse(newlines_in_values: bool):
+            return pcsv.read_csv(
+                pa.BufferReader(pa.py_buffer(data)),
+                read_options=pcsv.ReadOptions(column_names=header, skip_rows=1),
+                parse_options=pcsv.ParseOptions(newlines_in_values=newlines_in_values),
+                convert_options=pcsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=[""],
+                                                    strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
+
+        if _one_line_rows_possible(data, end):
+            # pyarrow splits the bytes into blocks at line ends, ~1.5x faster than finding the ends of
+            # quoted cells first; but a block that ends inside a quoted cell loses its last row without
+            # an error. Each row starts a line, so when there are as many rows as lines, no row spans
+            # two lines: the table is the one the careful split gives. Otherwise, parse again carefully.
+            try:
+                table = parse(False)
+            except pa.ArrowInvalid:
+                table = None
+            if table is not None and table.num_rows == _data_lines(data):
+                return table
+        return parse(True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error) as exc:
         raise LoadError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]}); run `cotw check`") from None
+
+
+def _one_line_rows_possible(data: bytes, end: int) -> bool:
+    """Whether the lines of `data` can be counted as pyarrow ends rows: no carriage return (a line end
+    of its own to pyarrow) and a header without quotes (so that its record is its first line)."""
+    return end >= 0 and b'"' not in data[:end] and data.find(b"\r") < 0
+
+
+def _data_lines(data: bytes) -> int:
+    """The number of lines after the header (an empty line counts: pyarrow skips it, so the counts
+    then differ and the careful parse decides)."""
+    step = 1 << 22  # counted a slice at a time: numpy compares 4 MiB in cache, ~3x faster than bytes.count
+    view = np.frombuffer(data, dtype=np.uint8)
+    ends = sum(int(np.count_nonzero(view[i:i + step] == 10)) for i in range(0, len(view), step))
+    return ends - 1 if data.endswith(b"\n") else ends
 
 
 def with_date_bounds(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
