@@ -153,25 +153,45 @@ def test_cells_with_line_breaks_across_pyarrow_blocks_load_whole(pkg):
     assert_same(got, reference(pkg, "statements"))
 
 
-@pytest.mark.parametrize("newline, blank, cell", [("\r\n", False, "two\nlines"), ("\n", True, "two\nlines"),
-                                                ("\n", False, "a carriage\rreturn, quoted"), ("\n", False, "a\r\nWindows break")])
-def test_other_line_ends_and_blank_lines_load_as_the_reference_builds_them(pkg, newline, blank, cell):
+@pytest.mark.parametrize("newline, blank, cell, bom", [
+    ("\r\n", False, "two\nlines", False), ("\n", True, "two\nlines", False), ("\n", False, "a carriage\rreturn, quoted", False),
+    ("\n", False, "a\r\nWindows break", False), ("\n", False, "plain", True), ("\n", False, "two\nlines", True)])
+def test_other_line_ends_blank_lines_and_a_bom_load_as_the_reference_builds_them(pkg, newline, blank, cell, bom):
     path = pkg / "data" / "statements.csv"
     head, rows = table(path)
     rows[0][head.index("notes")] = cell
     write_rows(path, head, rows, newline)
     if blank:
         path.write_bytes(path.read_bytes().replace(b"\n", b"\n\n", 3) + b"\n")
+    if bom:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert_same(cotw.load("statements", pkg), reference(pkg, "statements"))
 
 
 def test_an_empty_table_loads_with_its_columns_and_dtypes(pkg):
     path = pkg / "data" / "statements.csv"
     head, _ = table(path)
-    write_rows(path, head, [])
+    path.write_bytes((",".join(head) + "\n").encode("utf-8"))
     got = cotw.load("statements", pkg)
     assert len(got) == 0
     assert_same(got, reference(pkg, "statements"))
+
+
+def test_a_last_row_without_a_line_end_loads(pkg):
+    path = pkg / "data" / "statements.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    got = cotw.load("statements", pkg)
+    assert len(got) == len(table(path)[1])
+    assert_same(got, reference(pkg, "statements"))
+
+
+def test_a_file_that_is_not_utf8_is_the_same_load_error_as_ever(pkg):
+    path = pkg / "data" / "statements.csv"
+    data = path.read_bytes()
+    at = data.index(b"\n") + 4  # inside the first row's id
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    with pytest.raises(LoadError, match=r"^data/statements.csv: cannot be read as CSV \(In CSV column #0: CSV conversion error to string: invalid UTF8 data\); run"):
+        cotw.load("statements", pkg)
 
 
 def test_bounds_from_arrow_agree_with_the_per_row_bounds_of_any_series():

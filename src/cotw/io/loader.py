@@ -154,13 +154,14 @@ def _text_table(data: bytes, path: str):
             # two lines: the table is the one the careful split gives. Otherwise, parse again carefully.
             try:
                 table = parse(False)
-            except pa.ArrowInvalid:
+            except pa.ArrowException:  # the careful parse gives the error, worded as it always was
                 table = None
             if table is not None and table.num_rows == _data_lines(data):
                 return table
         return parse(True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error) as exc:
-        raise LoadError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]}); run `cotw check`") from None
+        why = str(exc).splitlines()[0].replace("conversion error to large_string:", "conversion error to string:", 1)
+        raise LoadError(f"{path}: cannot be read as CSV ({why}); run `cotw check`") from None
 
 
 def _one_line_rows_possible(data: bytes, end: int) -> bool:
