@@ -12,7 +12,6 @@ error here rather than a silent loss.
 from __future__ import annotations
 
 import csv
-import io
 
 import numpy as np
 import pandas as pd
