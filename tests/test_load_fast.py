@@ -205,3 +205,37 @@ def test_bounds_from_arrow_agree_with_the_per_row_bounds_of_any_series():
         assert (a.to_numpy().astype("int64") == lo.astype("int64")).all()
         assert (b.to_numpy().astype("int64") == hi.astype("int64")).all()
     assert lo[0] == np.datetime64("2025-04-01") and hi[3] == np.datetime64("2025-01-02") and np.isnat(lo[3])
+
+
+def test_a_read_that_fails_midway_is_a_load_error(pkg, monkeypatch):
+    from cotw.io import loader
+
+    path = pkg / "data" / "statements.csv"
+    head, rows = table(path)
+    write_rows(path, head, rows * 1000)  # read in more than one piece
+    real = loader._Source.read_at
+
+    def failing(self, offset, n):
+        if offset > 0:
+            raise OSError(5, "Input/output error")
+        return real(self, offset, n)
+
+    monkeypatch.setattr(loader._Source, "read_at", failing)
+    with pytest.raises(LoadError, match=r"^data/statements.csv: Input/output error; run `cotw check`$"):
+        cotw.load("statements", pkg)
+
+
+def test_the_zipped_package_loads_as_the_folder_does(pkg, tmp_path):
+    import zipfile
+
+    path = pkg / "data" / "statements.csv"
+    head, rows = table(path)
+    rows[0][head.index("notes")] = "two\nlines"
+    write_rows(path, head, rows)
+    zipped = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for f in sorted(pkg.rglob("*")):
+            if f.is_file():
+                z.write(f, f.relative_to(pkg).as_posix())
+    for name in ("statements", "countries", "claims"):
+        assert_same(cotw.load(name, zipped), reference(pkg, name))

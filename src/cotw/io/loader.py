@@ -12,12 +12,14 @@ error here rather than a silent loss.
 from __future__ import annotations
 
 import csv
+import os
 
 import numpy as np
 import pandas as pd
 
 from ..dates import bounds_arrays, bounds_columns
 from ..package import Package
+from . import safeio
 from .safeio import UnsafeFile
 
 
@@ -48,12 +50,12 @@ def dtypes(pkg: Package, name: str) -> dict[str, object]:
 def load_table(pkg: Package, name: str) -> pd.DataFrame:
     res = pkg.resource(name)
     try:
-        data = pkg.read_bytes(res["path"])
+        source = _Source.open(pkg, res["path"])
     except (OSError, UnsafeFile) as exc:
         raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc.strerror or exc}; run `cotw check`") from None
-    types = dtypes(pkg, name)
-    table = _text_table(data, res["path"])
-    del data  # the parsed table holds its own copy of every cell
+    with source:
+        types = dtypes(pkg, name)
+        table = _text_table(source, res["path"])
     text = {c: table.column(c) for c in table.column_names}
     typed: dict[str, object] = {}
     for col, dtype in types.items():  # in the schema's order: the first column that fails is the one named
@@ -120,62 +122,139 @@ def _strings(values):
     return pd.array(pd.arrays.ArrowStringArray(values), dtype=_STR)
 
 
-def _text_table(data: bytes, path: str):
+class _Source:
+    """A table's file, read from the start in pieces: from its open descriptor (checked by safeio; the
+    file is never held whole in memory, and pyarrow parses each piece while the next is read), or, in a
+    zipped package, from its bytes."""
+
+    def __init__(self, size: int, fd: int | None = None, data: bytes | None = None):
+        self.size, self.fd, self.data = size, fd, data
+
+    @classmethod
+    def open(cls, pkg: Package, relpath: str) -> "_Source":
+        if pkg.zip is not None:
+            data = pkg.read_bytes(relpath)
+            return cls(len(data), data=data)
+        fd, size = safeio.open_regular(pkg.root, relpath, safeio.MAX_TABLE)
+        return cls(size, fd=fd)
+
+    def read_at(self, offset: int, n: int) -> bytes:
+        if self.fd is None:
+            return self.data[offset:offset + n]
+        os.lseek(self.fd, offset, os.SEEK_SET)
+        return os.read(self.fd, n)
+
+    def first_line(self) -> tuple[bytes, bool]:
+        """The bytes before the first line end, and whether there is one."""
+        head, step = b"", 1 << 16
+        while len(head) < self.size:
+            piece = self.read_at(len(head), step)
+            if not piece:
+                break
+            at = piece.find(b"\n")
+            if at >= 0:
+                return head + piece[:at], True
+            head += piece
+            step = min(step * 4, 1 << 24)
+        return head, False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _Pieces:
+    """The file object pyarrow reads a source through (from its reader thread, a block at a time), at most
+    the size the file had when opened, counting line ends and carriage returns on the way."""
+
+    closed = False
+
+    def __init__(self, source: _Source):
+        self.source, self.pos, self.ends, self.cr, self.last = source, 0, 0, False, b""
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.source.size - self.pos if n is None or n < 0 else min(n, self.source.size - self.pos)
+        pieces = []
+        while n > 0:
+            piece = self.source.read_at(self.pos, n)
+            if not piece:  # the file shrank
+                break
+            pieces.append(piece)
+            self.pos += len(piece)
+            n -= len(piece)
+            self.ends += int(np.count_nonzero(np.frombuffer(piece, dtype=np.uint8) == 10))
+            self.cr = self.cr or b"\r" in piece
+            self.last = piece[-1:]
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def data_lines(self) -> int:
+        """The number of lines after the header (an empty line counts: pyarrow skips it, so the counts
+        then differ and the careful parse decides)."""
+        return self.ends - 1 if self.last == b"\n" else self.ends
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def tell(self) -> int:
+        return self.pos
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _text_table(source: _Source, path: str):
     """Every cell as text (pyarrow large_string, the type pandas' string arrays hold, so wrapping
-    them copies nothing), only an empty cell missing. pyarrow parses the bytes in place (on every
-    core): ~2x faster than `pd.read_csv(engine="pyarrow")`, which converts the parsed table again,
-    and it reads quoted line breaks inside cells."""
+    them copies nothing), only an empty cell missing. pyarrow parses on every core: ~2x faster than
+    `pd.read_csv(engine="pyarrow")`, which converts the parsed table again, and it reads quoted line
+    breaks inside cells."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     try:
         # the names first, so that every column is read as text (pyarrow would otherwise infer types)
-        end = data.find(b"\n")
-        first = data[: end if end >= 0 else len(data)].decode("utf-8-sig", errors="replace").rstrip("\r")
+        line, ended = source.first_line()
+        first = line.decode("utf-8-sig", errors="replace").rstrip("\r")
         header = next(csv.reader([first]), [])
         if not header:
             raise LoadError(f"{path}: the file is empty; run `cotw check`")
         if len(set(header)) != len(header):
             raise LoadError(f"{path}: a column appears twice in the header; run `cotw check`")
 
-        def parse(newlines_in_values: bool):
+        def parse(pieces: _Pieces, newlines_in_values: bool):
             return pcsv.read_csv(
-                pa.BufferReader(pa.py_buffer(data)),
+                pa.PythonFile(pieces, mode="r"),
                 read_options=pcsv.ReadOptions(column_names=header, skip_rows=1),
                 parse_options=pcsv.ParseOptions(newlines_in_values=newlines_in_values),
                 convert_options=pcsv.ConvertOptions(column_types={c: pa.large_string() for c in header}, null_values=[""],
                                                     strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True))
 
-        if _one_line_rows_possible(data, end):
-            # pyarrow splits the bytes into blocks at line ends, ~1.5x faster than finding the ends of
+        if ended and b'"' not in line:
+            # pyarrow splits the file into blocks at line ends, ~1.5x faster than finding the ends of
             # quoted cells first; but a block that ends inside a quoted cell loses its last row without
             # an error. Each row starts a line, so when there are as many rows as lines, no row spans
-            # two lines: the table is the one the careful split gives. Otherwise, parse again carefully.
+            # two lines: the table is the one the careful split gives. A carriage return (a line end of
+            # its own to pyarrow) or a quoted header (a record of more than one line) leaves the
+            # lines uncounted. Otherwise, and on any error, the careful parse decides.
+            pieces = _Pieces(source)
             try:
-                table = parse(False)
-            except pa.ArrowException:  # the careful parse gives the error, worded as it always was
+                table = parse(pieces, False)
+            except (pa.ArrowException, OSError):  # the careful parse gives the error, worded as it always was
                 table = None
-            if table is not None and table.num_rows == _data_lines(data):
+            if table is not None and not pieces.cr and table.num_rows == pieces.data_lines():
                 return table
-        return parse(True)
+        return parse(_Pieces(source), True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error) as exc:
         why = str(exc).splitlines()[0].replace("conversion error to large_string:", "conversion error to string:", 1)
         raise LoadError(f"{path}: cannot be read as CSV ({why}); run `cotw check`") from None
-
-
-def _one_line_rows_possible(data: bytes, end: int) -> bool:
-    """Whether the lines of `data` can be counted as pyarrow ends rows: no carriage return (a line end
-    of its own to pyarrow) and a header without quotes (so that its record is its first line)."""
-    return end >= 0 and b'"' not in data[:end] and data.find(b"\r") < 0
-
-
-def _data_lines(data: bytes) -> int:
-    """The number of lines after the header (an empty line counts: pyarrow skips it, so the counts
-    then differ and the careful parse decides)."""
-    step = 1 << 22  # counted a slice at a time: numpy compares 4 MiB in cache, ~3x faster than bytes.count
-    view = np.frombuffer(data, dtype=np.uint8)
-    ends = sum(int(np.count_nonzero(view[i:i + step] == 10)) for i in range(0, len(view), step))
-    return ends - 1 if data.endswith(b"\n") else ends
+    except OSError as exc:  # the system failed a read of the open file
+        raise LoadError(f"{path}: {exc.strerror or exc}; run `cotw check`") from None
 
 
 def with_date_bounds(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
