@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import os
+import threading
 
 import numpy as np
 import pandas as pd
@@ -129,6 +130,9 @@ class _Source:
 
     def __init__(self, size: int, fd: int | None = None, data: bytes | None = None):
         self.size, self.fd, self.data = size, fd, data
+        # pyarrow reads from its own thread, and after a failed parse a read may still be under way
+        # while the careful parse starts: each seek and read happens whole, and none after closing
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, pkg: Package, relpath: str) -> "_Source":
@@ -139,10 +143,13 @@ class _Source:
         return cls(size, fd=fd)
 
     def read_at(self, offset: int, n: int) -> bytes:
-        if self.fd is None:
+        if self.data is not None:
             return self.data[offset:offset + n]
-        os.lseek(self.fd, offset, os.SEEK_SET)
-        return os.read(self.fd, n)
+        with self._lock:
+            if self.fd is None:
+                return b""
+            os.lseek(self.fd, offset, os.SEEK_SET)
+            return os.read(self.fd, n)
 
     def first_line(self) -> tuple[bytes, bool]:
         """The bytes before the first line end, and whether there is one."""
@@ -162,9 +169,10 @@ class _Source:
         return self
 
     def __exit__(self, *exc):
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        with self._lock:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
 
 
 class _Pieces:
