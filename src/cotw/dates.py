@@ -112,20 +112,59 @@ def check(text: str) -> str | None:
 def bounds_columns(values):
     """(earliest, latest) as two pandas datetime64[ns] Series aligned with `values` (a Series of EDTF
     text); missing where the value is missing, invalid or unbounded."""
-    import numpy as np
     import pandas as pd
 
-    # per distinct value, then one vectorised take: a column has few distinct dates, many rows
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    arrow = _arrow_text(values)
+    if arrow is not None:
+        lo, hi = bounds_arrays(arrow)
+    else:
+        # per distinct value, then one vectorised take: a column has few distinct dates, many rows
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        lo, hi = _bounds_table(uniques.tolist())
+        lo, hi = lo[codes], hi[codes]
+    return (pd.Series(lo, index=values.index, dtype="datetime64[ns]", copy=False),
+            pd.Series(hi, index=values.index, dtype="datetime64[ns]", copy=False))
+
+
+def bounds_arrays(column):
+    """(earliest, latest) as two numpy datetime64[ns] arrays aligned with `column`, a pyarrow (chunked)
+    array of text; NaT where the value is missing, invalid or unbounded. The distinct values and each
+    row's index among them come from arrow's hash kernels, so the rows are never seen by Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pa.Array):
+        column = pa.chunked_array([column])
+    uniques = pc.unique(column).drop_null()
+    lo, hi = _bounds_table(uniques.to_pylist())
+    # a missing cell finds no match: its index is the table's last slot (NaT)
+    codes = pc.index_in(column, value_set=uniques).fill_null(len(uniques)).to_numpy()
+    return lo[codes], hi[codes]
+
+
+def _bounds_table(uniques: list):
+    """Two datetime64[ns] arrays: the bounds of each distinct value (NaT when invalid or unbounded),
+    and one more slot, NaT, for a missing value (code -1 or len(uniques))."""
+    import numpy as np
+
     nat = np.datetime64("NaT", "ns")
-    lo = np.full(len(uniques) + 1, nat, dtype="datetime64[ns]")  # the last slot: missing (code -1)
+    lo = np.full(len(uniques) + 1, nat, dtype="datetime64[ns]")
     hi = lo.copy()
-    for i, v in enumerate(uniques.tolist()):
+    for i, v in enumerate(uniques):
         try:
             a, b = bounds(v)
         except DateError:
             continue
         lo[i] = nat if a is None else np.datetime64(a, "ns")
         hi[i] = nat if b is None else np.datetime64(b, "ns")
-    return (pd.Series(lo[codes], index=values.index, dtype="datetime64[ns]"),
-            pd.Series(hi[codes], index=values.index, dtype="datetime64[ns]"))
+    return lo, hi
+
+
+def _arrow_text(values):
+    """The pyarrow chunked array behind a Series of pandas' pyarrow-backed string dtype, else None."""
+    import pandas as pd
+
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return values.array.__arrow_array__()
+    return None

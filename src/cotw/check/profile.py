@@ -24,6 +24,7 @@ fmt, export, diff, codebook and cotw.load refuse it too) when:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -431,6 +432,7 @@ def _verbatim_problems(f: dict, fields: dict[str, dict], sources_fk: set[str]) -
                "the evidence could not be looked up in its source, so provenance would not be checked")
 
 
+@lru_cache(maxsize=1024)  # many fields share a pattern (cotw's 57 are 18 distinct): each compiles once per process
 def pattern_problem(pattern: str) -> str | None:
     """Why `pattern` cannot be used to check cells, or None. cotw matches with Python's `re` and with
     RE2 (pyarrow's engine), so a pattern must compile in both: Table Schema patterns follow XML Schema

@@ -143,6 +143,19 @@ def read_bytes(root: Path, relpath: str, limit: int) -> bytes:
     Raises FileNotFoundError when there is no such file, UnsafeFile when it may not be read, and
     OSError (e.g. permission denied) when the system refuses.
     """
+    fd, size = open_regular(root, relpath, limit)
+    try:
+        return _bounded(fd, size, relpath, limit)
+    finally:
+        os.close(fd)
+
+
+def open_regular(root: Path, relpath: str, limit: int) -> tuple[int, int]:
+    """(open descriptor, size by fstat) of the regular file `relpath` inside `root`, checked as `read_bytes`
+    checks it, for a caller that reads it in pieces (and closes it): at most `limit` bytes are to be read.
+
+    Raises as `read_bytes` does; a file larger than `limit` is refused before it is read.
+    """
     dir_fd, name, target = _parent(root, relpath)
     try:
         where = dict(dir_fd=dir_fd) if dir_fd is not None else {}
@@ -165,15 +178,21 @@ def read_bytes(root: Path, relpath: str, limit: int) -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
             raise _changed(relpath)
-        return _bounded(fd, st.st_size, relpath, limit)
-    finally:
+        _within(st.st_size, relpath, limit)
+    except BaseException:
         os.close(fd)
+        raise
+    return fd, st.st_size
+
+
+def _within(size: int, label: object, limit: int) -> None:
+    if size > limit:
+        raise UnsafeFile(label, f"is {size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
 
 
 def _bounded(fd: int, size: int, label: object, limit: int) -> bytes:
     """The bytes of the open regular file `fd` (of `size` bytes by fstat), at most `limit` of them."""
-    if size > limit:
-        raise UnsafeFile(label, f"is {size:,} bytes, more than the {limit:,} cotw reads; it was not read", "not-a-file")
+    _within(size, label, limit)
     chunks, total = [], 0
     while True:
         # the whole file in one read when it can be (one chunk: no second copy by join)
