@@ -17,6 +17,7 @@ import numpy as np
 
 from .csvtext import quote_cell  # canonical quoting has one definition; NEEDS_QUOTES below is its vectorised twin
 
+BLOCK = 1 << 22  # bytes pyarrow parses at a time (16 MiB blocks parsed statements at 100k in twice the time)
 BATCH = 65_536  # rows re-serialised and compared at a time, to bound memory
 WORKERS = 2  # batches written at once (this machine kind has 2 cores); memory: WORKERS batches at a time
 # exactly the characters Python's str.strip() removes, i.e. str.isspace() (tests/test_fastread.py checks
@@ -40,7 +41,9 @@ def read(data: bytes, fields: list[str], key: list[str]):
     try:
         table = pcsv.read_csv(
             io.BytesIO(data),
-            read_options=pcsv.ReadOptions(column_names=fields, skip_rows=1, block_size=1 << 22),
+            # a file of one block gains nothing from pyarrow's threads, whose teardown now and then aborts a
+            # process that ends right after the read (apache/arrow#34314; cotw.load saw 7 in 100)
+            read_options=pcsv.ReadOptions(column_names=fields, skip_rows=1, block_size=BLOCK, use_threads=len(data) > BLOCK),
             parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types={f: pa.large_string() for f in fields}, null_values=[""],
                                                 strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=True),
