@@ -34,12 +34,13 @@ def normalise(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def _normalise_all(arr) -> list[str]:
-    """normalise() of every value of arrow text `arr`, vectorised: RE2 with exactly the characters Python's \\s and strip() use."""
+def _normalise_all(arr, cells: list[str] | None = None) -> list[str]:
+    """normalise() of every value of arrow text `arr` (whose cells, as Python strings, may be given),
+    vectorised: RE2 with exactly the characters Python's \\s and strip() use."""
     # most cells are already normal (single spaces inside, none at the ends): finding the others is a
     # match, much cheaper than a replace over every cell
     needs = pc.fill_null(pc.match_substring_regex(arr, _NOT_NORMAL), False)
-    out = arr.to_pylist()
+    out = arr.to_pylist() if cells is None else list(cells)  # the same strings: no second copy of the text
     if pc.any(needs).as_py():
         at = np.flatnonzero(needs.to_numpy(zero_copy_only=False))
         fixed = pc.utf8_trim(pc.replace_substring_regex(arr.take(from_numpy(at)), f"{_WS_CLASS}+", " "), SPACES).to_pylist()
@@ -105,9 +106,10 @@ def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], 
         bad: dict[tuple[str, str], tuple[str, str | None]] = {}
         bad_rows = []
         # Python lists: iterating arrow cells costs ~1 µs per cell
-        sids, needles = firsts[1].to_pylist(), _normalise_all(firsts[0])
+        cells, sids = firsts[0].to_pylist(), firsts[1].to_pylist()
+        needles = _normalise_all(firsts[0], cells)
         found = _occurs(needles, sids, texts, indexes)
-        for row, ev, sid, needle, ok in zip(first.tolist(), firsts[0].to_pylist(), sids, needles, found):
+        for row, ev, sid, needle, ok in zip(first.tolist(), cells, sids, needles, found):
             archive = texts.get(sid)
             if archive is None or ok:
                 continue  # found; or an unknown source: reported as a foreign-key problem
@@ -174,7 +176,7 @@ def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes:
     return out
 
 
-COMPARED = 1 << 20  # code points of needles compared at once (bounds the arrays _compare makes)
+COMPARED = 1 << 18  # code points of needles compared at once (bounds the arrays _compare makes: ~40 bytes each)
 
 
 def _compare(cps: np.ndarray, at: np.ndarray, needles: list[str]) -> list[bool]:
