@@ -25,10 +25,9 @@ from . import rules
 from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
 from ..package import Package
 
-_DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the shape of a Table Schema date, before the calendar decides
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
-DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def context_of(tables: dict) -> dict[str, Cols]:
@@ -238,7 +237,6 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
 # control characters that XML (so XLSX) cannot store. One pattern per regex dialect: pyarrow's RE2
 # writes code points as \x{...}, Python's re as \u....
 _FORMULA_RE2 = r"^[=+\-@\t\r]"  # the same in Python's re
-_FORMULA_RX = re.compile(_FORMULA_RE2)
 _CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]"
 _CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
