@@ -31,13 +31,8 @@ FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
 
 def context_of(tables: dict) -> dict[str, Cols]:
-    """The tables (cotw.io.reader.Table, or arrow tables) as the rules and foreign keys take them."""
-    out = {}
-    for name, t in tables.items():
-        arrow = getattr(t, "arrow", t)
-        if arrow is not None:
-            out[name] = Cols.of_arrow(arrow)
-    return out
+    """The tables as read (cotw.io.reader.Table) as the rules and foreign keys take them."""
+    return {name: Cols.of_arrow(t.arrow) for name, t in tables.items() if t.arrow is not None}
 
 
 def fk_sets(pkg: Package, context: dict[str, Cols]) -> dict[tuple[str, str], pa.Array]:

@@ -33,11 +33,6 @@ def _lookup(table: dict[str, str], keys):
     return pc.take(pa.array(list(table.values()), TEXT), pc.index_in(keys, value_set=pa.array(list(table), TEXT)))
 
 
-def _eq(a, b):
-    """a == b cell by cell, null where either is missing."""
-    return pc.equal(a, b)
-
-
 def pair_rule(evidence_col: str, source_col: str) -> CheckSpec:
     """Evidence and its source come together: one without the other cannot be verified."""
 
@@ -151,7 +146,7 @@ def code_matches_kind() -> CheckSpec:
         state_ok = pc.or_(pc.invert(state), isin(code, iso))
         if "iso_alpha2" in df:
             a2 = df["iso_alpha2"]
-            state_ok = pc.and_(state_ok, pc.or_(pc.invert(state), pc.fill_null(_eq(a2, _lookup(iso, code)), False)))
+            state_ok = pc.and_(state_ok, pc.or_(pc.invert(state), pc.fill_null(pc.equal(a2, _lookup(iso, code)), False)))
             state_ok = pc.and_(state_ok, pc.or_(state, a2.is_null()))
         org_ok = pc.or_(pc.not_equal(kind, "organisation"), isin(code, ["EU", "NATO"]))
         coalition_ok = pc.or_(pc.not_equal(kind, "coalition"), pc.equal(code, "COALITION"))
@@ -316,7 +311,7 @@ def section_rules(context: dict[str, Cols]) -> list[CheckSpec]:
             return df.true()
         known = {k: v for k, v in owner.items() if k is not None}  # as a lookup, a missing key finds nothing
         want = _lookup(known, df["section_id"])  # null for a section no row has: that row fails, as its source is not the section's
-        return pc.or_(pc.fill_null(_eq(want, df["source_id"]), False), df["section_id"].is_null())
+        return pc.or_(pc.fill_null(pc.equal(want, df["source_id"]), False), df["section_id"].is_null())
 
     def named(df: Cols):
         if not sectioned or not df.has("section_id", "source_id"):
