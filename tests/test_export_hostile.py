@@ -166,14 +166,40 @@ def test_sql_identifiers_and_literals_are_quoted_and_a_nul_is_refused():
 # ---------------------------------------------------------------- item 3: --out and --force
 
 
-@pytest.mark.parametrize("where", ["data", "data/sub", "schema", "seeds/new", "link-to-data"])
-def test_an_output_inside_the_package_is_refused_even_with_force(tiny, tmp_path, cli, where):
+@pytest.mark.parametrize("where", ["data", "data/sub", "schema", "seeds/new", "link-to-data", ".git/out", "downloads/.x",
+                                   "datapackage.json/x"])
+def test_an_output_inside_what_the_package_reads_is_refused_even_with_force(tiny, tmp_path, cli, where):
     os.symlink(tiny / "data", tmp_path / "link-to-data")
     out = tmp_path / "link-to-data" if where == "link-to-data" else tiny / where
     before = _tree(tiny)
     result = cli("export", tiny, "--out", out, "--force")
     assert result.exit_code == 1 and "inside the package" in result.stderr and "Traceback" not in result.output
     assert _tree(tiny) == before
+
+
+def test_a_resource_in_a_folder_of_its_own_keeps_that_folder_from_being_an_output(tiny, cli):
+    """The refused names come from the descriptor, not a fixed list: a table kept under tables/ guards tables/."""
+    descriptor = json.loads((tiny / "datapackage.json").read_text(encoding="utf-8"))
+    res = descriptor["resources"][0]
+    (tiny / "tables").mkdir()
+    os.replace(tiny / res["path"], tiny / "tables" / Path(res["path"]).name)
+    res["path"] = f"tables/{Path(res['path']).name}"
+    (tiny / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = cli("export", tiny, "--out", tiny / "tables" / "out", "--only", "json")
+    assert result.exit_code == 1 and "in 'tables', which the package reads" in result.stderr
+
+
+@pytest.mark.parametrize("where", ["downloads", "build/downloads"])
+def test_a_folder_of_its_own_inside_the_package_is_an_output_and_leaves_the_data_alone(tiny, cli, where):
+    """The README's `cotw export --out downloads`, run in a clone: a folder of its own inside the package."""
+    before = _tree(tiny)
+    for _ in range(2):  # a second run replaces the first export
+        result = cli("export", tiny, "--out", tiny / where, "--only", "json")
+        assert result.exit_code == 0, result.output
+    after = _tree(tiny)
+    assert {k: v for k, v in after.items() if not k.startswith(where.split("/")[0] + "/")} == before
+    assert (tiny / where / ".cotw-export.json").is_file()
+    assert cli("check", tiny).exit_code == 0
 
 
 def _previous_export(tiny: Path, out: Path) -> dict[str, bytes]:
@@ -560,3 +586,26 @@ def test_every_package_check_accepts_exports_and_every_one_it_rejects_is_refused
             export(pkg, work / "out")
         assert not (work / "out").exists()
     shutil.rmtree(work)
+
+
+def test_two_runs_into_one_folder_leave_one_export_and_no_leftover(tiny, tmp_path, monkeypatch):
+    """Run B judges the (absent) target, then run A completes an export there before B moves its own in:
+    B must replace A's export by A's manifest, not leave A's files behind in a folder without one."""
+    from cotw.export import export, frames
+
+    out = tmp_path / "dist"
+    prepare = frames.prepare
+    ran = []
+
+    def prepare_while_another_run_finishes(pkg):
+        if not ran:
+            ran.append(True)
+            export(tiny, out, ["json"])  # run A, entirely between B's check and B's swap
+        return prepare(pkg)
+
+    monkeypatch.setattr(frames, "prepare", prepare_while_another_run_finishes)
+    result = export(tiny, out, ["json", "csv"])  # run B
+    assert ran and result.kept == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "tiny"]  # no .dist.old-* or .dist.partial-*
+    written = json.loads((out / ".cotw-export.json").read_text(encoding="utf-8"))
+    assert written["formats"] == ["csv", "json"] and (out / "csv").is_dir()

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..package import Package
+from ..package import DESCRIPTOR, Package
 
 FORMATS = ("csv", "parquet", "sqlite", "excel", "json")
 
@@ -86,11 +86,22 @@ def is_export(directory: Path) -> bool:
     return read_manifest(directory) is not None
 
 
-def check_target(out: Path, force: bool = False, source: Path | None = None) -> list[str]:
+def check_target(out: Path, force: bool = False, source: Path | None = None, reads: Iterable[str] = ()) -> list[str]:
     """Refuse an output directory that may not be replaced (see target.py); the previous export's files."""
     from .target import check_target as check
 
-    return check(out, force, source)
+    return check(out, force, source, reads)
+
+
+def package_files(pkg: Package) -> list[str]:
+    """The relative paths the package's descriptor names (itself, its tables, its schema files): what an
+    output folder inside the package must keep clear of (its archives live under seeds/)."""
+    named = [DESCRIPTOR, "CITATION.cff"]
+    for res in pkg.resources.values():
+        for key in ("path", "schema"):
+            value = res.get(key)
+            named += [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    return named
 
 
 def manifest(version: str, formats: Iterable[str], root: Path, files: list[str]) -> dict:
@@ -117,7 +128,8 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
     formats = tuple(f for f in FORMATS if not formats or f in set(formats))
     out = Path(os.path.abspath(out))  # "." or "dist/" name the directory itself, so it can be swapped
     pkg = Package.open(path)
-    previous = check_target(out, force, pkg.root)
+    reads = package_files(pkg)
+    previous = check_target(out, force, pkg.root, reads)
     steps = ["validating", "loading"] + [f"writing {f}" for f in formats] + ["writing index.html", "moving into place"]
     step = iter(range(1, len(steps) + 1))
 
@@ -155,7 +167,9 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
                                         encoding="utf-8", newline="\n")
         tick("moving into place")
         os.chmod(staging, 0o755)
-        kept = target.replace(staging, out, previous)
+        with target.serial(out):  # another run may have exported into `out` meanwhile: judge it again, as it is now
+            previous = check_target(out, force, pkg.root, reads)
+            kept = target.replace(staging, out, previous)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise ExportError(f"could not write the export into {out}: {target.os_reason(exc)}"

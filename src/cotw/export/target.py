@@ -6,7 +6,8 @@ the manifest (`.cotw-export.json`) and every file in it is one the manifest list
 are ever deleted, and directories only once they are empty. A non-empty directory without the
 manifest, or with files the manifest does not list, is refused even with --force. What --force is
 for: replacing a previous export whose files were edited since (their sha256 differs from the
-manifest's). Nothing inside the package being exported is ever a valid target.
+manifest's). Inside the package being exported, only a folder of its own is a valid target (never the
+package itself, nor anything in its descriptor's, tables', schemas' or archives' folders, nor a hidden one).
 
 The swap is one atomic `renameat2(RENAME_EXCHANGE)` on Linux (glibc 2.28+, and a file system that
 supports it: ext4, xfs, btrfs, tmpfs since Linux 5.x), so the target is never missing; elsewhere
@@ -23,7 +24,9 @@ import json
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterable
 
 from .errors import ExportError, OutputNotEmpty
 
@@ -96,17 +99,34 @@ def _some(names: list[str]) -> str:
     return ", ".join(repr(n) for n in names[:SHOWN]) + more
 
 
-def check_target(out: Path, force: bool = False, source: Path | None = None) -> list[str]:
+def check_inside(out: Path, source: Path, reads: Iterable[str]) -> None:
+    """Refuse an output directory that is, holds, or lies in a folder of, what the package reads.
+
+    A folder of its own inside the package (the README's `cotw export --out downloads`) is allowed: its
+    first component is none of the top-level names of the package's descriptor, tables, schemas and
+    archives (`reads`, relative paths, plus `seeds`, where archives live), and no component is hidden
+    (`.git`). The package's data can then never be touched, since only the folder is replaced."""
+    real_out, real_src = Path(os.path.realpath(out)), Path(os.path.realpath(source))
+    if real_out == real_src or real_out in real_src.parents:
+        raise OutputNotEmpty(f"{out} holds the package being exported; choose another output directory")
+    if real_src not in real_out.parents:
+        return
+    rel = real_out.relative_to(real_src).parts
+    taken = {"seeds"} | {p.replace("\\", "/").lstrip("./").split("/", 1)[0] for p in reads if p}
+    if rel[0] in taken:
+        raise OutputNotEmpty(f"{out} is inside the package being exported ({source}), in '{rel[0]}', which the package "
+                             "reads; choose a folder of its own (e.g. downloads) or one outside the package")
+    hidden = next((part for part in rel if part.startswith(".")), None)
+    if hidden:
+        raise OutputNotEmpty(f"{out} is inside the package being exported ({source}), in the hidden folder '{hidden}'; "
+                             "choose a folder of its own (e.g. downloads) or one outside the package")
+
+
+def check_target(out: Path, force: bool = False, source: Path | None = None, reads: Iterable[str] = ()) -> list[str]:
     """Refuse an output directory that may not be replaced; return the files of the previous export
     there (the only files the export will delete)."""
-    real_out = Path(os.path.realpath(out))
     if source is not None:
-        real_src = Path(os.path.realpath(source))
-        if real_out == real_src or real_out in real_src.parents:
-            raise OutputNotEmpty(f"{out} holds the package being exported; choose another output directory")
-        if real_src in real_out.parents:
-            raise OutputNotEmpty(f"{out} is inside the package being exported ({source}); choose an output directory "
-                                 "outside it")
+        check_inside(out, source, reads)
     try:
         st = os.lstat(out)
     except FileNotFoundError:
@@ -218,6 +238,24 @@ def hold(directory: Path):
     fd = os.open(directory, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     return fd
+
+
+@contextmanager
+def serial(out: Path):
+    """Hold an exclusive lock on the folder that holds `out` while a run judges and replaces `out`, so two
+    runs exporting into one folder take turns (the second replaces the first's export by its manifest,
+    instead of leaving its files behind in a folder without one). No lock where locks are unavailable."""
+    try:
+        import fcntl
+        fd = os.open(out.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def release(fd) -> None:
