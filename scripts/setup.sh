@@ -1,17 +1,43 @@
 #!/usr/bin/env bash
-# Install what cotw needs on a fresh Debian machine.
+# Install what cotw needs on a fresh Debian machine, into a virtual environment `.venv` in this folder
+# (made with the first `python3` on PATH; Debian's own is enough).
 #   bash scripts/setup.sh        the package itself (for `cotw check` and `cotw export`)
 #   bash scripts/setup.sh test   plus the test extras and Debian's chromium (for the download-page browser test)
+# Afterwards enter the environment in your shell with `. .venv/bin/activate` (the README's commands do).
+# Debian packages (python3-venv where venv is missing, chromium for `test`) are installed with apt-get,
+# through sudo unless you are root, waiting up to 10 minutes for another apt or dpkg to finish.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-main}"
-if [ "$mode" = "test" ]; then
-  if ! command -v chromium >/dev/null 2>&1; then
-    sudo=""; [ "$(id -u)" = "0" ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+case "$mode" in main|test) ;; *) echo "usage: bash scripts/setup.sh [test]" >&2; exit 2 ;; esac
+
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then
+    sudo="sudo"
+    echo "setup: installing Debian's $* with apt-get (sudo asks for your password)" >&2
   fi
-  python -m pip install -q -e '.[test]'
-else
-  python -m pip install -q .
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
+}
+
+python=$(command -v python3 || true)
+if [ -z "$python" ]; then
+  echo "setup: no python3 on PATH; on Debian: sudo apt-get install python3 python3-venv" >&2
+  exit 1
 fi
+if ! .venv/bin/python -c "" 2>/dev/null; then
+  rm -rf .venv
+  if ! "$python" -m venv .venv >/dev/null 2>&1; then  # Debian's python3 has no ensurepip without python3-venv
+    rm -rf .venv
+    apt_install python3-venv
+    "$python" -m venv .venv
+  fi
+fi
+if [ "$mode" = "test" ]; then
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+else
+  .venv/bin/python -m pip install -q --disable-pip-version-check .
+fi
+echo "setup: cotw is installed in .venv; enter it with: . .venv/bin/activate" >&2
