@@ -103,8 +103,9 @@ def dangling(field: dict, keys: set[str]) -> str:
     """A value the field's own constraints accept but that names no row: an existing key, letters and digits replaced."""
     cons = field.get("constraints", {})
     for key in sorted(keys):
-        for fill in ("Q9", "Z8"):
-            candidate = re.sub("[A-Z]", fill[0], re.sub("[a-z]", fill[0].lower(), re.sub("[0-9]", fill[1], key)))
+        for fill in ("Q9", "Z8", None):
+            candidate = re.sub("[0-9]", "9", key) if fill is None else \
+                re.sub("[A-Z]", fill[0], re.sub("[a-z]", fill[0].lower(), re.sub("[0-9]", fill[1], key)))  # None: keeps a prefix (ev-)
             if candidate not in keys and re.fullmatch(cons.get("pattern", ".*"), candidate) and len(candidate) <= cons.get("maxLength", 10**9):
                 return candidate
     raise AssertionError(f"no dangling value for {field['name']}")
