@@ -104,9 +104,10 @@ def dangling(field: dict, keys: set[str]) -> str:
     cons = field.get("constraints", {})
     for key in sorted(keys):
         for fill in ("Q9", "Z8"):
-            candidate = re.sub("[A-Z]", fill[0], re.sub("[a-z]", fill[0].lower(), re.sub("[0-9]", fill[1], key)))
-            if candidate not in keys and re.fullmatch(cons.get("pattern", ".*"), candidate) and len(candidate) <= cons.get("maxLength", 10**9):
-                return candidate
+            digits = re.sub("[0-9]", fill[1], key)  # keeps a literal prefix such as ev- that the pattern requires
+            for candidate in (re.sub("[A-Z]", fill[0], re.sub("[a-z]", fill[0].lower(), digits)), digits):
+                if candidate not in keys and re.fullmatch(cons.get("pattern", ".*"), candidate) and len(candidate) <= cons.get("maxLength", 10**9):
+                    return candidate
     raise AssertionError(f"no dangling value for {field['name']}")
 
 
