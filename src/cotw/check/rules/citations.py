@@ -80,7 +80,10 @@ def _clusters(rows: list[tuple]):
         if len(evidences) > NESTING_LIMIT:
             continue
         texts = sorted(evidences, key=len)
+        joined = "\x00".join(texts)  # one search in C per evidence finds whether any other cell contains it
         for j, inner in enumerate(texts):
+            if joined.count(inner) < 2:
+                continue
             for outer in texts[j + 1:]:
                 if len(outer) > len(inner) and inner in outer:
                     o = outer.find(inner)
@@ -88,24 +91,51 @@ def _clusters(rows: list[tuple]):
                            [(i, spans[i][0] + o, spans[i][1] + o) for i in evidences[inner]])
 
 
+# the last check's result, for the other three tables of the same read: {"tables": weak references to the
+# four tables' Cols, "bad": {(table, id)}, "rows": [...]}; weak, so that no table outlives its check
+_SHARED: dict = {}
+
+
+def _same_tables(context) -> bool:
+    refs = _SHARED.get("tables")
+    return refs is not None and len(refs) == sum(n in context for n in OBSERVATIONS) and all(
+        ref() is context.get(n) for n, ref in refs.items())
+
+
+def _judge(rows: list[tuple]) -> set[int]:
+    bad: set[int] = set()
+    for members in _clusters(rows):
+        for field in (5, 6):  # basis, date
+            _conflicts([(s, e, i, (rows[i][field],)) for i, s, e in members], bad)
+    return bad
+
+
 def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, str]) -> CheckSpec:
     """Rows of `table` that cite the same words as another row of the four tables agree with it on basis and date."""
     seen: dict[str, object] = {}  # the rows of the last run and the ids that failed, for the messages
 
     def check(df: Cols):
-        rows = _rows(table, df, pk)
+        if df is context.get(table) and all(n in keys for n in OBSERVATIONS if n in context):
+            # the check path: the four tables as read, judged once for all four
+            if not _same_tables(context):
+                import weakref
+
+                rows = [r for n in OBSERVATIONS if n in context for r in _rows(n, context[n], keys[n])]
+                _SHARED.clear()
+                _SHARED.update(tables={n: weakref.ref(context[n]) for n in OBSERVATIONS if n in context}, rows=rows,
+                               bad={(rows[i][0], rows[i][1]) for i in _judge(rows)})
+            rows, failing = _SHARED["rows"], {rid for t, rid in _SHARED["bad"] if t == table}
+            seen.update(rows=rows, mine={r[1]: i for i, r in enumerate(rows) if r[0] == table})
+            return mask(r not in failing for r in cells(df, pk))
+        rows = _rows(table, df, pk)  # a frame of its own (pandera's, or a user's): judged against the others as read
         mine = len(rows)
         for other in OBSERVATIONS:
             if other != table and other in context and other in keys:
                 rows += _rows(other, context[other], keys[other])
-        bad: set[int] = set()
-        for members in _clusters(rows):
-            for field in (5, 6):  # basis, date
-                _conflicts([(s, e, i, (rows[i][field],)) for i, s, e in members], bad)
+        bad = _judge(rows)
         failing = {rows[i][1] for i in bad if i < mine}
         seen.update(rows=rows, mine={rows[i][1]: i for i in range(mine)})
-        ids = cells(df, pk)
-        return mask(r not in failing for r in ids)
+        return mask(r not in failing for r in cells(df, pk))
 
     def _partner(rows, i):
         """Words for row i: one row citing the same words with another basis or date (looked up only for a failure)."""
