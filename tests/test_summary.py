@@ -64,3 +64,71 @@ def test_a_dated_observation_is_not_latest_over_an_undated_one_that_may_be_later
         ("po-1", "po-1", "FRA", "own_troops", "willing", "2024", "official_statement", "gmf"),
         ("po-2", "po-2", "FRA", "own_troops", "committed", None, "reported_position", "afp")))
     assert (s.latest_value[0], s.latest_by[0]) == ("willing", "unplaced")  # shown first, not found to be last
+
+
+def test_committed_and_willing_undated_headline_committed_and_do_not_disagree():
+    s = summarise(positions(
+        ("po-1", "po-1", "CAN", "own_troops", "committed", None, "reported_position", "a"),
+        ("po-2", "po-2", "CAN", "own_troops", "willing", None, "official_statement", "b")))
+    assert (s.headline[0], s.headline_by[0], bool(s.disagree[0])) == ("committed", "implied", False)
+    assert s.latest_by[0] == "unplaced"  # the latest is still not placed; the headline does not pick
+
+
+def test_willing_against_ruled_out_at_overlapping_dates_disagree_and_the_headline_lists_both():
+    s = summarise(positions(
+        ("po-1", "po-1", "POL", "own_troops", "ruled_out", "2025-03", "official_statement", "a"),
+        ("po-2", "po-2", "POL", "own_troops", "willing", "2025-03-10/2025-04-02", "analyst_assessment", "b")),)
+    assert (s.headline[0], s.headline_by[0], s.headline_dates[0], bool(s.disagree[0])) == (
+        "ruled_out;willing", "disagree", "2025-03-01/2025-04-02", True)
+
+
+def test_a_later_value_supersedes_in_the_headline():
+    s = summarise(positions(
+        ("po-1", "po-1", "TUR", "own_troops", "willing", "2025-02", "official_statement", "gmf"),
+        ("po-2", "po-2", "TUR", "own_troops", "undecided", "2025-03-20/..", "official_statement", "gmf")))
+    assert (s.headline[0], s.headline_dates[0], bool(s.disagree[0])) == ("undecided", "2025-03-20/..", False)
+
+
+def test_the_compatibility_table_is_one_order_per_issue():
+    from cotw.derived import compatible
+
+    assert compatible("own_troops", "committed", "willing") and compatible("own_troops", "willing", "committed")
+    assert not compatible("own_troops", "willing", "ruled_out") and not compatible("own_troops", "committed", "undecided")
+    assert compatible("participation", "leads", "joined") and not compatible("participation", "joined", "declined")
+
+
+def _events(*rows):
+    cols = ["event_id", "fact_id", "date"]
+    return with_date_bounds(pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols), FIELDS)
+
+
+def test_an_undated_row_tied_to_an_event_is_dated_by_the_events_group_and_says_so():
+    pos = positions(
+        ("po-1", "po-1", "TUR", "own_troops", "willing", "2025-02", "official_statement", "gmf"),
+        ("po-2", "po-2", "TUR", "own_troops", "undecided", None, "official_statement", "gmf"))
+    pos["event_id"] = [None, "ev-0016"]
+    events = _events(("ev-0016", "ev-0016", None), ("ev-0017", "ev-0016", "2025-04-10"), ("ev-0018", "ev-0018", "2025-01"))
+    s = summarise(pos, None, events)
+    assert (s.latest_value[0], s.latest_date[0], s.latest_date_from[0], s.latest_by[0]) == (
+        "undecided", "2025-04-10", "event ev-0016 group (2025-04-10)", "date")
+    assert (s.headline[0], bool(s.disagree[0]), bool(s.changed[0])) == ("undecided", False, True)
+    without = summarise(pos)  # without events the row stays undated: the two cannot be told apart
+    assert (bool(without.disagree[0]), without.headline[0]) == (True, "undecided;willing")  # no vocabulary: alphabetical
+
+
+def test_the_pages_country_table_shows_the_headline_never_a_pick():
+    from types import SimpleNamespace
+
+    from cotw.export import countries
+
+    tables = {"countries": SimpleNamespace(fields=[{"name": "code"}, {"name": "name"}, {"name": "kind"}],
+                                           records=lambda: [("POL", "Poland", "state"), ("CAN", "Canada", "state")])}
+    rows = SimpleNamespace(table=lambda t: {})
+    summ = pd.DataFrame([
+        dict(country="POL", issue="own_troops", headline="willing;ruled_out", headline_by="disagree", headline_dates="../2025-05-31",
+             latest_value="willing", latest_by="unplaced", latest_position_id="po-1", disagree=True, forecast=None),
+        dict(country="CAN", issue="own_troops", headline="committed", headline_by="implied", headline_dates=None,
+             latest_value="willing", latest_by="unplaced", latest_position_id="po-2", disagree=False, forecast=None)])
+    html = countries.overview(tables, summ, rows)
+    assert "sources disagree: willing or ruled_out</a> <span class=\"muted\">(../2025-05-31)</span>" in html
+    assert ">committed</a>" in html and ">willing</a>" not in html  # the weaker, unplaced latest value is not shown as a finding

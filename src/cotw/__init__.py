@@ -82,13 +82,16 @@ def schema(name: str, path: str | Path | None = None):
 
 
 def summary(path: str | Path | None = None):
-    """Per country and issue, the latest position, every value observed, whether it changed over time
-    and whether the sources disagree: derived from `positions` by code (see cotw.derived), never curated."""
+    """Per country and issue, the headline (the strongest value the current observations all allow, or
+    every value where they disagree), the latest position, every value observed, whether it changed over
+    time and whether the sources disagree: derived from `positions` (undated rows dated by their event's
+    group in `events`) by code (see cotw.derived), never curated."""
     from .io.loader import load_table
     from .derived import summarise
 
     pkg = _usable(path)
-    return summarise(load_table(pkg, "positions"), load_table(pkg, "sources"))
+    events = load_table(pkg, "events") if "events" in pkg.names() else None
+    return summarise(load_table(pkg, "positions"), load_table(pkg, "sources"), events)
 
 
 def _usable(path) -> Package:

@@ -9,6 +9,7 @@ import typer
 from . import check, codebook, fmt
 from . import diff, export
 from . import locate, next_id, source
+from . import reliability, review
 
 app = typer.Typer(
     name="cotw",
@@ -41,3 +42,5 @@ app.command("diff")(diff.diff)
 app.add_typer(source.app, name="source")
 app.command("locate")(locate.locate)
 app.command("next-id")(next_id.next_id)
+app.command("review")(review.review)
+app.add_typer(reliability.app, name="reliability")

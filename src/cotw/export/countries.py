@@ -32,7 +32,8 @@ def summary(pkg, tables: dict):
     from ..derived import summarise
     from ..io.loader import load_table
 
-    return summarise(load_table(pkg, "positions"), load_table(pkg, "sources") if "sources" in tables else None)
+    return summarise(load_table(pkg, "positions"), load_table(pkg, "sources") if "sources" in tables else None,
+                     load_table(pkg, "events") if "events" in tables else None)
 
 
 def _sort_key(r: dict):
@@ -89,9 +90,11 @@ def _summary_by_country(summ) -> dict[str, list[dict]]:
 def _summary_table(mine: list[dict], code: str, prov) -> list[str]:
     if not mine:
         return []
-    cols = ("issue", "latest_value", "latest_by", "latest_date", "values", "reports", "facts", "sources", "changed", "disagree", "forecast")
+    cols = ("issue", "headline", "headline_by", "headline_dates", "latest_value", "latest_by", "latest_date", "values", "reports", "facts",
+            "sources", "changed", "disagree", "forecast")
     out = ['<h2 id="summary">Summary (derived)</h2>',
-           '<p class="muted">Derived by code from the positions below (as <code>cotw.summary()</code>), never curated: the observation '
+           '<p class="muted">Derived by code from the positions below (as <code>cotw.summary()</code>), never curated: the headline '
+           '(the strongest value the current observations all allow, or every value where they disagree), the observation '
            'placed latest, how it is placed (<code>date</code>: every other value ends before it; <code>unplaced</code>: '
            'the texts do not say which came last), every value seen, and whether the sources disagree.</p>',
            '<div class="scroll"><table class="grid"><thead><tr>' + "".join(f"<th>{e(c)}</th>" for c in cols) + "</tr></thead><tbody>"]
@@ -141,7 +144,8 @@ def render(code: str, country: dict, tables: dict, summ, prov, rows, css: str, v
 
 
 def overview(tables: dict, summ, rows) -> str:
-    """The index's table of countries: latest own-troops position, disagreement, counts, link to its page."""
+    """The index's table of countries: each issue's headline (the strongest value the current observations all
+    allow, or every value, labelled, where they disagree) with its dates, disagreement, counts, link to its page."""
     countries = tables.get("countries")
     if countries is None:
         return ""
@@ -157,7 +161,7 @@ def overview(tables: dict, summ, rows) -> str:
     for t in counts:
         for r in rows.table(t).values():
             counts[t][r.get("country")] = counts[t].get(r.get("country"), 0) + 1
-    out = ['<div class="scroll"><table class="grid" id="country-table"><thead><tr><th>country</th><th>own troops (latest)</th>'
+    out = ['<div class="scroll"><table class="grid" id="country-table"><thead><tr><th>country</th><th>own troops (headline)</th>'
            "<th>participation</th><th>deployment</th><th>sources disagree</th><th>positions</th><th>conditions</th><th>contributions</th><th>quotations</th>"
            "</tr></thead><tbody>"]
     for r in sorted((dict(zip([f["name"] for f in countries.fields], v)) for v in countries.records()),
@@ -168,11 +172,14 @@ def overview(tables: dict, summ, rows) -> str:
 
         def cell(issue, code=code, page=page):
             s = latest.get((code, issue))
-            if not s or s.get("latest_value") is None or s.get("latest_value") != s.get("latest_value"):
+            if not s or not isinstance(s.get("headline"), str):
                 f = s.get("forecast") if s else None
                 return f'<span class="muted">forecast: {e(f)}</span>' if isinstance(f, str) else ""
-            placed = "" if s.get("latest_by") in ("only", "agree", "date") else ' <span class="muted">(unplaced)</span>'
-            return f'<a href="{e(page)}#{e(s["latest_position_id"])}">{e(s["latest_value"])}</a>{placed}'
+            head, dates = s["headline"], s.get("headline_dates")
+            when = f' <span class="muted">({e(dates)})</span>' if isinstance(dates, str) else ""
+            if s.get("headline_by") == "disagree":  # every value, plainly labelled: never a pick
+                return f'<a href="{e(page)}#summary">sources disagree: {e(head.replace(";", " or "))}</a>{when}'
+            return f'<a href="{e(page)}#summary">{e(head)}</a>{when}'
 
         disagree = disagreeing.get(code, [])
         out.append(f'<tr><td><a href="{e(page)}">{e(r.get("name"))}</a> <span class="muted">{e(code)}</span></td>'

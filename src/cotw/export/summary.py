@@ -27,7 +27,8 @@ from .paths import table_file
 NAME = "summary"
 FOLDER = "derived"
 TABLE = "derived_summary"  # its name in the SQLite database and the Excel workbook, beside the curated tables
-DESCRIPTION = ("Derived by code, not curated: per country and issue, the latest position, every value observed, whether "
+DESCRIPTION = ("Derived by code, not curated: per country and issue, the headline (the strongest value the current "
+               "observations all allow, or every value where they disagree), the latest position, every value observed, whether "
                "it changed over time and whether the sources disagree, computed from the table positions by "
                "cotw.summary() on every export (never hand-edited). See cotw.derived for the rules.")
 # what cotw.derived.summarise reads from positions (as cotw.load gives it)
@@ -52,10 +53,10 @@ def frame(tables: dict):
     """cotw.summary() of the package whose prepared tables are `tables`, or None when it has no positions to summarise."""
     from ..derived import summarise
 
-    positions, sources = tables.get("positions"), tables.get("sources")
+    positions, sources, events = tables.get("positions"), tables.get("sources"), tables.get("events")
     if positions is None or not set(NEEDS) <= set(positions.frame.columns):
         return None
-    return summarise(positions.frame, sources.frame if sources is not None else None)
+    return summarise(positions.frame, sources.frame if sources is not None else None, events.frame if events is not None else None)
 
 
 def _cell(v) -> str:

@@ -1,0 +1,179 @@
+"""Rows that cite the same words of one source say the same about who says so and when.
+
+Every row of positions, conditions, contributions and claims cites words of a source: its `focus`
+where given, else its whole `evidence`. Two rows **cite the same words** when they have the same
+`source_id` and their cited spans overlap, placed as follows:
+
+- each row's span is an interval of its evidence: the first occurrence of its focus in its evidence,
+  or the whole evidence when focus is empty (or, being invalid, does not occur in it);
+- two rows with the same evidence compare their intervals as they are; where one row's evidence
+  contains the other's (its first occurrence), the inner row's interval is shifted by that offset;
+- evidence cells that only partly overlap (neither contains the other) are not compared: the check
+  reads the cells, not the archived text. Nor is nesting looked for among more than
+  NESTING_LIMIT distinct evidence cells of one source (identical evidence always is).
+
+Such rows must agree on `basis` and on `date` (the EDTF text) in every one of the four tables. The
+one exception is declared in data a check reads: rows whose focus spans are given and do not overlap
+cite different words, and may differ.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from ..blocks import CheckSpec, Cols, Rule, q
+from ...report import shorten
+from ._shared import OBSERVATIONS, cells, mask
+
+CODES = ("same-words",)  # the rule codes this module's checks report
+AGREE = ("basis", "date")
+NESTING_LIMIT = 2000  # distinct evidence cells per source beyond which only identical evidence is compared
+
+
+def _span(evidence: str, focus) -> tuple[int, int]:
+    at = evidence.find(focus) if isinstance(focus, str) and focus else -1
+    return (at, at + len(focus)) if at >= 0 else (0, len(evidence))
+
+
+def _rows(table: str, df: Cols, pk: str) -> list[tuple]:
+    """(table, id, source, evidence, focus, basis, date) of every row that cites words."""
+    if not df.has(pk, "source_id", "evidence"):
+        return []
+    cols = [cells(df, c) for c in (pk, "source_id", "evidence", "focus", *AGREE)]
+    return [(table, *r) for r in zip(*cols) if isinstance(r[1], str) and isinstance(r[2], str) and r[2]]
+
+
+def _conflicts(members: list[tuple[int, int, int, tuple]], bad: set[int]) -> None:
+    """Mark in `bad` every member (start, end, row, label) whose interval overlaps one of another label:
+    for each row, the overlapping intervals counted in all minus those of its own label (O(n log n))."""
+    if len({m[3] for m in members}) < 2:
+        return
+    by_label: dict[tuple, tuple[list, list]] = {}
+    for s, e, _, lab in members:
+        by_label.setdefault(lab, ([], []))
+        by_label[lab][0].append(s)
+        by_label[lab][1].append(e)
+    starts = sorted(m[0] for m in members)
+    ends = sorted(m[1] for m in members)
+    for lab in by_label:
+        by_label[lab][0].sort()
+        by_label[lab][1].sort()
+
+    def overlapping(s, e, st, en):  # intervals [a, b) with a < e and b > s (a span is never empty)
+        return bisect_left(st, e) - bisect_right(en, s)
+
+    for s, e, row, lab in members:
+        st, en = by_label[lab]
+        if overlapping(s, e, starts, ends) - overlapping(s, e, st, en) > 0:
+            bad.add(row)
+
+
+def _clusters(rows: list[tuple]):
+    """For each source: the groups of rows to compare, as (row index, start, end) in one coordinate
+    system: the rows of one evidence, and the rows of two nested evidence cells (the inner shifted)."""
+    by_source: dict[str, dict[str, list[int]]] = {}
+    for i, r in enumerate(rows):
+        by_source.setdefault(r[2], {}).setdefault(r[3], []).append(i)
+    for evidences in by_source.values():
+        spans = {i: _span(rows[i][3], rows[i][4]) for at in evidences.values() for i in at}
+        for at in evidences.values():
+            yield [(i, *spans[i]) for i in at]
+        if len(evidences) > NESTING_LIMIT:
+            continue
+        texts = sorted(evidences, key=len)
+        joined = "\x00".join(texts)  # one search in C per evidence finds whether any other cell contains it
+        for j, inner in enumerate(texts):
+            if joined.count(inner) < 2:
+                continue
+            for outer in texts[j + 1:]:
+                if len(outer) > len(inner) and inner in outer:
+                    o = outer.find(inner)
+                    yield ([(i, *spans[i]) for i in evidences[outer]] +
+                           [(i, spans[i][0] + o, spans[i][1] + o) for i in evidences[inner]])
+
+
+# the last check's result, for the other three tables of the same read: {"tables": weak references to the
+# four tables' Cols, "bad": {(table, id)}, "rows": [...]}; weak, so that no table outlives its check
+_SHARED: dict = {}
+
+
+def _same_tables(context) -> bool:
+    refs = _SHARED.get("tables")
+    return refs is not None and len(refs) == sum(n in context for n in OBSERVATIONS) and all(
+        ref() is context.get(n) for n, ref in refs.items())
+
+
+def _judge(rows: list[tuple]) -> set[int]:
+    bad: set[int] = set()
+    for members in _clusters(rows):
+        for field in (5, 6):  # basis, date
+            _conflicts([(s, e, i, (rows[i][field],)) for i, s, e in members], bad)
+    return bad
+
+
+def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, str]) -> CheckSpec:
+    """Rows of `table` that cite the same words as another row of the four tables agree with it on basis and date."""
+    seen: dict[str, object] = {}  # the rows of the last run and the ids that failed, for the messages
+
+    def check(df: Cols):
+        if df is context.get(table) and all(n in keys for n in OBSERVATIONS if n in context):
+            # the check path: the four tables as read, judged once for all four
+            if not _same_tables(context):
+                import weakref
+
+                rows = [r for n in OBSERVATIONS if n in context for r in _rows(n, context[n], keys[n])]
+                _SHARED.clear()
+                _SHARED.update(tables={n: weakref.ref(context[n]) for n in OBSERVATIONS if n in context}, rows=rows,
+                               bad={(rows[i][0], rows[i][1]) for i in _judge(rows)})
+            rows, failing = _SHARED["rows"], {rid for t, rid in _SHARED["bad"] if t == table}
+            seen.update(rows=rows, mine={r[1]: i for i, r in enumerate(rows) if r[0] == table})
+            return mask(r not in failing for r in cells(df, pk))
+        rows = _rows(table, df, pk)  # a frame of its own (pandera's, or a user's): judged against the others as read
+        mine = len(rows)
+        for other in OBSERVATIONS:
+            if other != table and other in context and other in keys:
+                rows += _rows(other, context[other], keys[other])
+        bad = _judge(rows)
+        failing = {rows[i][1] for i in bad if i < mine}
+        seen.update(rows=rows, mine={rows[i][1]: i for i in range(mine)})
+        return mask(r not in failing for r in cells(df, pk))
+
+    def _partner(rows, i):
+        """Words for row i: one row citing the same words with another basis or date (looked up only for a failure)."""
+        me = rows[i]
+        for r in rows:
+            if r is me or r[2] != me[2]:
+                continue
+            for field, name in ((5, "basis"), (6, "date")):
+                if r[field] != me[field] and _overlap(me, r):
+                    return (f"{shorten(r[1])} ({r[0]}) cites the same words of source {q(me[2])}, but its {name} is "
+                            f"{q(r[field])} and this row's {q(me[field])}", name)
+        return (f"another row cites the same words of source {q(me[2])} with another basis or date", "basis")
+
+    def say(v, row):
+        rid = row.get(pk) if row is not None else None
+        at = seen.get("mine", {}).get(rid)
+        msg, field = (_partner(seen["rows"], at) if at is not None else
+                      ("this row cites the same words as another row with another basis or date", "basis"))
+        return msg, (f"rows citing the same words agree on {field}; if they code different words of the evidence, "
+                     "give each its focus (spans that do not overlap)")
+
+    return CheckSpec("rule:same-words-agree", check, Rule("same-words", "evidence", say, needs_row=True))
+
+
+def _say(v) -> str:
+    return "empty" if v is None else q(v)
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """Whether rows a and b (as in _rows) cite the same words (see the module docstring)."""
+    ea, eb = a[3], b[3]
+    sa, sb = _span(ea, a[4]), _span(eb, b[4])
+    if ea == eb:
+        o = 0
+    elif eb in ea:
+        o = ea.find(eb)
+    elif ea in eb:
+        o = -eb.find(ea)
+    else:
+        return False
+    return sa[0] < sb[1] + o and sb[0] + o < sa[1]

@@ -1,0 +1,150 @@
+"""The rules of issue 20: focus, same words, facts, contradicts links and notes, each on tiny tables
+(the rule's answer per row) and, through `cotw check`, located at the row's line with a hint."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import cotw
+from cotw.check import rules
+from cotw.check.blocks import Cols
+from cotw.package import Package
+
+N = None
+EV = "Latvia does not rule out troops, as long as its own defence posture stays intact."
+
+
+def frame(**cols):
+    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in cols.items()})
+
+
+def passed(spec, df) -> list[bool]:
+    out = spec.fn(Cols.of_frame(df))
+    assert len(out) == len(df) and out.null_count == 0
+    return out.to_pylist()
+
+
+def test_focus_must_occur_in_its_evidence():
+    df = frame(evidence=[EV, EV, EV], focus=["its own defence posture", "its defence posture", N])
+    assert passed(rules.focus_within("focus", "evidence"), df) == [True, False, True]
+
+
+def test_rows_sharing_one_evidence_need_distinct_non_empty_focus():
+    df = frame(condition_id=["cd-1", "cd-2", "cd-3", "cd-4", "cd-5", "cd-6"], country=["LVA", "LVA", "LVA", "EST", "LVA", "LVA"],
+               source_id=["s", "s", "s", "s", "t", "t"], evidence=[EV] * 6,
+               focus=["does not rule out troops", "its own defence posture", N, N, "troops", "troops"])
+    # cd-1..3 share source, evidence and country: cd-3 has no focus (cd-1 and cd-2 have theirs, distinct);
+    # cd-4 is another country; cd-5 and cd-6 share a focus
+    assert passed(rules.focus_distinct("conditions", "condition_id"), df) == [True, True, False, True, False, False]
+    df = frame(condition_id=["cd-1", "cd-2"], country=["LVA", "LVA"], source_id=["s", "s"], evidence=[EV, EV],
+               focus=["does not rule out troops", "its own defence posture"])
+    assert passed(rules.focus_distinct("conditions", "condition_id"), df) == [True, True]
+
+
+def _obs(ids, basis, date, focus, evidence=None, source="s"):
+    n = len(ids)
+    return frame(position_id=ids, source_id=[source] * n, evidence=evidence or [EV] * n, focus=focus, basis=basis, date=date)
+
+
+def test_rows_citing_the_same_words_agree_on_basis_and_date():
+    keys = {"positions": "position_id", "claims": "claim_id"}
+    df = _obs(["po-1", "po-2", "po-3", "po-4"], ["official_statement", "reported_position", "reported_position", "official_statement"],
+              ["2025-03", "2025-03", "2025-03", "2025-04"],
+              ["does not rule out troops", "its own defence posture", N, "does not rule out troops"])
+    spec = rules.same_words("positions", "position_id", {}, keys)
+    # po-1 and po-2 have focus spans that do not overlap: different words; po-3 (whole evidence) overlaps both,
+    # and differs in basis from po-1 and po-4; po-4 cites po-1's words with another date
+    assert passed(spec, df) == [False, True, False, False]
+
+
+def test_same_words_reach_across_tables_and_into_nested_evidence():
+    inner = "its own defence posture stays intact"
+    claims = Cols.of_frame(frame(claim_id=["cl-1"], source_id=["s"], evidence=[inner], focus=[N], basis=["reported_fact"], date=[N]))
+    spec = rules.same_words("positions", "position_id", {"claims": claims}, {"positions": "position_id", "claims": "claim_id"})
+    df = _obs(["po-1", "po-2", "po-3"], ["reported_fact", "official_statement", "official_statement"], [N, N, N],
+              ["its own defence posture", "does not rule out troops", N], evidence=[EV, EV, "something else entirely"])
+    # po-1's focus lies in the claim's words (nested in its evidence) and agrees; po-2's focus lies outside them
+    # and po-1's; po-3 cites other words
+    assert passed(spec, df) == [True, True, True]
+    df = _obs(["po-1"], ["official_statement"], [N], [N])
+    assert passed(spec, df) == [False]
+    df = _obs(["po-1"], ["reported_fact"], [N], [N], source="other")
+    assert passed(spec, df) == [True]  # another source's words are other words
+
+
+def test_rows_of_one_fact_agree_on_every_coded_value():
+    df = frame(position_id=["po-1", "po-2", "po-3", "po-4"], fact_id=["po-1", "po-1", "po-1", "po-4"],
+               country=["LVA"] * 4, issue=["own_troops"] * 4, value=["willing", "willing", "committed", "undecided"])
+    assert passed(rules.fact_agrees("positions", "position_id"), df) == [True, True, False, True]
+
+
+def _links_pkg(tmp_path):
+    """The repository's descriptor and schemas (for the id prefixes), no data needed by the rule."""
+    from conftest import ROOT
+
+    return Package.open(ROOT)
+
+
+@pytest.mark.parametrize("a,b,ok", [
+    (dict(country="LVA", issue="own_troops", date="2025-03", fact_id="po-1"), dict(country="LVA", issue="own_troops", date=N, fact_id="po-2"), True),
+    (dict(country="LVA", issue="own_troops", date="2025-03", fact_id="po-1"), dict(country="LVA", issue="own_troops", date="2025-03-20/..", fact_id="po-2"), True),
+    (dict(country="LVA", issue="own_troops", date="2025-02", fact_id="po-1"), dict(country="LVA", issue="own_troops", date="2025-03-20/..", fact_id="po-2"), False),
+    (dict(country="LVA", issue="own_troops", date=N, fact_id="po-1"), dict(country="LVA", issue="own_troops", date=N, fact_id="po-1"), False),
+    (dict(country="LVA", issue="own_troops", date=N, fact_id="po-1"), dict(country="LVA", issue="deployment", date=N, fact_id="po-2"), False),
+    (dict(country="LVA", issue="own_troops", date=N, fact_id="po-1"), dict(country="EST", issue="own_troops", date=N, fact_id="po-2"), False),
+])
+def test_contradicts_joins_rows_about_the_same_thing_that_cannot_be_told_apart_in_time(tmp_path, a, b, ok):
+    positions = frame(position_id=["po-1", "po-2"], **{k: [a[k], b[k]] for k in a})
+    links = frame(from_id=["po-1", "po-2", "po-1"], relation=["contradicts", "contradicts", "rests_on"], to_id=["po-2", "po-1", "st-1"])
+    spec, = rules.contradicts_rules(_links_pkg(tmp_path), {"positions": Cols.of_frame(positions)})
+    assert passed(spec, links) == [ok, ok, True]
+
+
+def test_a_note_never_says_the_row_is_coded_otherwise():
+    spec = rules.note_matches_coding(Package.open(cotw_root()).schema("positions"))
+    df = frame(issue=["own_troops"] * 6, value=["undecided", "willing", "undecided", "undecided", "willing", "undecided"],
+               basis=["analyst_forecast"] * 6,
+               notes=["Coded willing, as the data model codes it.", "Coded willing, as the data model codes it.",
+                      "not coded as willing: no pledge.", "0.1 coded it willing.", "Coded own_troops willing for that stage only.",
+                      "is coded as the weaker 'undecided', since"])
+    assert passed(spec, df) == [False, True, True, True, True, True]
+
+
+def cotw_root():
+    from conftest import ROOT
+
+    return ROOT
+
+
+@pytest.mark.parametrize("table,column,rule", [
+    ("positions", "focus", "focus"), ("positions", "basis", "same-words"), ("positions", "value", "fact-values"),
+    ("positions", "notes", "note-coded"),
+])
+def test_cotw_check_locates_each_new_problem_with_a_hint(pkg, table, column, rule):
+    """Two new rows of a tiny edit to the package copy: the problem is at the new row's line, with a hint."""
+    import csv
+
+    path = pkg / "data" / f"{table}.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+        header = list(rows[0])
+    base = dict(rows[0])
+    a = dict(base, position_id="po-9000", fact_id="po-9000", focus="")
+    b = dict(base, position_id="po-9001", fact_id="po-9000", focus="")
+    if column == "focus":
+        a["focus"] = b["focus"] = base["evidence"][:12]
+    elif column == "basis":
+        b["basis"] = "analyst_forecast" if base["basis"] != "analyst_forecast" else "official_statement"
+        a["focus"], b["focus"] = base["evidence"][:12], base["evidence"][:20]
+    elif column == "value":
+        b["issue"], b["value"] = ("deployment", "supports") if base["issue"] != "deployment" else ("own_troops", "willing")
+        a["focus"], b["focus"] = base["evidence"][:12], base["evidence"][-12:]
+    else:
+        a["focus"], b["focus"] = base["evidence"][:12], base["evidence"][-12:]
+        b["notes"] = f"Coded {'ruled_out' if base['value'] != 'ruled_out' else 'willing'}, as the text says."
+        b["issue"], b["value"] = "own_troops", "undecided" if base["value"] == "ruled_out" else base["value"]
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, header, lineterminator="\n").writerows([a, b])
+    line = len(rows) + 3  # b's line (header = 1)
+    found = [p for p in cotw.validate(pkg).problems if p.file == f"data/{table}.csv" and p.rule == rule and p.line == line]
+    assert found and found[0].hint, [(p.rule, p.line, p.message) for p in cotw.validate(pkg).problems if p.line and p.line > len(rows)]
