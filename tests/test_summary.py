@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from cotw.io.loader import with_date_bounds
 from cotw.derived import summarise
@@ -132,3 +133,33 @@ def test_the_pages_country_table_shows_the_headline_never_a_pick():
     html = countries.overview(tables, summ, rows)
     assert "sources disagree: willing or ruled_out</a> <span class=\"muted\">(../2025-05-31)</span>" in html
     assert ">committed</a>" in html and ">willing</a>" not in html  # the weaker, unplaced latest value is not shown as a finding
+
+
+def test_an_events_group_is_dated_by_what_all_its_reports_allow():
+    """The reports of one meeting: 'on or before April 10', 'April 10', 'April 10 of a year not printed'
+    and an undated one give April 10 (not an open span); reports that cannot all hold give their span."""
+    from cotw.derived import event_dates
+
+    events = _events(("ev-1", "ev-1", None), ("ev-2", "ev-1", "../2025-04-10"), ("ev-3", "ev-1", "2025-04-10"),
+                     ("ev-4", "ev-1", "XXXX-04-10"), ("ev-5", "ev-5", "2025-04-09"), ("ev-6", "ev-5", "2025-04-11"))
+    dated = event_dates(events)
+    assert dated["ev-1"][2] == dated["ev-4"][2] == "2025-04-10"
+    assert dated["ev-5"][2] == "2025-04-09/2025-04-11"
+
+
+def test_a_headline_is_dated_by_the_reports_that_say_it():
+    """An undated 'willing' folded into a dated 'committed' does not open the headline's dates."""
+    s = summarise(positions(
+        ("po-1", "po-1", "GBR", "own_troops", "committed", "2025-04-10", "reported_position", "b"),
+        ("po-2", "po-2", "GBR", "own_troops", "willing", None, "analyst_assessment", "b")))
+    assert (s.headline[0], s.headline_by[0], s.headline_dates[0]) == ("committed", "implied", "2025-04-10")
+
+
+@pytest.mark.parametrize("country", ["GBR", "FRA", "EST", "LVA", "LTU"])
+def test_the_shipped_headline_shows_the_pledges_the_news_report_with_their_meeting(country):
+    """AFP's six pledging countries (000, 001), reported at the April 10 Brussels meeting: committed, dated by
+    that meeting's group, never 'unplaced' or disagreeing with the willingness that a pledge implies."""
+    import cotw
+
+    s = cotw.summary().set_index(["country", "issue"]).loc[(country, "own_troops")]
+    assert (s.headline, s.headline_dates, bool(s.disagree)) == ("committed", "2025-04-10", False)

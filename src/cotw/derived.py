@@ -25,7 +25,8 @@ One row per (country, issue) that has observations:
   `willing` report allows `committed`), the headline is the strongest of them (`headline_by`: `only`,
   `agree`, or `implied` when weaker reports are folded into it); when they hold incompatible values
   the headline is every one of them, `;`-separated in vocabulary order, and `headline_by` is
-  `disagree`. `headline_dates` is the EDTF span the current observations cover (`..` where open).
+  `disagree`. `headline_dates` is the EDTF span of the current observations that hold the headline
+  value (all of them where they disagree; `..` where open, empty where none is dated).
 - `latest_date_from`: where `latest_date` comes from: `date` (the row's own), `event ev-0016 group
   (2025-04-10)` (the row is undated but tied to an event: dated by the events of that event's fact), or
   empty (undated).
@@ -35,8 +36,9 @@ other. `disagree` is set only for incompatible values (`willing` against `ruled_
 `undecided`); `committed` with `willing` never disagree.
 
 Dating by event: a row with an empty `date` and an `event_id` is placed by that event's group (the
-events sharing its `fact_id`): the earliest start and latest end of its dated rows (open where one of
-them is open), computed here (`event_dates`), never written into the curated table; `cotw.load`
+events sharing its `fact_id`, reports of one happening): the bounds all its dated rows allow (the
+latest start, the earliest end; a date without a year adds nothing; their whole span where they
+disagree), computed here (`event_dates`), never written into the curated table; `cotw.load`
 returns the table as curated, with the bounds of its own `date` only.
 
     >>> import cotw
@@ -78,7 +80,7 @@ SCHEMA = {
         {"name": "issue", "type": "string", "description": "What the position is about (positions.issue)."},
         {"name": "headline", "type": "string", "description": "What the current observations (none placed after them) allow: the strongest value they all allow, or, where they hold incompatible values, every one of them (';'-separated, vocabulary order)."},
         {"name": "headline_by", "type": "string", "description": "only (one observation), agree (every current observation has this value), implied (weaker reports, e.g. willing under committed, folded into it) or disagree (the headline lists incompatible values)."},
-        {"name": "headline_dates", "type": "string", "description": "The EDTF span the current observations cover ('..' where open); empty when all are undated."},
+        {"name": "headline_dates", "type": "string", "description": "The EDTF span of the current observations that hold the headline value (all of them where they disagree; '..' where open); empty when none is dated."},
         {"name": "latest_value", "type": "string", "description": "The value of the observation (not a forecast) that can be placed latest in time."},
         {"name": "latest_date", "type": "string", "description": "Its date, in EDTF: as curated, or derived from its event's group (see latest_date_from); empty when undated."},
         {"name": "latest_date_from", "type": "string", "description": "Where latest_date comes from: 'date' (the row's own) or 'event ev-NNNN group (EDTF)' (an undated row tied to an event); empty when undated."},
@@ -267,25 +269,28 @@ def _edtf(lo, hi) -> str | None:
 
 def event_dates(events) -> dict:
     """{event_id: (earliest, latest, text)}: each event dated by its group (the events sharing its
-    fact_id): the earliest start and the latest end of the group's dated rows, open where one of them is
-    open; events whose group has no dated row are left out. `text` says so: 'event ev-0016 group (2025-04-10)'."""
+    fact_id), whose rows report one happening, so each of its bounds holds for all: the latest known
+    start and the earliest known end. A row whose date gives no bound (`XXXX-04-10`, a year not printed)
+    adds nothing; where the group's dates cannot all hold (they disagree), their whole span is taken
+    instead. Events whose group has no bound are left out. `text` says so: 'event ev-0016 group (2025-04-10)'."""
     if events is None or not {"event_id", "fact_id", "date_earliest", "date_latest", "date"} <= set(events.columns):
         return {}
     groups: dict = {}
     for eid, fid, date, lo, hi in zip(events["event_id"], events["fact_id"], events["date"], events["date_earliest"], events["date_latest"]):
-        key = fid if _known(fid) else eid
-        groups.setdefault(key, {"ids": [], "lo": [], "hi": []})
-        g = groups[key]
+        g = groups.setdefault(fid if _known(fid) else eid, {"ids": [], "spans": []})
         g["ids"].append(eid)
-        if _known(date):
-            g["lo"].append(lo if _known(lo) else None)
-            g["hi"].append(hi if _known(hi) else None)
+        if _known(date) and (_known(lo) or _known(hi)):
+            g["spans"].append((lo if _known(lo) else None, hi if _known(hi) else None))
     out = {}
     for g in groups.values():
-        if not g["lo"]:
+        if not g["spans"]:
             continue
-        lo = None if any(v is None for v in g["lo"]) else min(g["lo"])
-        hi = None if any(v is None for v in g["hi"]) else max(g["hi"])
+        los = [a for a, _ in g["spans"] if a is not None]
+        his = [b for _, b in g["spans"] if b is not None]
+        lo, hi = max(los, default=None), min(his, default=None)
+        if lo is not None and hi is not None and hi < lo:  # the reports disagree on when: their whole span
+            lo = None if len(los) < len(g["spans"]) else min(los)
+            hi = None if len(his) < len(g["spans"]) else max(his)
         for eid in g["ids"]:
             out[eid] = (lo, hi, _edtf(lo, hi))
     return out
@@ -347,6 +352,8 @@ def _headline(issue, recs: list[dict], until: dict, vocab: list) -> tuple:
     current = [r for r in recs if latest_start is None or end(r) is None or not end(r) < latest_start]
     values = {r["value"] for r in current if r["value"] == r["value"] and r["value"] is not None}
     strongest = [v for v in values if values <= implied(issue, v)]
+    if strongest:  # the dates are those of the reports that say it (weaker reports folded in add none)
+        current = [r for r in current if r["value"] == strongest[0]]
     lo = [_span(r)[0] for r in current]
     hi = [_span(r)[1] for r in current]
     dated = [r for r in current if _known(r.get("date_earliest")) or _known(r.get("date_latest"))]
