@@ -414,7 +414,12 @@ def test_the_summary_is_regenerated_from_the_positions_on_every_export(tiny, tmp
     after = summary_back(out, "csv")
     assert_summary_same(after, cotw.summary(pkg))
     gbr = after.set_index(["country", "issue"]).loc[("GBR", "own_troops")]
-    assert (gbr["values"], gbr["latest_value"], gbr["disagree"]) == ("committed;willing", "willing", "true")
+    # committed implies willing: the two reports do not disagree, and the headline is the stronger value
+    assert (gbr["values"], gbr["latest_value"], gbr["disagree"], gbr["headline"]) == ("committed;willing", "willing", "false", "committed")
+    edit_csv(pkg / "data" / "positions.csv", 8, "value", "ruled_out")  # incompatible with committed: they disagree
+    assert cli("export", pkg, "--out", out, "--only", "csv").exit_code == 0
+    gbr = summary_back(out, "csv").set_index(["country", "issue"]).loc[("GBR", "own_troops")]
+    assert (gbr["disagree"], gbr["headline_by"]) == ("true", "disagree")
 
 
 def test_a_package_without_positions_is_exported_without_a_summary(tiny, tmp_path):
