@@ -67,6 +67,16 @@ def _conflicts(members: list[tuple[int, int, int, tuple]], bad: set[int]) -> Non
             bad.add(row)
 
 
+class _Spans(dict):
+    def __init__(self, rows):
+        super().__init__()
+        self.rows = rows
+
+    def __missing__(self, i):
+        self[i] = out = _span(self.rows[i][3], self.rows[i][4])
+        return out
+
+
 def _clusters(rows: list[tuple]):
     """For each source: the groups of rows to compare, as (row index, start, end) in one coordinate
     system: the rows of one evidence, and the rows of two nested evidence cells (the inner shifted)."""
@@ -74,9 +84,10 @@ def _clusters(rows: list[tuple]):
     for i, r in enumerate(rows):
         by_source.setdefault(r[2], {}).setdefault(r[3], []).append(i)
     for evidences in by_source.values():
-        spans = {i: _span(rows[i][3], rows[i][4]) for at in evidences.values() for i in at}
+        spans = _Spans(rows)  # a row's interval, computed for the rows of a cluster only
         for at in evidences.values():
-            yield [(i, *spans[i]) for i in at]
+            if len(at) > 1:
+                yield [(i, *spans[i]) for i in at]
         if len(evidences) > NESTING_LIMIT:
             continue
         texts = sorted(evidences, key=len)
@@ -105,6 +116,8 @@ def _same_tables(context) -> bool:
 def _judge(rows: list[tuple]) -> set[int]:
     bad: set[int] = set()
     for members in _clusters(rows):
+        if len(members) < 2:
+            continue
         for field in (5, 6):  # basis, date
             _conflicts([(s, e, i, (rows[i][field],)) for i, s, e in members], bad)
     return bad
