@@ -148,3 +148,13 @@ def test_cotw_check_locates_each_new_problem_with_a_hint(pkg, table, column, rul
     line = len(rows) + 3  # b's line (header = 1)
     found = [p for p in cotw.validate(pkg).problems if p.file == f"data/{table}.csv" and p.rule == rule and p.line == line]
     assert found and found[0].hint, [(p.rule, p.line, p.message) for p in cotw.validate(pkg).problems if p.line and p.line > len(rows)]
+
+
+def test_same_words_names_the_other_row_and_says_an_empty_date_is_empty():
+    keys = {"positions": "position_id"}
+    df = _obs(["po-1", "po-2"], ["official_statement", "official_statement"], ["2025-03", N], [N, N])
+    spec = rules.same_words("positions", "position_id", {}, keys)
+    assert passed(spec, df) == [False, False]
+    message, hint = spec.rule.describe(EV, df.iloc[1])
+    assert message == "po-1 (positions) cites the same words of source 's', but its date is '2025-03' and this row's empty"
+    assert "focus" in hint

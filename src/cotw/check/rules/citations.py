@@ -159,7 +159,7 @@ def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, st
             for field, name in ((5, "basis"), (6, "date")):
                 if r[field] != me[field] and _overlap(me, r):
                     return (f"{shorten(r[1])} ({r[0]}) cites the same words of source {q(me[2])}, but its {name} is "
-                            f"{q(r[field])} and this row's {q(me[field])}", name)
+                            f"{_say(r[field])} and this row's {_say(me[field])}", name)
         return (f"another row cites the same words of source {q(me[2])} with another basis or date", "basis")
 
     def say(v, row):
