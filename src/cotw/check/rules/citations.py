@@ -18,6 +18,7 @@ cite different words, and may differ.
 """
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left, bisect_right
 
 from ..blocks import CheckSpec, Cols, Rule, q
@@ -105,6 +106,7 @@ def _clusters(rows: list[tuple]):
 # the last check's result, for the other three tables of the same read: {"tables": weak references to the
 # four tables' Cols, "bad": {(table, id)}, "rows": [...]}; weak, so that no table outlives its check
 _SHARED: dict = {}
+_LOCK = threading.Lock()
 
 
 def _same_tables(context) -> bool:
@@ -130,14 +132,16 @@ def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, st
     def check(df: Cols):
         if df is context.get(table) and all(n in keys for n in OBSERVATIONS if n in context):
             # the check path: the four tables as read, judged once for all four
-            if not _same_tables(context):
-                import weakref
+            with _LOCK:  # the check judges two tables at a time on large packages
+                if not _same_tables(context):
+                    import weakref
 
-                rows = [r for n in OBSERVATIONS if n in context for r in _rows(n, context[n], keys[n])]
-                _SHARED.clear()
-                _SHARED.update(tables={n: weakref.ref(context[n]) for n in OBSERVATIONS if n in context}, rows=rows,
-                               bad={(rows[i][0], rows[i][1]) for i in _judge(rows)})
-            rows, failing = _SHARED["rows"], {rid for t, rid in _SHARED["bad"] if t == table}
+                    rows = [r for n in OBSERVATIONS if n in context for r in _rows(n, context[n], keys[n])]
+                    _SHARED.clear()
+                    _SHARED.update(tables={n: weakref.ref(context[n]) for n in OBSERVATIONS if n in context}, rows=rows,
+                                   bad={(rows[i][0], rows[i][1]) for i in _judge(rows)})
+                rows, bad = _SHARED["rows"], _SHARED["bad"]
+            failing = {rid for t, rid in bad if t == table}
             seen.update(rows=rows, mine={r[1]: i for i, r in enumerate(rows) if r[0] == table})
             return mask(r not in failing for r in cells(df, pk))
         rows = _rows(table, df, pk)  # a frame of its own (pandera's, or a user's): judged against the others as read
