@@ -17,6 +17,9 @@ valid against the real schemas and cross-table rules, at sizes proportional to N
 - EDTF dates of every accepted shape (day, month, year, span, open start or end, unspecified day,
   uncertain), none starting after the latest publication day its source allows;
 - rows from a source with authored sections name a section of that source;
+- the rules of issue 20 (see `harmonise`): rows of one fact share their coded values, rows citing the same
+  words share basis and date, rows sharing one evidence have distinct focus, contradicts links join rows
+  about the same thing at overlapping dates; event_id and focus are empty otherwise;
 - links: rests_on (observation -> statement), part_of (statement -> statement) and contradicts
   (stored both ways, within one table), no duplicate or self link;
 - every quote/evidence cell a verbatim span of whole words (whitespace collapsed) sampled from the
@@ -161,6 +164,83 @@ def group_keys(rng, ids: list[str], share: float = 0.2) -> list[str]:
 def ids(prefix: str, k: int, start: int = 1) -> list[str]:
     width = max(4, len(str(k + start)))
     return [f"{prefix}-{i:0{width}d}" for i in range(start, start + k)]
+
+
+def harmonise(tables: dict[str, dict[str, list[str]]]) -> None:
+    """Make the generated observations meet the rules of issue 20, as curated rows do: empty event_id and
+    focus columns; the rows of one fact take their representative's coded values (fact-values; a member's
+    speaker is dropped, as its country may change); rows citing the same words of a source (identical or
+    nested evidence) share the basis and date of the first of them (same-words); rows sharing source,
+    evidence and fixed values get distinct focus words (focus)."""
+    from cotw.check.rules._shared import CODED, FIXED, OBSERVATIONS
+    from cotw.check.rules.citations import _clusters
+
+    keys = {"positions": "position_id", "conditions": "condition_id", "contributions": "contribution_id", "claims": "claim_id",
+            "events": "event_id"}
+    for name, t in tables.items():
+        k = len(t[keys[name]])
+        if name in OBSERVATIONS:
+            t["event_id"], t["focus"] = [""] * k, [""] * k
+        at = {rid: i for i, rid in enumerate(t[keys[name]])}
+        for i, fid in enumerate(t["fact_id"]):
+            r = at[fid]
+            if r != i:
+                for c in CODED[name]:
+                    if c in t:
+                        t[c][i] = t[c][r]
+                if "speaker_id" in t:
+                    t["speaker_id"][i] = ""
+    rows = [(name, i, tables[name]["source_id"][i], tables[name]["evidence"][i], None)
+            for name in OBSERVATIONS for i in range(len(tables[name]["source_id"]))]
+    parent = list(range(len(rows)))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for members in _clusters(rows):
+        first = find(members[0][0])
+        for m in members[1:]:
+            parent[find(m[0])] = first
+    for x, (name, i, *_) in enumerate(rows):
+        rname, r = rows[find(x)][:2]
+        if (rname, r) != (name, i):
+            t, rt = tables[name], tables[rname]
+            if t["basis"][i] != rt["basis"][r] and "speaker_id" in t:
+                t["speaker_id"][i] = ""  # an official statement's speaker must hold an office of its country
+            t["basis"][i], t["date"][i], t["date_basis"][i] = rt["basis"][r], rt["date"][r], rt["date_basis"][r]
+    for name in OBSERVATIONS:
+        t = tables[name]
+        groups: dict[tuple, list[int]] = {}
+        for i in range(len(t["source_id"])):
+            groups.setdefault((t["source_id"][i], t["evidence"][i], *(t[c][i] for c in FIXED[name])), []).append(i)
+        for at in groups.values():
+            if len(at) > 1:
+                words = t["evidence"][at[0]].split(" ")
+                for j, i in enumerate(at):
+                    t["focus"][i] = " ".join(words[: min(len(words), j + 1)]) if j + 1 <= len(words) else ""
+
+
+def contradicting(table: dict[str, list[str]], col: str, most: int) -> list[tuple[str, str]]:
+    """Up to `most` pairs of rows that may contradict: the same subject, different facts, dates that overlap."""
+    from cotw.check.rules.contradictions import SUBJECT, _bounds
+
+    name = {"position_id": "positions", "condition_id": "conditions", "contribution_id": "contributions", "claim_id": "claims"}[col]
+    groups: dict[tuple, list[int]] = {}
+    for i in range(len(table[col])):
+        groups.setdefault(tuple(table[c][i] for c in SUBJECT[name]), []).append(i)
+    out = []
+    for at in groups.values():
+        for x, y in zip(at, at[1:]):
+            (lo1, hi1), (lo2, hi2) = _bounds(table["date"][x]), _bounds(table["date"][y])
+            apart = (hi1 is not None and lo2 is not None and hi1 < lo2) or (hi2 is not None and lo1 is not None and hi2 < lo1)
+            if table["fact_id"][x] != table["fact_id"][y] and not apart:
+                out.append((table[col][x], table[col][y]))
+                if len(out) >= most:
+                    return out
+    return out
 
 
 def generate(n: int, out: Path, seed: int = 6) -> dict:
@@ -327,6 +407,8 @@ def generate(n: int, out: Path, seed: int = 6) -> dict:
         "attributed_to": ["officials"] * kc, "basis": pick(basis, kc), "section_id": section_of(c_src),
         "source_id": c_src, "evidence": spans.sample(c_src), "notes": notes(kc)}
 
+    harmonise({"positions": positions, "conditions": conditions, "contributions": contributions, "claims": claims, "events": events})
+
     # --- links: rests_on (observation -> statement), part_of (fragment -> statement), contradicts (both ways)
     links: set[tuple[str, str, str]] = set()
     for table, col in ((positions, "position_id"), (conditions, "condition_id"), (contributions, "contribution_id"), (claims, "claim_id")):
@@ -334,12 +416,9 @@ def generate(n: int, out: Path, seed: int = 6) -> dict:
         chosen = rng.random(len(obs)) < 0.5
         for o, t in zip([o for o, c in zip(obs, chosen) if c], pick(st_ids, int(chosen.sum()))):
             links.add((o, "rests_on", t))
-        a = pick(obs, max(1, len(obs) // 50))
-        b = pick(obs, len(a))
-        for x, y in zip(a, b):
-            if x != y:
-                links.add((x, "contradicts", y))
-                links.add((y, "contradicts", x))
+        for x, y in contradicting(table, col, max(1, len(obs) // 50)):
+            links.add((x, "contradicts", y))
+            links.add((y, "contradicts", x))
     frag = [s for s, f in zip(st_ids, form) if f == "fragment"]
     for x, y in zip(frag[: n // 20], pick(st_ids, len(frag[: n // 20]))):
         if x != y:

@@ -110,8 +110,8 @@ def tiny_rows() -> dict[str, list[dict]]:
                  date="2025-03-11", date_basis="The summit day.", basis="official_statement", speaker_id="emmanuel-macron",
                  section_id="", source_id=o, evidence=one["fra"], notes=""),
             dict(position_id="po-0002", fact_id="po-0002", country="FRA", issue="participation", value="leads",
-                 date="2025-03-11", date_basis="The summit day.", basis="reported_position", speaker_id="", section_id="",
-                 source_id=o, evidence=one["fra"], notes=""),
+                 date="2025-03-11", date_basis="The summit day.", basis="official_statement", speaker_id="", section_id="",
+                 source_id=o, evidence=one["fra"], notes=""),  # the President's words, like po-0001 and cd-0001 (same-words)
             dict(position_id="po-0003", fact_id="po-0003", country="GBR", issue="own_troops", value="committed",
                  date="2025-03", date_basis="'in March'", basis="official_statement", speaker_id="", section_id="",
                  source_id=o, evidence=one["gbr"], notes="Boots, \"planes\", and more"),
@@ -410,11 +410,17 @@ def test_the_summary_is_regenerated_from_the_positions_on_every_export(tiny, tmp
     before = (out / "csv" / "derived" / "summary.csv").read_text(encoding="utf-8")
     assert "GBR,own_troops,committed" in before
     edit_csv(pkg / "data" / "positions.csv", 8, "value", "willing")  # po-0007: GBR's report in tiny-two, now willing
+    edit_csv(pkg / "data" / "positions.csv", 8, "fact_id", "po-0007")  # another value is another fact (fact-values)
     assert cli("export", pkg, "--out", out, "--only", "csv").exit_code == 0
     after = summary_back(out, "csv")
     assert_summary_same(after, cotw.summary(pkg))
     gbr = after.set_index(["country", "issue"]).loc[("GBR", "own_troops")]
-    assert (gbr["values"], gbr["latest_value"], gbr["disagree"]) == ("committed;willing", "willing", "true")
+    # committed implies willing: the two reports do not disagree, and the headline is the stronger value
+    assert (gbr["values"], gbr["latest_value"], gbr["disagree"], gbr["headline"]) == ("committed;willing", "willing", "false", "committed")
+    edit_csv(pkg / "data" / "positions.csv", 8, "value", "ruled_out")  # incompatible with committed: they disagree
+    assert cli("export", pkg, "--out", out, "--only", "csv").exit_code == 0
+    gbr = summary_back(out, "csv").set_index(["country", "issue"]).loc[("GBR", "own_troops")]
+    assert (gbr["disagree"], gbr["headline_by"]) == ("true", "disagree")
 
 
 def test_a_package_without_positions_is_exported_without_a_summary(tiny, tmp_path):

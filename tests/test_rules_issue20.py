@@ -148,3 +148,29 @@ def test_cotw_check_locates_each_new_problem_with_a_hint(pkg, table, column, rul
     line = len(rows) + 3  # b's line (header = 1)
     found = [p for p in cotw.validate(pkg).problems if p.file == f"data/{table}.csv" and p.rule == rule and p.line == line]
     assert found and found[0].hint, [(p.rule, p.line, p.message) for p in cotw.validate(pkg).problems if p.line and p.line > len(rows)]
+
+
+def test_same_words_names_the_other_row_and_says_an_empty_date_is_empty():
+    keys = {"positions": "position_id"}
+    df = _obs(["po-1", "po-2"], ["official_statement", "official_statement"], ["2025-03", N], [N, N])
+    spec = rules.same_words("positions", "position_id", {}, keys)
+    assert passed(spec, df) == [False, False]
+    message, hint = spec.rule.describe(EV, df.iloc[1])
+    assert message == "po-1 (positions) cites the same words of source 's', but its date is '2025-03' and this row's empty"
+    assert "focus" in hint
+
+
+def test_same_words_gives_each_table_its_answer_when_tables_are_judged_at_once():
+    """`cotw check` judges two tables at a time on large packages: the shared judgement of the four tables is
+    made once, under a lock, and each table gets its own rows' answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = {"positions": "position_id", "claims": "claim_id"}
+    pos = Cols.of_frame(_obs(["po-1", "po-2"], ["official_statement", "reported_position"], [N, N], [N, "troops"]))
+    cla = Cols.of_frame(frame(claim_id=["cl-1"], source_id=["s"], evidence=[EV], focus=[N], basis=["reported_fact"], date=[N]))
+    context = {"positions": pos, "claims": cla}
+    specs = {"positions": rules.same_words("positions", "position_id", context, keys),
+             "claims": rules.same_words("claims", "claim_id", context, keys)}
+    with ThreadPoolExecutor(2) as pool:
+        got = dict(pool.map(lambda n: (n, specs[n].fn(context[n]).to_pylist()), ["positions", "claims"] * 20))
+    assert got == {"positions": [False, False], "claims": [False]}

@@ -6,7 +6,8 @@ from typing import Optional
 
 import typer
 
-app = typer.Typer(help="Measure the reliability of the coding: blind units for coders, Krippendorff's alpha.", no_args_is_help=True)
+app = typer.Typer(help="Measure the reliability of the coding: blind units for coders, Krippendorff's alpha.\n\n"
+                       "Example: cotw reliability units --out reliability/", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _refuse(exc) -> None:

@@ -3,7 +3,7 @@
 Two rows of one table are listed together when they report the same thing and could be one fact but
 carry different `fact_id`s: the same actor, the same subject and the same coded value(s) (positions:
 country, issue, value; conditions: country, condition, stance, applies_to; contributions: country,
-kind, scope, commitment; claims: question, subject, value_min, value_max, unit; events: kind and host),
+kind, scope, commitment; claims: question, value_min, value_max, unit; events: kind and host),
 and dates that overlap or cannot be separated (a missing or open bound is unbounded). Rows of one
 source are listed too (a source may repeat a fact). The curator then either groups them (one fact_id)
 or leaves them apart; the list says why each pair was suggested.
@@ -18,7 +18,7 @@ from ..package import Package
 SAME = {"positions": ("country", "issue", "value"),
         "conditions": ("country", "condition", "stance", "applies_to"),
         "contributions": ("country", "kind", "scope", "commitment"),
-        "claims": ("question", "subject", "value_min", "value_max", "unit"),
+        "claims": ("question", "value_min", "value_max", "unit"),
         "events": ("kind", "host")}
 
 

@@ -41,5 +41,5 @@ FIXED = {"positions": ("country", "issue"), "conditions": ("country",), "contrib
 CODED = {"positions": ("country", "issue", "value"),
          "conditions": ("country", "condition", "stance", "applies_to"),
          "contributions": ("country", "kind", "scope", "commitment"),
-         "claims": ("question", "subject", "value_min", "value_max", "unit"),
+         "claims": ("question", "value_min", "value_max", "unit"),  # not subject or value: the row's own words, as descriptions are
          "events": ("kind",)}

@@ -18,6 +18,7 @@ cite different words, and may differ.
 """
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left, bisect_right
 
 from ..blocks import CheckSpec, Cols, Rule, q
@@ -67,6 +68,16 @@ def _conflicts(members: list[tuple[int, int, int, tuple]], bad: set[int]) -> Non
             bad.add(row)
 
 
+class _Spans(dict):
+    def __init__(self, rows):
+        super().__init__()
+        self.rows = rows
+
+    def __missing__(self, i):
+        self[i] = out = _span(self.rows[i][3], self.rows[i][4])
+        return out
+
+
 def _clusters(rows: list[tuple]):
     """For each source: the groups of rows to compare, as (row index, start, end) in one coordinate
     system: the rows of one evidence, and the rows of two nested evidence cells (the inner shifted)."""
@@ -74,9 +85,10 @@ def _clusters(rows: list[tuple]):
     for i, r in enumerate(rows):
         by_source.setdefault(r[2], {}).setdefault(r[3], []).append(i)
     for evidences in by_source.values():
-        spans = {i: _span(rows[i][3], rows[i][4]) for at in evidences.values() for i in at}
+        spans = _Spans(rows)  # a row's interval, computed for the rows of a cluster only
         for at in evidences.values():
-            yield [(i, *spans[i]) for i in at]
+            if len(at) > 1:
+                yield [(i, *spans[i]) for i in at]
         if len(evidences) > NESTING_LIMIT:
             continue
         texts = sorted(evidences, key=len)
@@ -94,6 +106,7 @@ def _clusters(rows: list[tuple]):
 # the last check's result, for the other three tables of the same read: {"tables": weak references to the
 # four tables' Cols, "bad": {(table, id)}, "rows": [...]}; weak, so that no table outlives its check
 _SHARED: dict = {}
+_LOCK = threading.Lock()
 
 
 def _same_tables(context) -> bool:
@@ -105,6 +118,8 @@ def _same_tables(context) -> bool:
 def _judge(rows: list[tuple]) -> set[int]:
     bad: set[int] = set()
     for members in _clusters(rows):
+        if len(members) < 2:
+            continue
         for field in (5, 6):  # basis, date
             _conflicts([(s, e, i, (rows[i][field],)) for i, s, e in members], bad)
     return bad
@@ -117,14 +132,16 @@ def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, st
     def check(df: Cols):
         if df is context.get(table) and all(n in keys for n in OBSERVATIONS if n in context):
             # the check path: the four tables as read, judged once for all four
-            if not _same_tables(context):
-                import weakref
+            with _LOCK:  # the check judges two tables at a time on large packages
+                if not _same_tables(context):
+                    import weakref
 
-                rows = [r for n in OBSERVATIONS if n in context for r in _rows(n, context[n], keys[n])]
-                _SHARED.clear()
-                _SHARED.update(tables={n: weakref.ref(context[n]) for n in OBSERVATIONS if n in context}, rows=rows,
-                               bad={(rows[i][0], rows[i][1]) for i in _judge(rows)})
-            rows, failing = _SHARED["rows"], {rid for t, rid in _SHARED["bad"] if t == table}
+                    rows = [r for n in OBSERVATIONS if n in context for r in _rows(n, context[n], keys[n])]
+                    _SHARED.clear()
+                    _SHARED.update(tables={n: weakref.ref(context[n]) for n in OBSERVATIONS if n in context}, rows=rows,
+                                   bad={(rows[i][0], rows[i][1]) for i in _judge(rows)})
+                rows, bad = _SHARED["rows"], _SHARED["bad"]
+            failing = {rid for t, rid in bad if t == table}
             seen.update(rows=rows, mine={r[1]: i for i, r in enumerate(rows) if r[0] == table})
             return mask(r not in failing for r in cells(df, pk))
         rows = _rows(table, df, pk)  # a frame of its own (pandera's, or a user's): judged against the others as read
@@ -146,7 +163,7 @@ def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, st
             for field, name in ((5, "basis"), (6, "date")):
                 if r[field] != me[field] and _overlap(me, r):
                     return (f"{shorten(r[1])} ({r[0]}) cites the same words of source {q(me[2])}, but its {name} is "
-                            f"{q(r[field])} and this row's {q(me[field])}", name)
+                            f"{_say(r[field])} and this row's {_say(me[field])}", name)
         return (f"another row cites the same words of source {q(me[2])} with another basis or date", "basis")
 
     def say(v, row):

@@ -38,18 +38,21 @@ def contradicts_rules(pkg: Package, context: dict[str, Cols]) -> list[CheckSpec]
     rows: dict[str, dict] = {}  # id -> {column: value} of the rows a contradicts link may name, built on first use
     why: dict[tuple, tuple[str, str]] = {}
 
-    def index():
-        if rows:
-            return
+    def index(named):
+        """The rows the links name (only those: a table may have many more), found by arrow."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        want = pa.array(sorted(named - set(rows)), pa.large_string())
         for name in tables.values():
             df, pk = context.get(name), key_of(name, pkg.schema(name))
-            if df is None or pk is None or pk not in df:
+            if df is None or pk is None or pk not in df or not len(want):
                 continue
+            hit = pc.fill_null(pc.is_in(df[pk], value_set=want), False)
             cols = [c for c in ("fact_id", DATE[name], *SUBJECT[name]) if c in df]
-            for rid, *vals in zip(cells(df, pk), *(cells(df, c) for c in cols)):
+            for rid, *vals in zip(pc.filter(df[pk], hit).to_pylist(), *(pc.filter(df[c], hit).to_pylist() for c in cols)):
                 if rid is not None and rid not in rows:
                     rows[rid] = dict(zip(cols, vals), _table=name)
-        rows.setdefault(None, {})
 
     def problem(a: str, b: str) -> tuple[str, str] | None:
         x, y = rows.get(a), rows.get(b)
@@ -72,9 +75,10 @@ def contradicts_rules(pkg: Package, context: dict[str, Cols]) -> list[CheckSpec]
     def check(df: Cols):
         if not df.has("from_id", "relation", "to_id"):
             return df.true()
-        index()
+        triples = list(zip(cells(df, "from_id"), cells(df, "relation"), cells(df, "to_id")))
+        index({x for a, rel, b in triples if rel == "contradicts" for x in (a, b) if isinstance(x, str)})
         good = []
-        for a, rel, b in zip(cells(df, "from_id"), cells(df, "relation"), cells(df, "to_id")):
+        for a, rel, b in triples:
             p = problem(a, b) if rel == "contradicts" else None
             if p:
                 why[(a, b)] = p

@@ -1,6 +1,6 @@
 """Rows of one fact agree on every coded value (the data model's principle 2): a report that differs in
 actor, issue, condition, kind, value, stance, applies_to, scope, commitment (or, for claims, question,
-subject and numeric bounds; for events, kind) is another fact, joined by a `contradicts` link if the two
+numeric bounds and unit, not the one-line subject or the value as printed; for events, kind) is another fact, joined by a `contradicts` link if the two
 disagree. Each row is compared with its group's representative (the row whose key is the fact_id)."""
 from __future__ import annotations
 

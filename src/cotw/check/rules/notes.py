@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import pyarrow.compute as pc
+
 from ..blocks import CheckSpec, Cols, Rule, q
 from ._shared import cells, mask
 
@@ -50,10 +52,13 @@ def note_matches_coding(tschema: dict) -> CheckSpec | None:
     def check(df: Cols):
         if "notes" not in df:
             return df.true()
+        notes = df["notes"]
+        if not pc.any(pc.fill_null(pc.match_substring(notes, "oded"), False)).as_py():
+            return df.true()  # no note speaks of a coding
         cols = [c for c in vocab if c in df]
         good = []
         for note, *vals in zip(cells(df, "notes"), *(cells(df, c) for c in cols)):
-            good.append(not mismatches(note, dict(zip(cols, vals))))
+            good.append(not isinstance(note, str) or "oded" not in note or not mismatches(note, dict(zip(cols, vals))))
         return mask(good)
 
     def say(v, row):
