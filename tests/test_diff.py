@@ -76,7 +76,7 @@ def test_a_new_table_and_a_new_column(versions):
 
     old, new = versions
     desc = json.loads((old / "datapackage.json").read_text())
-    desc["resources"] = [r for r in desc["resources"] if r["name"] != "events"]
+    desc["resources"] = [r for r in desc["resources"] if r["name"] != "links"]  # a table no foreign key names
     (old / "datapackage.json").write_text(json.dumps(desc))
     schema = json.loads((new / "schema" / "sources.json").read_text())
     schema["fields"].append({"name": "checked", "type": "string"})
@@ -84,7 +84,7 @@ def test_a_new_table_and_a_new_column(versions):
     text = (new / "data" / "sources.csv").read_text().splitlines()
     (new / "data" / "sources.csv").write_text("\n".join([text[0] + ",checked"] + [t + ",yes" for t in text[1:]]) + "\n")
     by = {t.name: t for t in diff_packages(old, new).tables}
-    assert by["events"].status == "added" and len(by["events"].added) == len(tiny_rows()["events"]) == 4
+    assert by["links"].status == "added" and len(by["links"].added) == len(tiny_rows()["links"]) > 0
     assert by["sources"].columns_added == ["checked"] and by["sources"].changed == []
 
 
