@@ -1,4 +1,10 @@
-"""Shared fixtures: the repository's package, a private copy of it to break, and the CLI runner."""
+"""Shared fixtures: the repository's package, a private copy of it to break, and the CLI runner.
+
+The suite runs on every core (pytest-xdist, `-n auto --dist loadgroup` in pyproject.toml). A test file's
+tests go to one worker together, so the fixtures a file builds once (an export, a package copy) are
+built once; a file whose tests fall into independent expensive groups names them with
+`XDIST_GROUPS = lambda item: ...` (e.g. test_hostile_files: one group per kind of hostile file).
+"""
 from __future__ import annotations
 
 import shutil
@@ -55,3 +61,13 @@ def edit_csv(path: Path, line: int, column: str, value: str) -> None:
     buf = io.StringIO(newline="")
     csv.writer(buf, lineterminator="\n").writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Group each test with the rest of its file (or its file's own finer groups) for pytest-xdist."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        finer = getattr(item.module, "XDIST_GROUPS", None)
+        group = item.module.__name__ + (f":{finer(item)}" if finer else "")
+        item.add_marker(pytest.mark.xdist_group(group))

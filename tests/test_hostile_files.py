@@ -80,6 +80,10 @@ def reads(command: str, position: str) -> bool:
     return True
 
 
+def XDIST_GROUPS(item) -> str:  # each kind's child runs once: its tests stay on one worker (conftest.py)
+    return item.callspec.params.get("kind", "") if hasattr(item, "callspec") else ""
+
+
 def cases():
     for kind in KINDS:
         for position, (path, _) in POSITIONS.items():
