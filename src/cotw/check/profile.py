@@ -434,20 +434,31 @@ def _verbatim_problems(f: dict, fields: dict[str, dict], sources_fk: set[str]) -
 
 @lru_cache(maxsize=1024)  # many fields share a pattern (cotw's 57 are 18 distinct): each compiles once per process
 def pattern_problem(pattern: str) -> str | None:
-    """Why `pattern` cannot be used to check cells, or None. cotw matches with Python's `re` and with
-    RE2 (pyarrow's engine), so a pattern must compile in both: Table Schema patterns follow XML Schema
-    syntax, which has neither look-arounds nor back-references."""
+    """Why `pattern` cannot be used to check cells, or None. The pattern is read as Python's `re` reads it
+    (as frictionless does) and matched by RE2 only (pyarrow's engine, linear in the cell; see
+    check.protect), so it must compile in Python and, as protect.re2_pattern writes it, in RE2: Table
+    Schema patterns follow XML Schema syntax, which has neither look-arounds nor back-references."""
     import re
 
+    import warnings
+
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # e.g. "possible nested set": a pattern is data, not the caller's code
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
     except (re.error, RecursionError, OverflowError, ValueError) as exc:
         return f"is not a valid regular expression ({exc})"
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .protect import PatternRefused, anchored
+
     try:
-        pc.match_substring_regex(pa.array([""], pa.large_string()), f"^(?:{pattern})$")
+        re2 = anchored(pattern)  # Python's meaning, written for RE2: cotw matches every pattern with RE2 only
+    except PatternRefused as exc:
+        return f"cannot be used: it {exc.reason}; cotw matches patterns with RE2, in time linear in the cell"
+    try:
+        pc.match_substring_regex(pa.array([""], pa.large_string()), re2)
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
         why = str(exc).removeprefix("Invalid regular expression: ")
         return (f"cannot be used: RE2 rejects it ({_short(why)}); write it in the portable syntax of Table Schema "
