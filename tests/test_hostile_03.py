@@ -173,6 +173,15 @@ def test_a_control_character_is_refused_in_a_field_of_any_type(pkg, cli):
     assert any(x.startswith("data/sources.csv:2: notes 'bell") and x.endswith("[control-character]") for x in r.stdout.splitlines()), r.stdout
 
 
+def test_a_cell_longer_than_a_spreadsheet_cell_is_refused_without_max_length(pkg, cli):
+    """The schema's maxLength was the only bound on a cell: without it, a cell the Excel download cannot hold passed."""
+    edit_json(pkg / "schema/sources.json", lambda s: field(s, "notes")["constraints"].pop("maxLength", None))
+    edit_csv(pkg / "data/sources.csv", 2, "notes", "word " * 7000)
+    r = cli("check", pkg)
+    assert "data/sources.csv:2: notes is 35,000 characters long; a cell may hold at most 32,767, the most a spreadsheet cell holds, " \
+           "so the Excel download could not carry it (shorten the text: quote only the words that support the row) [cell-length]" in r.stdout, r.stdout
+
+
 def test_the_formula_does_not_reach_the_csv_download(pkg, cli, tmp_path):
     edit_json(pkg / "schema/sources.json", lambda s: field(s, "notes")["constraints"].__setitem__("pattern", "(?s).*"))
     edit_csv(pkg / "data/sources.csv", 2, "notes", FORMULA)

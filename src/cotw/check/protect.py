@@ -7,8 +7,9 @@ are code, and no schema removes them:
 - `archive_problem`: an archived source (`sources.archive`) is read only from under `seeds/`, and no
   component of its path (as written, and as it resolves) is hidden (`.git`, `.env`) or a dot.
 - `text_checks`: no cell of any field, whatever its type, pattern, vocabulary or format, holds a control
-  character other than tab and line breaks; no cell but a number (which its type check proves is one)
-  begins like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return).
+  character other than tab and line breaks or is longer than an Excel cell (32,767 characters); no cell
+  but a number (which its type check proves is one) begins like a spreadsheet formula (`=`, `+`, `-`,
+  `@`, tab, carriage return).
 - `re2_pattern` and `fullmatch`: every pattern of a schema is matched by RE2, in time linear in the
   cell, never by Python's backtracking `re` (`(\\w+)+y` on 25 characters took 8 s there). Python's
   meaning is kept: `\\d`, `\\w`, `\\s` and their negations are written out as the exact classes of
@@ -53,6 +54,7 @@ FORMULA_RE2 = r"^[=+\-@\t\r]"  # the same in Python's re
 CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]"
 CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 TEXT_RULES = ("control-character:", "formula-prefix:")
+MAX_CELL = 32_767  # characters: the most an Excel cell holds (a schema without maxLength bounds nothing)
 NUMERIC = ("number", "integer")  # types whose check admits only numbers (blocks.NUMBER): '-5' is no formula
 
 
@@ -77,7 +79,11 @@ def text_checks(col: str, field: dict) -> list:
                 "remove it: text may hold tabs and line breaks, but no other control character, which "
                 "spreadsheets and XML cannot store")
 
-    out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control))]
+    out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control)),
+           CheckSpec(f"cell-length:{col}", lambda a: pc.invert(pc.fill_null(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
+                     Rule("cell-length", col, lambda v, r: (
+                         f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet cell holds, "
+                         "so the Excel download could not carry it", "shorten the text: quote only the words that support the row")))]
     if formula_exempt(field):
         return out
     out.append(CheckSpec(f"formula-prefix:{col}", lambda a: free_of(a, FORMULA_RE2),
