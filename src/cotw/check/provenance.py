@@ -4,8 +4,11 @@ each archive is byte-for-byte the one curated (its sha256 matches sources.csv).
 "Verbatim" allows one normalisation only: a run of whitespace counts as a single space. Identical
 (evidence, source) pairs are checked once, so the cost grows with distinct evidence, not rows.
 
-Archives are read through safeio only (regular files inside the package), and the hint for a cell
-that does not occur shows at most HINT_CHARS characters of the source, never more than the cell
+Archives are read through safeio only (regular files inside the package), and only from under seeds/,
+through no hidden or dot component, as written and as resolved (check.protect: code, whatever the
+schema's archive pattern says). Quotes are looked up only in an archive whose bytes match the sha256 of
+its row: in any other file, neither the hint nor whether a quote occurs may tell anything. The hint for
+a cell that does not occur shows at most HINT_CHARS characters of the source, never more than the cell
 itself claims stand there: a hint cannot be used to read a file out of the runner.
 """
 from __future__ import annotations
