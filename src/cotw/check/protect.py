@@ -79,11 +79,13 @@ def text_checks(col: str, field: dict) -> list:
                 "remove it: text may hold tabs and line breaks, but no other control character, which "
                 "spreadsheets and XML cannot store")
 
-    out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control)),
-           CheckSpec(f"cell-length:{col}", lambda a: pc.invert(pc.fill_null(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
-                     Rule("cell-length", col, lambda v, r: (
-                         f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet cell holds, "
-                         "so the Excel download could not carry it", "shorten the text: quote only the words that support the row")))]
+    out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control))]
+    bound = field.get("constraints", {}).get("maxLength") if isinstance(field.get("constraints"), dict) else None
+    if not (isinstance(bound, int) and not isinstance(bound, bool) and bound <= MAX_CELL):  # else the schema's own maxLength says it
+        out.append(CheckSpec(f"cell-length:{col}", lambda a: pc.invert(pc.fill_null(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
+                             Rule("cell-length", col, lambda v, r: (
+                                 f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet "
+                                 "cell holds, so the Excel download could not carry it", "shorten the text: quote only the words that support the row"))))
     if formula_exempt(field):
         return out
     out.append(CheckSpec(f"formula-prefix:{col}", lambda a: free_of(a, FORMULA_RE2),

@@ -108,9 +108,11 @@ def archives(pkg: Package, sources: Cols | None, lines=None, file: str = "data/s
 def _archive_refused(pkg: Package, archive: str) -> str | None:
     """Why `archive` may not be read as an archived source (see protect.archive_problem): as written, and,
     in a folder package, as its links resolve (seeds/x.txt linked to ../.git/config is refused)."""
+    if safeio.unsafe_path_reason(archive):
+        return None  # refused by safeio when it is read, with its own reason ('..', absolute, a URL)
     why = protect.archive_problem(archive)
-    if why or pkg.zip is not None or safeio.unsafe_path_reason(archive):
-        return why  # an unsafe path is refused by safeio, with its own reason
+    if why or pkg.zip is not None:
+        return why
     import os
 
     try:
