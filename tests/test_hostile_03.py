@@ -182,6 +182,20 @@ def test_a_cell_longer_than_a_spreadsheet_cell_is_refused_without_max_length(pkg
            "so the Excel download could not carry it (shorten the text: quote only the words that support the row) [cell-length]" in r.stdout, r.stdout
 
 
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "-2+3", "a\x07b"])
+def test_a_field_name_that_would_run_as_a_formula_is_refused(pkg, cli, name):
+    """A field name heads its column in every CSV download: the schema (and the CSV header) may not make it a formula."""
+    edit_json(pkg / "schema/sources.json", lambda s: field(s, "notes").__setitem__("name", name))
+    path = pkg / "data/sources.csv"
+    text = path.read_text(encoding="utf-8")
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerow([name if h == "notes" else h for h in text.split("\n", 1)[0].split(",")])
+    path.write_text(buf.getvalue() + text.split("\n", 1)[1], encoding="utf-8")
+    r = cli("check", pkg)
+    assert r.exit_code == 1
+    assert any(x.startswith("schema/sources.json: sources: field name ") and x.endswith("[table-schema]") for x in r.stdout.splitlines()), r.stdout
+
+
 def test_the_formula_does_not_reach_the_csv_download(pkg, cli, tmp_path):
     edit_json(pkg / "schema/sources.json", lambda s: field(s, "notes")["constraints"].__setitem__("pattern", "(?s).*"))
     edit_csv(pkg / "data/sources.csv", 2, "notes", FORMULA)

@@ -355,6 +355,11 @@ def schema_problems(name: str, schema: dict, schemas: dict[str, dict], names: se
         yield "uniqueKeys is not checked by cotw; declare \"unique\": true on a single field, or make the fields the primaryKey"
     for f in schema["fields"]:
         col, ftype = f["name"], f.get("type", "string")
+        from .protect import field_name_problem
+
+        why = field_name_problem(col)
+        if why:
+            yield f"field name {_short(col)!r} {why}"
         if ftype not in CHECKED_TYPES:
             yield f"field {col!r} has type {ftype!r}, which cotw does not check or load; use one of {', '.join(CHECKED_TYPES)}"
         enum = f.get("constraints", {}).get("enum")

@@ -6,6 +6,8 @@ are code, and no schema removes them:
 
 - `archive_problem`: an archived source (`sources.archive`) is read only from under `seeds/`, and no
   component of its path (as written, and as it resolves) is hidden (`.git`, `.env`) or a dot.
+- `field_name_problem`: no field name (a header cell of every CSV download) begins like a formula or
+  holds a control character (profile.schema_problems reports it as a table-schema error).
 - `text_checks`: no cell of any field, whatever its type, pattern, vocabulary or format, holds a control
   character other than tab and line breaks or is longer than an Excel cell (32,767 characters); no cell
   but a number (which its type check proves is one) begins like a spreadsheet formula (`=`, `+`, `-`,
@@ -56,6 +58,17 @@ CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 TEXT_RULES = ("control-character:", "formula-prefix:")
 MAX_CELL = 32_767  # characters: the most an Excel cell holds (a schema without maxLength bounds nothing)
 NUMERIC = ("number", "integer")  # types whose check admits only numbers (blocks.NUMBER): '-5' is no formula
+
+
+def field_name_problem(name: str) -> str | None:
+    """Why a field name may not be used, or None: it heads a column of every CSV download, where a name
+    that begins like a formula runs as one, and XML (the Excel workbook) cannot store a control character."""
+    if re.match(FORMULA_RE2, name):
+        return (f"begins with {name[:1]!r}, which makes a spreadsheet run the CSV download's header cell as a formula; "
+                "begin the name with a letter")
+    if CONTROL_RX.search(name):
+        return "holds a control character, which spreadsheets and XML cannot store"
+    return None
 
 
 def formula_exempt(field: dict) -> bool:
