@@ -511,16 +511,19 @@ def test_a_foreign_key_of_several_fields_is_checked(tmp_path, cli):
     check_answers(tmp_path, cli, ["data/b.csv:3: (x, y) ('2', '1') is not a (x, y) in data/a.csv [foreign-key]"])
 
 
-def test_a_pattern_re2_cannot_compile_is_still_matched_by_the_library():
-    """cotw.schema() users get no check first: such a pattern falls back to Python's re instead of failing."""
+def test_a_pattern_re2_cannot_compile_is_refused_by_the_library_too():
+    """Every pattern runs on RE2 (issue 19, finding 1): one it cannot compile is refused with its reason,
+    never run on Python's backtracking re (it once fell back to it)."""
     import re
 
     import pyarrow as pa
 
     from cotw.check.blocks import fullmatch
+    from cotw.check.protect import PatternRefused
 
     cells = pa.chunked_array([pa.array(["cx", "x", None], pa.large_string())])
-    assert fullmatch(cells, "(?=c).*", re.compile("(?=c).*")).to_pylist() == [True, False, False]
+    with pytest.raises(PatternRefused, match=r"RE2 rejects it \(invalid perl operator: \(\?="):
+        fullmatch(cells, "(?=c).*", re.compile("(?=c).*"))
 
 
 # --- 6. duplicate keys ------------------------------------------------------------------------------------

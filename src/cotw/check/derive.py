@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import rules
+from . import protect, rules
 from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
 from ..package import Package
 
@@ -97,8 +97,7 @@ def checks(pkg: Package, name: str, refs: dict | None = None, context: dict[str,
     given, is the one table the checks will judge: the safe-text rules are then attached only to the
     columns in which a quick scan finds a suspect cell (most text columns have nothing to report)."""
     tschema = pkg.schema(name)
-    texts = [f["name"] for f in tschema["fields"] if f.get("type", "string") == "string"]
-    suspect = None if cols is None else _suspect_columns(cols, texts)
+    suspect = None if cols is None else _suspect_columns(cols, [f["name"] for f in tschema["fields"]])
     out = Checks(name)
     pk = tschema.get("primaryKey") or []
     pk = [pk] if isinstance(pk, str) else list(pk)
@@ -189,11 +188,12 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                              Rule("enum", col, lambda v, r: (f"{col} {q(v)} is not one of: {', '.join(map(str, values))}", did_you_mean(v, values)))))
     if "pattern" in cons:
         pattern = cons["pattern"]
-        rx = re.compile(pattern)
-        def matches(a, rx=rx, pattern=pattern):
-            return ok(fullmatch(a, pattern, rx), a)
+        def matches(a, pattern=pattern):
+            return ok(fullmatch(a, pattern), a)
         def describe(v, r):
-            hint = "remove the leading or trailing whitespace" if isinstance(v, str) and v != v.strip() and rx.fullmatch(v.strip()) else None
+            from .protect import matches as re2_matches
+
+            hint = "remove the leading or trailing whitespace" if isinstance(v, str) and v != v.strip() and re2_matches(pattern, v.strip()) else None
             return f"{col} {q(v)} does not match the pattern {pattern}", hint
         out.append(CheckSpec(f"pattern:{col}", matches, Rule("pattern", col, describe)))
     for key, op, word in (("maxLength", "less_equal", "at most"), ("minLength", "greater_equal", "at least")):
@@ -212,8 +212,7 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                     return n is None or getattr(operator, op)(n, bound)  # not a number: the type check says it
                 return ok(per_value(a, fine), a)
             out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))
-    if ftype == "string":
-        out += _text_checks(col, f, cons)
+    out += protect.text_checks(col, f)  # every field, whatever its type, pattern, vocabulary or format
     target = (fk or {}).get("resource") or table
     rfield = (fk or {}).get("fields")
     rfield = rfield[0] if isinstance(rfield, list) else rfield
@@ -228,17 +227,10 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
     return out
 
 
-# Characters that make a spreadsheet treat a CSV cell as a formula (OWASP "CSV injection"), and the
-# control characters that XML (so XLSX) cannot store. One pattern per regex dialect: pyarrow's RE2
-# writes code points as \x{...}, Python's re as \u....
-_FORMULA_RE2 = r"^[=+\-@\t\r]"  # the same in Python's re
-_CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]"
-_CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-_TEXT_RULES = ("control-character:", "formula-prefix:")
+# the safe-text rules hold on every field whatever its schema says: see check.protect
+_FORMULA_RE2, _CONTROL_RE2, _TEXT_RULES = protect.FORMULA_RE2, protect.CONTROL_RE2, protect.TEXT_RULES
 _SUSPECT_RE2 = f"{_FORMULA_RE2}|{_CONTROL_RE2}"
-_SUSPECT_RX = re.compile(f"{_FORMULA_RE2}|{_CONTROL_RX.pattern}")
+_SUSPECT_RX = re.compile(f"{_FORMULA_RE2}|{protect.CONTROL_RX.pattern}")  # the same in Python's re (tests compare)
 
 
 def _suspect_columns(cols: Cols, columns: list[str]) -> set[str]:
@@ -285,34 +277,6 @@ def _may_hold_suspect(a) -> bool:
             if len(lead) and ((part[lead + 1] == 0xBF) & (part[lead + 2] >= 0xBE)).any():
                 return True
     return False
-
-
-def _free_of(a, re2: str):
-    """True for the cells in which the RE2 pattern does not occur (unanchored), and for missing cells."""
-    return pc.invert(pc.fill_null(pc.match_substring_regex(a, re2), False))
-
-
-def _text_checks(col: str, f: dict, cons: dict) -> list[CheckSpec]:
-    """Rules every text field obeys so that the downloads stay safe and lossless: no control
-    characters but tab and line breaks (XML, so the Excel workbook, cannot hold them), and free text
-    does not begin like a spreadsheet formula (the CSV downloads are opened in spreadsheets as they
-    are: no cell is altered on export). Fields whose values a pattern or vocabulary governs, or that
-    have a format, are the schema's business and exempt from the second rule."""
-    def control(v, r):
-        found = _CONTROL_RX.search(str(v))
-        return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
-                "remove it: text may hold tabs and line breaks, but no other control character, which "
-                "spreadsheets and XML cannot store")
-    out = [CheckSpec(f"control-character:{col}", lambda a: _free_of(a, _CONTROL_RE2),
-                     Rule("control-character", col, control))]
-    if "enum" in cons or "pattern" in cons or f.get("format", "default") != "default":
-        return out
-    out.append(CheckSpec(f"formula-prefix:{col}", lambda a: _free_of(a, _FORMULA_RE2),
-                         Rule("formula-prefix", col, lambda v, r: (
-                             f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
-                             "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "
-                             "carriage return, and the CSV downloads carry every cell unaltered"))))
-    return out
 
 
 def _unique(col: str, what: str) -> CheckSpec:

@@ -4,8 +4,11 @@ each archive is byte-for-byte the one curated (its sha256 matches sources.csv).
 "Verbatim" allows one normalisation only: a run of whitespace counts as a single space. Identical
 (evidence, source) pairs are checked once, so the cost grows with distinct evidence, not rows.
 
-Archives are read through safeio only (regular files inside the package), and the hint for a cell
-that does not occur shows at most HINT_CHARS characters of the source, never more than the cell
+Archives are read through safeio only (regular files inside the package), and only from under seeds/,
+through no hidden or dot component, as written and as resolved (check.protect: code, whatever the
+schema's archive pattern says). Quotes are looked up only in an archive whose bytes match the sha256 of
+its row: in any other file, neither the hint nor whether a quote occurs may tell anything. The hint for
+a cell that does not occur shows at most HINT_CHARS characters of the source, never more than the cell
 itself claims stand there: a hint cannot be used to read a file out of the runner.
 """
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from ..io import safeio
+from . import protect
 from .blocks import Cols, codes, from_numpy
 from ..io.fastread import _WS as SPACES, _WS_CLASS
 from ..io.safeio import UnsafeFile
@@ -60,6 +64,11 @@ def archives(pkg: Package, sources: Cols | None, lines=None, file: str = "data/s
         line = int(lines[i]) if lines is not None and i < len(lines) else None
         if sid is None or archive is None:
             continue
+        why = _archive_refused(pkg, archive)
+        if why:
+            problems.append(Problem("provenance", "unsafe-path", f"archive {shorten(archive)!r} of source {shorten(sid)!r} {why}; it was not read",
+                                    file, line, "archive", archive, f"archive the source text as a file under {protect.ARCHIVE_FOLDER}/"))
+            continue
         try:
             raw = pkg.read_bytes(archive, safeio.MAX_TEXT)
         except UnsafeFile as exc:
@@ -75,15 +84,43 @@ def archives(pkg: Package, sources: Cols | None, lines=None, file: str = "data/s
                                     file, line, "archive", archive))
             continue
         actual = hashlib.sha256(raw).hexdigest()
-        if isinstance(digest, str) and digest != actual:
+        if not isinstance(digest, str):
+            problems.append(Problem("provenance", "archive-unverified",
+                                    f"source {shorten(sid)!r} records no sha256 for its archive {shorten(archive)!r}, so cotw cannot tell it is the text "
+                                    "that was curated, and looks up no quote in it", file, line, "sha256", None,
+                                    f"record the archive's sha256 ({actual[:12]}…: `sha256sum {shorten(archive)}`)"))
+            continue
+        if digest != actual:
+            # the quotes are not looked up in an archive that is not the one curated: neither the verbatim
+            # hint nor whether a quote occurs may tell anything about a file no curator vouched for
             problems.append(Problem("provenance", "archive-changed",
                                     f"{archive} has sha256 {actual[:12]}…, but sources.csv records {digest[:12]}…: the archived text changed after curation",
-                                    file, line, "sha256", digest, "restore the archived text; if a new version is intended, re-curate its rows and record the new sha256"))
+                                    file, line, "sha256", digest, "restore the archived text; if a new version is intended, re-curate its rows and record "
+                                    "the new sha256 (until then no quote is looked up in it)"))
+            continue
         try:
             texts[sid] = normalise(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             problems.append(Problem("provenance", "encoding", f"archive {archive!r} is not UTF-8 (byte {exc.start})", file, line, "archive", archive))
     return texts, problems
+
+
+def _archive_refused(pkg: Package, archive: str) -> str | None:
+    """Why `archive` may not be read as an archived source (see protect.archive_problem): as written, and,
+    in a folder package, as its links resolve (seeds/x.txt linked to ../.git/config is refused)."""
+    if safeio.unsafe_path_reason(archive):
+        return None  # refused by safeio when it is read, with its own reason ('..', absolute, a URL)
+    why = protect.archive_problem(archive)
+    if why or pkg.zip is not None:
+        return why
+    import os
+
+    try:
+        real = os.path.relpath(safeio.inside(pkg.root, archive), os.path.realpath(pkg.root)).replace(os.sep, "/")
+    except (UnsafeFile, OSError, ValueError):
+        return None  # safeio refuses it when it is read, with its reason
+    why = protect.archive_problem(real)
+    return f"resolves (through a symbolic link) to {shorten(real)!r}, which {why}" if why else None
 
 
 def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], file: str, indexes: dict | None = None) -> list[Problem]:

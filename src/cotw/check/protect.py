@@ -1,0 +1,268 @@
+"""Protections that hold whatever a package's schema says.
+
+A pull request controls its own datapackage.json and schema/*.json, so a protection that lived in the
+schema could be switched off by the very change it should judge. The schema may add rules; these
+are code, and no schema removes them:
+
+- `archive_problem`: an archived source (`sources.archive`) is read only from under `seeds/`, and no
+  component of its path (as written, and as it resolves) is hidden (`.git`, `.env`) or a dot.
+- `field_name_problem`: no field name (a header cell of every CSV download) begins like a formula or
+  holds a control character (profile.schema_problems reports it as a table-schema error).
+- `text_checks`: no cell of any field, whatever its type, pattern, vocabulary or format, holds a control
+  character other than tab and line breaks or is longer than an Excel cell (32,767 characters); no cell
+  but a number (which its type check proves is one) begins like a spreadsheet formula (`=`, `+`, `-`,
+  `@`, tab, carriage return).
+- `re2_pattern` and `fullmatch`: every pattern of a schema is matched by RE2, in time linear in the
+  cell, never by Python's backtracking `re` (`(\\w+)+y` on 25 characters took 8 s there). Python's
+  meaning is kept: `\\d`, `\\w`, `\\s` and their negations are written out as the exact classes of
+  code points Python's `re` gives them (RE2's own are ASCII only). A construct RE2 has no linear
+  equivalent for (a word boundary, a back-reference, a look-around) is refused with its reason:
+  `cotw check` reports it as a located table-schema error (see profile.pattern_problem).
+- The verbatim hint ("the cell has ... where the source has ...") quotes only an archive whose bytes
+  match the sha256 of its row (see provenance.archives): a file the contributor did not curate is never
+  shown.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# --- archives -------------------------------------------------------------------------------------
+
+ARCHIVE_FOLDER = "seeds"
+
+
+def archive_problem(path: str) -> str | None:
+    """Why `path` (relative, POSIX, as written in sources.csv or as it resolves) may not be an archived
+    source, or None: it must lie under seeds/, and no component may begin with a dot."""
+    parts = path.split("/")
+    if any(p.startswith(".") for p in parts):
+        return f"has a hidden or dot component; archives are read only from under {ARCHIVE_FOLDER}/, from no hidden file or folder"
+    if len(parts) < 2 or parts[0] != ARCHIVE_FOLDER or not all(parts):
+        return f"is not under {ARCHIVE_FOLDER}/; cotw reads archived sources only from there"
+    return None
+
+
+# --- safe text --------------------------------------------------------------------------------------
+
+# Characters that make a spreadsheet treat a CSV cell as a formula (OWASP "CSV injection"), and the
+# control characters that XML (so XLSX) cannot store. One pattern per regex dialect: pyarrow's RE2
+# writes code points as \x{...}, Python's re as \u....
+FORMULA_RE2 = r"^[=+\-@\t\r]"  # the same in Python's re
+CONTROL_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x{FFFE}\x{FFFF}]"
+CONTROL_RX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+TEXT_RULES = ("control-character:", "formula-prefix:")
+MAX_CELL = 32_767  # characters: the most an Excel cell holds (a schema without maxLength bounds nothing)
+NUMERIC = ("number", "integer")  # types whose check admits only numbers (blocks.NUMBER): '-5' is no formula
+
+
+def field_name_problem(name: str) -> str | None:
+    """Why a field name may not be used, or None: it heads a column of every CSV download, where a name
+    that begins like a formula runs as one, and XML (the Excel workbook) cannot store a control character."""
+    if re.match(FORMULA_RE2, name):
+        return (f"begins with {name[:1]!r}, which makes a spreadsheet run the CSV download's header cell as a formula; "
+                "begin the name with a letter")
+    if CONTROL_RX.search(name):
+        return "holds a control character, which spreadsheets and XML cannot store"
+    return None
+
+
+def formula_exempt(field: dict) -> bool:
+    """Whether a field's cells may begin with '-' or '+': only a number or integer field, whose type check
+    (code, not schema) admits nothing but numbers. A pattern, vocabulary, format or trueValues exempts nothing."""
+    return field.get("type", "string") in NUMERIC
+
+
+def free_of(a, re2: str):
+    """True for the cells in which the RE2 pattern does not occur (unanchored), and for missing cells."""
+    return pc.invert(pc.fill_null(pc.match_substring_regex(a, re2), False))
+
+
+def text_checks(col: str, field: dict) -> list:
+    """The safe-text rules of a field (every field: see the module docstring)."""
+    from .blocks import CheckSpec, Rule, q
+
+    def control(v, r):
+        found = CONTROL_RX.search(str(v))
+        return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
+                "remove it: text may hold tabs and line breaks, but no other control character, which "
+                "spreadsheets and XML cannot store")
+
+    out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control))]
+    bound = field.get("constraints", {}).get("maxLength") if isinstance(field.get("constraints"), dict) else None
+    if not (isinstance(bound, int) and not isinstance(bound, bool) and bound <= MAX_CELL):  # else the schema's own maxLength says it
+        out.append(CheckSpec(f"cell-length:{col}", lambda a: pc.invert(pc.fill_null(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
+                             Rule("cell-length", col, lambda v, r: (
+                                 f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet "
+                                 "cell holds, so the Excel download could not carry it", "shorten the text: quote only the words that support the row"))))
+    if formula_exempt(field):
+        return out
+    out.append(CheckSpec(f"formula-prefix:{col}", lambda a: free_of(a, FORMULA_RE2),
+                         Rule("formula-prefix", col, lambda v, r: (
+                             f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
+                             "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "
+                             "carriage return, and the CSV downloads carry every cell unaltered"))))
+    return out
+
+
+# --- patterns: RE2 only -------------------------------------------------------------------------------
+
+class PatternRefused(ValueError):
+    """A schema pattern cotw will not run: `reason` says why, in words that follow the pattern."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_CLASS_ESCAPES = "dDwWsS"
+_CONTROL_ESCAPES = {"a": 7, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11}
+_HEX = {"x": 2, "u": 4, "U": 8}
+
+
+def _cp(n: int) -> str:
+    return f"\\x{{{n:x}}}"
+
+
+@lru_cache(maxsize=None)
+def _ranges(escape: str) -> tuple[tuple[int, int], ...]:
+    """The code points Python's `re` gives `\\d`, `\\w` or `\\s` in a str pattern, as (first, last) ranges,
+    worked out from the running Python's own `re` (so from its Unicode tables); surrogates left out."""
+    import numpy as np
+
+    out = []
+    rx = re.compile(f"\\{escape}+")
+    for lo, hi in ((0, 0xD800), (0xE000, 0x110000)):  # RE2 reads UTF-8, which has no surrogates
+        chars = np.arange(lo, hi, dtype="<u4").tobytes().decode("utf-32-le")
+        out += [(lo + m.start(), lo + m.end() - 1) for m in rx.finditer(chars)]
+    return tuple(out)
+
+
+def _complement(ranges) -> list[tuple[int, int]]:
+    out, nxt = [], 0
+    for lo, hi in ranges:
+        for a, b in ((nxt, lo - 1),):
+            out += [(a, min(b, 0xD7FF)), (max(a, 0xE000), b)] if a <= 0xDFFF and b >= 0xD800 else [(a, b)]
+        nxt = hi + 1
+    out += [(nxt, 0xD7FF), (0xE000, 0x10FFFF)] if nxt <= 0xD7FF else [(max(nxt, 0xE000), 0x10FFFF)]
+    return [(a, b) for a, b in out if a <= b]
+
+
+@lru_cache(maxsize=None)
+def class_body(escape: str) -> str:
+    """The inside of an RE2 character class (ranges of \\x{...}) holding exactly the code points Python's
+    `re` gives `\\<escape>` (d, D, w, W, s, S). Worked out once per process and escape: a few hundred ms
+    for \\w, paid only by a package whose patterns use these escapes (cotw's own do not)."""
+    ranges = _ranges(escape.lower())
+    if escape.isupper():
+        ranges = _complement(ranges)
+    return "".join(_cp(a) if a == b else f"{_cp(a)}-{_cp(b)}" for a, b in ranges)
+
+
+@lru_cache(maxsize=1024)
+def re2_pattern(pattern: str) -> str:
+    """`pattern` (a Table Schema pattern, read by Python's `re` as frictionless does) rewritten for RE2 with
+    the same meaning, or PatternRefused. Escapes whose meaning differs are written out: the classes as
+    Python's exact code points, \\Z as \\z, \\uXXXX, \\N{...} and control escapes as \\x{...}; an
+    escaped symbol as its code point. What RE2 cannot do in linear time (back-references, word
+    boundaries, look-arounds) is refused, here or by RE2's compiler."""
+    if any("\ud800" <= c <= "\udfff" for c in pattern):
+        raise PatternRefused("holds a lone surrogate (\\ud800-\\udfff), which is no character")
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n:
+                raise PatternRefused("ends with a lone backslash")
+            e = pattern[i + 1]
+            i += 2
+            if e in _CLASS_ESCAPES:
+                body = class_body(e)
+                out.append(body if in_class else f"[{body}]")
+            elif e in _CONTROL_ESCAPES:
+                out.append(_cp(_CONTROL_ESCAPES[e]))
+            elif e == "b" and in_class:
+                out.append(_cp(8))  # backspace, inside a class
+            elif e in "bB":
+                raise PatternRefused(f"uses \\{e}, a word boundary, which regex engines disagree on; write the characters around it instead")
+            elif e == "A" and not in_class:
+                out.append("\\A")
+            elif e == "Z" and not in_class:
+                out.append("\\z")  # Python's \Z is the very end of the text: RE2's \z
+            elif e in _HEX:
+                digits = pattern[i: i + _HEX[e]]
+                if len(digits) != _HEX[e] or not all(d in "0123456789abcdefABCDEF" for d in digits):
+                    raise PatternRefused(f"has an incomplete escape \\{e}{digits}")
+                out.append(_cp(int(digits, 16)))
+                i += _HEX[e]
+            elif e == "N" and pattern[i: i + 1] == "{" and "}" in pattern[i:]:
+                name = pattern[i + 1: pattern.index("}", i)]
+                try:
+                    out.append(_cp(ord(unicodedata.lookup(name))))
+                except KeyError:
+                    raise PatternRefused(f"names an unknown character \\N{{{name[:40]}}}") from None
+                i += len(name) + 2
+            elif e.isdigit():
+                raise PatternRefused(f"uses \\{e} (a back-reference or an octal escape), which RE2 cannot match in linear time; "
+                                     "write a character as \\xhh or \\uhhhh")
+            elif e.isascii() and e.isalnum():
+                raise PatternRefused(f"uses the escape \\{e}, which cotw does not know")
+            else:
+                out.append(_cp(ord(e)))  # an escaped symbol is that character
+        elif in_class:
+            if c == "]":
+                in_class = False
+                out.append("]")
+            elif c == "[":
+                out.append("\\[")  # a literal in Python; RE2 would read [:alpha:] as a class
+            else:
+                out.append(c)
+            i += 1
+        elif c == "[":
+            in_class = True
+            out.append("[")
+            i += 1
+            if pattern[i: i + 1] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i: i + 1] == "]":  # a ] first in a class is a literal in Python
+                out.append("\\]")
+                i += 1
+        elif c == "{" and (m := _OPEN_MIN.match(pattern, i)):
+            out.append("{0," + m.group(1) + "}")  # Python's x{,3} is x{0,3}; RE2 would read it as text
+            i = m.end()
+        else:
+            out.append(c)
+            i += 1
+    if in_class:
+        raise PatternRefused("has a character class [ that is never closed")
+    return "".join(out)
+
+
+_OPEN_MIN = re.compile(r"\{,([0-9]+)\}")
+
+
+@lru_cache(maxsize=1024)
+def anchored(pattern: str) -> str:
+    """The RE2 pattern that matches a cell wholly as `pattern` does (Table Schema patterns are anchored)."""
+    return f"^(?:{re2_pattern(pattern)})$"
+
+
+def fullmatch(a, pattern: str):
+    """Cells of arrow text `a` that match `pattern` as a whole, by RE2 (linear in the cells); False where
+    missing. PatternRefused for a pattern cotw does not run (`cotw check` reports it first)."""
+    try:
+        return pc.fill_null(pc.match_substring_regex(a, anchored(pattern)), False)
+    except pa.ArrowInvalid as exc:
+        raise PatternRefused(f"cannot be used: RE2 rejects it ({str(exc).removeprefix('Invalid regular expression: ')[:80]})") from None
+
+
+def matches(pattern: str, value: str) -> bool:
+    """Whether one value matches `pattern` as a whole (by RE2, as `fullmatch`)."""
+    return bool(fullmatch(pa.array([value], pa.large_string()), pattern)[0].as_py())
