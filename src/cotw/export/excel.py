@@ -2,8 +2,9 @@
 sources), then a sheet per table (with the date bounds derived from each EDTF date, as `cotw.load`
 gives them), the derived per-country summary (`derived_summary`, computed by code, see summary.py)
 and a codebook sheet, header row frozen and bold. Columns are as wide
-as their content up to a cap; longer text wraps within the cap, and every cell is top-aligned so a
-row reads across. Text cells are always written as text, so a value that begins with `=`, `+`, `-`
+as their content up to a cap; longer text wraps within the cap (every text of the codebook wraps),
+and every cell is top-aligned so a row reads across. The reading form of each verbatim column
+(`<field>_plain`, frames.derived_fields) follows it. Text cells are always written as text, so a value that begins with `=`, `+`, `-`
 or `@` never becomes a formula; dates are real dates.
 
 openpyxl stamps the save time into docProps/core.xml and the zip entries; both are fixed here
@@ -32,7 +33,8 @@ def _text(cell, value: str):
     return cell
 
 
-def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
+def _sheet(wb, title: str, header: list[str], rows, kinds: list[str], wrap_all: bool = False):
+    """A sheet of `rows`; `wrap_all` wraps every text cell (the codebook is prose, read down a column)."""
     from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(title)
@@ -59,7 +61,7 @@ def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
                 _text(c, text)
                 widest = max(len(line) for line in text.split("\n"))
                 widths[j - 1] = max(widths[j - 1], widest)
-                c.alignment = wrap if widest > MAX_WIDTH or "\n" in text else top
+                c.alignment = wrap if wrap_all or widest + 2 > MAX_WIDTH or "\n" in text else top  # +2: the column's margin
                 continue
             c.alignment = top
     from openpyxl.utils import get_column_letter
@@ -179,7 +181,7 @@ def workbook_bytes(ctx) -> bytes:
     for title, table in zip(titles, tables):
         _sheet(wb, title, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
     header = ["table", "field", "type", "description", "constraints", "value", "definition"]
-    _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header))
+    _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header), wrap_all=True)
     props = wb.properties
     props.creator, props.title = "cotw", ctx.pkg.descriptor.get("title", "cotw")
     props.created = props.modified = FIXED
