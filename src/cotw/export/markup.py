@@ -17,6 +17,7 @@ inside underlined words, or even inside a markup token, and the HTML still nests
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from .viewer import e
 
@@ -43,12 +44,13 @@ class Reader:
         self.under = False
 
     def html(self, a: int, b: int) -> str:
-        out, at = [], a
+        runs: list[tuple[bool, str]] = []  # (underlined, text) in order
+        at = a
         while at < b:
             if self.next < len(self.tokens) and self.tokens[self.next][0] < b:
                 start, end, token = self.tokens[self.next]
                 if start >= at:
-                    self._emit(out, at, start)
+                    runs.append((self.under, self.text[at:start]))
                     if token == "<u>":
                         self.under = True
                     elif token == "</u>":
@@ -59,14 +61,13 @@ class Reader:
                     self.next += 1
                 at = min(max(at, end), b)
             else:
-                self._emit(out, at, b)
+                runs.append((self.under, self.text[at:b]))
                 at = b
+        out = []
+        for under, group in groupby((r for r in runs if r[1]), key=lambda r: r[0]):
+            text = e("".join(t for _, t in group))
+            out.append(f"<u>{text}</u>" if under else text)
         return "".join(out)
-
-    def _emit(self, out: list[str], a: int, b: int) -> None:
-        if a < b:
-            text = e(self.text[a:b])
-            out.append(f"<u>{text}</u>" if self.under else text)
 
 
 def html(text) -> str:

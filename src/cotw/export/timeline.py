@@ -203,11 +203,12 @@ def render(events, statements, people, prov) -> tuple[str, str, int]:
             out.append("</ul></div>")
         out.append("</div>")
     out.append(_legend())
-    out.append(_list("Every event and quotation in the timeline, with its reports", "timeline-list", placed, prov))
+    out.append(_list("Every event and quotation in the timeline, with its reports", "timeline-list", sorted(placed, key=_order), prov))
     wide = [f for f in all_facts + said if f.shape in ("wide", "conflicting")]
     undated = [f for f in all_facts if f.shape == "undated"]
     if wide:
-        out.append(_list(f"Dated too broadly to draw (bounds wider than {WIDEST} days, e.g. a whole year)", "timeline-wide", wide, prov))
+        out.append(_list(f"Dated too broadly to draw (bounds wider than {WIDEST} days, e.g. a whole year)", "timeline-wide",
+                         sorted(wide, key=_order), prov))
     if undated:
         out.append(_list("Not dated by the texts (or only a day or month without a printed year)", "timeline-undated", undated, prov))
     return "\n".join(out), css, len(placed)
