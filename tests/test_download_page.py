@@ -7,6 +7,9 @@ from disk in a real headless browser (Debian's chromium):
   span links to a list entry that holds the row: both directions, for every row;
 - no horizontal scroll at 400 px (index, a source page, a country page); print media renders;
 - every timeline item carries a visible text label, and dates are drawn as their EDTF bounds allow;
+- the source's markup (`<u>`, `**`) reads as it should on every page; at 400 px the country table and
+  the matrix say that they scroll; the timeline's gridlines are not printed; axe-core finds no
+  violation on any page (the orders the pages promise are in test_page_order.py);
 - the install text does not pretend `pip install cotw` resolves; the pages are escaped, self-contained
   and byte-reproducible.
 """

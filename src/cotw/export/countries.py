@@ -1,8 +1,9 @@
 """A page per country or organisation, `pages/country-<code>.html`: the derived summary of its positions
 (`cotw.derived.summarise`, as `cotw.summary()` gives it: latest value, how it is placed, every value
 seen, change and disagreement, forecast), then every position, condition, contribution and quotation
-of it, each with its evidence, date, basis and source, and a link to its highlighted span in the
-source viewer (viewer.py). Rows are cards, not wide tables, so they reflow on a phone and print whole.
+of it (grouped, each group oldest first, undated last), each with its evidence, date, basis and source,
+and a link to its highlighted span in the source viewer (viewer.py). The index's table of countries
+lists states, then organisations, then the rest, each by name (`collate`). Rows are cards, not wide tables, so they reflow on a phone and print whole.
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The position matrix of the download page, as inline SVG (no script, no network): one row per
-country or organisation (the `countries` table, each label a link to its page), a column of its
+country or organisation (the `countries` table, each label a link to its page, rows in the order of
+those labels, as a reader looks a name up), a column of its
 own-troops position reports, and one column per condition code and per contribution kind (the
 vocabularies of `conditions.condition` and `contributions.kind`). Forecasts are kept apart, as in
 the cookbook: a cell known only from an analyst's forecast is a dashed outline. Conditions are

@@ -3,7 +3,11 @@ it; every table with its row count and a link to its file in each exported forma
 (with a page each, countries.py), the position matrix (figures.py), the timeline (timeline.py), and
 the archived sources, each with its own page in the source viewer (viewer.py) where every span the
 data uses is highlighted and linked to its rows. Self-contained: inline CSS and SVG, relative links,
-no script, no network, so it works opened from disk; readable at 400 px and in print.
+no script, no network, so it works opened from disk; readable at 400 px (the country table and the
+matrix, wider than a phone, scroll sideways in a box that a note above names and a shadow at the
+hidden side marks, CSS alone) and in print. Every page has its navigation, main and footer landmarks
+and passes axe-core (tests/test_download_page.py); the source's markup in quotations is rendered
+(markup.py), never passed through.
 """
 from __future__ import annotations
 

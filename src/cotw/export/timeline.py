@@ -8,7 +8,9 @@ day, an "on or before" (`../2025-04-10`) a bar that fades out towards its unknow
 after" one that fades towards its unknown end. The axis covers only what can be placed: a fact whose
 bounds are wider than WIDEST days (a whole year) is listed apart instead of stretching the axis, and
 so are undated facts. Below the lanes, every fact is listed in full with each report's evidence and a
-link to its highlighted words in the source viewer.
+link to its highlighted words in the source viewer. Lanes and lists run oldest first (`_order`), events
+and quotations together. The month gridlines are drawn on screen only: printed, their 1px gradient
+stops came out as heavy bars (the axis above each lane keeps its ticks).
 """
 from __future__ import annotations
 
