@@ -338,6 +338,21 @@ def test_the_typed_formats_give_the_reading_form_beside_each_verbatim_column(exp
     assert "quote_plain" in statements.columns and "notes_plain" not in statements.columns  # verbatim fields only
 
 
+def test_the_workbook_underlines_in_the_reading_form_what_the_source_underlines(exported):
+    """Read cell by cell, `evidence_plain` shows `<u>Polish soldiers</u>` as underlined words (its value is still
+    the plain words, as every other format has them); a cell without underline stays a plain string."""
+    import openpyxl
+    from openpyxl.cell.rich_text import CellRichText
+
+    ws = openpyxl.load_workbook(exported / "excel" / "cotw.xlsx", rich_text=True)["positions"]
+    header = [c.value for c in ws[1]]
+    cells = {row[0].value: row[header.index("evidence_plain")].value for row in ws.iter_rows(min_row=2)}
+    rich = cells["po-0004"]
+    assert isinstance(rich, CellRichText) and str(rich) == "Poland does not plan to send Polish soldiers to Ukraine."
+    assert [str(b.text) for b in rich if not isinstance(b, str) and b.font.u == "single"] == ["Polish soldiers"]
+    assert cells["po-0001"] == ONE["fra"] and isinstance(cells["po-0001"], str)
+
+
 def test_the_csv_and_the_zip_keep_the_markup_as_curated(exported):
     csv_text = (exported / "csv" / "positions.csv").read_text(encoding="utf-8")
     assert ONE["pol"] in csv_text and "evidence_plain" not in csv_text

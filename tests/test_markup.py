@@ -62,3 +62,10 @@ def test_rendering_in_pieces_cut_anywhere_gives_what_the_whole_gives():
                 got += underlined(piece)  # asserts each piece nests on its own
             assert got == want, (i, j, pieces)
             assert re.sub(r"</?u>", "", "".join(pieces)) == re.sub(r"</?u>", "", whole)
+
+
+def test_runs_give_the_words_as_they_read_with_what_is_underlined():
+    from cotw.export.markup import runs
+
+    assert runs('a <u>b **c**</u> d</u> <u>e') == [(False, "a "), (True, "b c"), (False, " d "), (True, "e")]
+    assert "".join(t for _, t in runs(TEXT)) == plain(TEXT) and runs("") == [] and runs(None) == []

@@ -8,7 +8,8 @@ the words they get the reading form:
 - on the pages (`html`): the text escaped, then only those two markups turned into `<u>...</u>` and
   nothing (an unmatched `<u>` or `</u>` is dropped, so the page stays well-formed whatever the cell);
 - in the typed exports (`plain`): the derived column `<field>_plain` beside each verbatim field, the
-  words with the markup removed (see frames.derived_fields).
+  words with the markup removed (see frames.derived_fields); the Excel workbook underlines in that
+  column what the source underlines (`runs`: its value is still the plain words).
 
 `Reader` renders a text piece by piece (the source viewer cuts its archive at every span's ends), and
 carries whether the words are underlined from one piece to the next, so a span may begin or end
@@ -44,7 +45,14 @@ class Reader:
         self.under = False
 
     def html(self, a: int, b: int) -> str:
-        runs: list[tuple[bool, str]] = []  # (underlined, text) in order
+        out = []
+        for under, text in self.runs(a, b):
+            out.append(f"<u>{e(text)}</u>" if under else e(text))
+        return "".join(out)
+
+    def runs(self, a: int, b: int) -> list[tuple[bool, str]]:
+        """The text shown of [a, b) as (underlined, text) runs, neighbours differing, none empty."""
+        runs: list[tuple[bool, str]] = []
         at = a
         while at < b:
             if self.next < len(self.tokens) and self.tokens[self.next][0] < b:
@@ -63,11 +71,13 @@ class Reader:
             else:
                 runs.append((self.under, self.text[at:b]))
                 at = b
-        out = []
-        for under, group in groupby((r for r in runs if r[1]), key=lambda r: r[0]):
-            text = e("".join(t for _, t in group))
-            out.append(f"<u>{text}</u>" if under else text)
-        return "".join(out)
+        return [(under, "".join(t for _, t in group)) for under, group in groupby((r for r in runs if r[1]), key=lambda r: r[0])]
+
+
+def runs(text) -> list[tuple[bool, str]]:
+    """`text` as it reads, in (underlined, text) runs: what a spreadsheet cell shows as rich text."""
+    text = "" if text is None else str(text)
+    return Reader(text).runs(0, len(text))
 
 
 def html(text) -> str:
