@@ -7,6 +7,9 @@ from disk in a real headless browser (Debian's chromium):
   span links to a list entry that holds the row: both directions, for every row;
 - no horizontal scroll at 400 px (index, a source page, a country page); print media renders;
 - every timeline item carries a visible text label, and dates are drawn as their EDTF bounds allow;
+- the source's markup (`<u>`, `**`) reads as it should on every page; at 400 px the country table and
+  the matrix say that they scroll; the timeline's gridlines are not printed; axe-core finds no
+  violation on any page (the orders the pages promise are in test_page_order.py);
 - the install text does not pretend `pip install cotw` resolves; the pages are escaped, self-contained
   and byte-reproducible.
 """
@@ -366,3 +369,127 @@ def test_the_matrix_has_a_row_per_country_linking_to_its_page(site, browser, tmp
     finally:
         page.close()
     assert (tmp_path / "download-page.png").stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- the source's markup, read as it reads
+
+MARKUP = re.compile(r"<u>|</u>|\*\*")  # what the archived texts print as markup, and verbatim cells keep
+
+
+def test_the_sources_markup_is_rendered_not_shown_on_every_page(site):
+    """`<u>...</u>` reads underlined and `**` not at all, on the page, the country pages and in the viewer;
+    the words and the underlined words are the cell's, and no other tag comes through."""
+    import html as htmllib
+
+    exported, pkg = site
+    pages = {p: p.read_text(encoding="utf-8") for p in sorted(exported.rglob("*.html"))}
+    for path, text in pages.items():
+        assert "&lt;u&gt;" not in text and "&lt;/u&gt;" not in text and "**" not in text, path.name
+    assert sum(text.count("<u>") for text in pages.values()) > 60
+    shown = 0
+    for table, (key, col) in VERBATIM.items():
+        for r in cotw.load(table, pkg).to_dict("records"):
+            words = r[col]
+            if not isinstance(words, str) or not MARKUP.search(words):
+                continue
+            home = None
+            if table in ("positions", "conditions", "contributions", "statements") and isinstance(r.get("country"), str):
+                home, start, end = exported / "pages" / f"country-{r['country']}.html", f'<article class="card" id="{r[key]}">', "</article>"
+                quote = ("<blockquote>", "</blockquote>")
+            elif table == "events":
+                home, start, end = exported / "index.html", f'<li id="{r[key]}">', "</li>"
+                quote = ("<q>", "</q>")
+            if home is None or start not in pages[home]:
+                continue
+            got = pages[home].split(start, 1)[1].split(end, 1)[0].split(quote[0], 1)[1].split(quote[1], 1)[0]
+            assert re.sub(r"</?u>", "", got) == htmllib.escape(MARKUP.sub("", words)), (table, r[key])
+            assert re.findall(r"<u>(.*?)</u>", got) == [htmllib.escape(MARKUP.sub("", u)) for u in re.findall(r"<u>(.*?)</u>", words)]
+            shown += 1
+    assert shown > 40
+
+
+# ---------------------------------------------------------------- at 400 px, in print, and to axe-core
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
+def test_the_country_table_and_the_matrix_say_that_they_scroll_where_they_do(site, browser):
+    """At 400 px both are wider than the screen: a note says so above each and a shadow marks the hidden
+    side; each scrolling box can be reached by keyboard and is named. At 1280 px neither scrolls, and
+    neither note is shown. No script: CSS alone."""
+    exported, _ = site
+    boxes = {"#country-table": "#countries-hint", "svg#matrix": "#matrix-hint"}
+    state = """([inner, hint]) => { const box = document.querySelector(inner).closest('.scroll');
+        const h = document.querySelector(hint);
+        return {scrolls: box.scrollWidth > box.clientWidth + 1, shadow: getComputedStyle(box).backgroundImage,
+                hint: h.getBoundingClientRect().height > 0 && getComputedStyle(h).display !== 'none',
+                above: h.getBoundingClientRect().bottom <= box.getBoundingClientRect().top + 1,
+                tab: box.tabIndex, role: box.getAttribute('role'), label: box.getAttribute('aria-label'),
+                described: box.getAttribute('aria-describedby')}; }"""
+    for width in (400, 1280):
+        page = open_page(browser, exported / "index.html", width=width)
+        try:
+            for inner, hint in boxes.items():
+                s = page.evaluate(state, [inner, hint])
+                assert s["scrolls"] == (width == 400) == s["hint"], (width, inner, s)
+                assert s["above"] or not s["hint"], (inner, s)
+                assert s["shadow"].count("gradient") == 4, s["shadow"]  # two shadows and the two covers that hide them at an edge
+                assert (s["tab"], s["role"], s["described"]) == (0, "region", hint[1:]) and s["label"], s
+            page.emulate_media(media="print")
+            assert not page.locator("#countries-hint").is_visible() and not page.locator("#matrix-hint").is_visible()
+        finally:
+            page.close()
+    assert "<script" not in (exported / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
+def test_the_timeline_gridlines_are_drawn_on_screen_and_not_printed_as_bars(site, browser):
+    """Printed, the 1px gradient stops of the gridlines came out as heavy bars: they are screen only, and
+    the axis keeps its ticks in print."""
+    exported, _ = site
+    page = open_page(browser, exported / "index.html")
+    try:
+        grid = "() => getComputedStyle(document.querySelector('#timeline .tl-track')).backgroundImage"
+        assert "linear-gradient" in page.evaluate(grid)
+        page.emulate_media(media="print")
+        assert page.evaluate(grid) == "none"
+        assert page.locator("#timeline .tl-head .tl-tick").first.is_visible()
+    finally:
+        page.close()
+
+
+def axe_script() -> Path:
+    """axe-core's script as the axe-playwright-python package ships it (no network)."""
+    axe = pytest.importorskip("axe_playwright_python", reason="pip install -e '.[test]' (axe-core for Python)")
+    return Path(axe.__file__).with_name("axe.min.js")
+
+
+AXE_RUN = """async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return {version: axe.version, violations: r.violations.map(v => ({id: v.id, impact: v.impact, tags: v.tags,
+          nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + n.failureSummary)}))};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
+def test_no_page_has_an_accessibility_violation_that_axe_core_finds(site, browser):
+    """axe-core 4.x with every rule it runs by default (WCAG 2.x A and AA, best practices) on every page at
+    1280 px, and on the download page at 400 px too (where the table and the matrix scroll)."""
+    exported, _ = site
+    script = axe_script()
+    found = {}
+    runs = [(p, 1280) for p in sorted(exported.rglob("*.html"))] + [(exported / "index.html", 400)]
+    for path, width in runs:
+        page = open_page(browser, path, width=width)
+        try:
+            page.add_script_tag(path=str(script))
+            result = page.evaluate(AXE_RUN)
+        finally:
+            page.close()
+        assert result["version"].startswith("4.")
+        for v in result["violations"]:
+            found[f"{path.relative_to(exported)} @{width}px {v['id']} ({v['impact']})"] = v["nodes"]
+    assert len(runs) > 20
+    assert found == {}

@@ -21,7 +21,7 @@ NAMES = cotw.names(ROOT)
 ONE = {  # tiny-one, a news report
     "fra": "France is ready to lead a reassurance force once a ceasefire holds, the President said.",
     "gbr": "Britain will put boots on the ground and planes in the air.",
-    "pol": "Poland does not plan to send Polish soldiers to Ukraine.",
+    "pol": "Poland does not plan to send <u>Polish soldiers</u> to **Ukraine**.",  # the source's markup, kept verbatim
     "pol_later": "Poland may change its mind after the election, an adviser said.",
     "backstop": "Without an American backstop, Warsaw will not take part.",
     "mandate": "The coalition would like a clear mandate, diplomats said.",
@@ -208,15 +208,32 @@ def make_package(dest: Path, rows: dict[str, list[dict]] | None = None) -> Path:
 FORMATS = ("csv", "zip", "parquet", "sqlite", "excel", "json", "jsonl")
 
 
-def expected(path: Path, name: str, curated_only: bool = False):
-    """cotw.load() in the order of every export: sorted by primary key (`curated_only`: without the date
-    bounds cotw.load derives, which the CSV files, as curated, do not hold)."""
+MARKUP = r"<u>|</u>|\*\*"  # the source markup that verbatim cells keep (`<u>...</u>`, `**...**`)
+
+
+def expected(path: Path, name: str, curated_only: bool = False, reading: bool = True):
+    """cotw.load() in the order of every export: sorted by primary key, and with `reading` each verbatim field
+    followed by its reading form `<field>_plain` (the words without the source's markup), as the typed
+    exports give it (`curated_only`: without the date bounds cotw.load derives and without the reading
+    forms, which the CSV files, as curated, do not hold)."""
+    import pandas as pd
+
     frame = cotw.load(name, path)
     schema = cotw.package.Package.open(path).schema(name)
     key = schema.get("primaryKey") or []
     order = sorted(range(len(frame)), key=lambda i: tuple(str(frame[k].iloc[i]) for k in key))
     frame = frame.iloc[order].reset_index(drop=True)
-    return frame[[f["name"] for f in schema["fields"]]] if curated_only else frame
+    if curated_only:
+        return frame[[f["name"] for f in schema["fields"]]]
+    if not reading:
+        return frame
+    parts = {}
+    verbatim = {f["name"] for f in schema["fields"] if f.get("x-verbatim-in")}
+    for col in frame.columns:
+        parts[col] = frame[col]
+        if col in verbatim:
+            parts[f"{col}_plain"] = frame[col].str.replace(MARKUP, "", regex=True)
+    return pd.DataFrame(parts)
 
 
 def coerce(frame, want):
@@ -286,7 +303,8 @@ def exported(tiny) -> Path:
 def assert_same(got, path: Path, name: str, fmt: str) -> None:
     import pandas as pd
 
-    want = expected(path, name, curated_only=fmt == "csv")
+    # the zipped package read back with cotw.load gives cotw.load's columns; the other typed formats add the reading forms
+    want = expected(path, name, curated_only=fmt == "csv", reading=fmt != "zip")
     assert list(got.columns) == list(want.columns)
     pd.testing.assert_frame_equal(coerce(got, want), want)
 
@@ -305,6 +323,66 @@ def test_the_typed_formats_carry_the_date_bounds_cotw_load_derives(exported, tin
         ("2025-03", "2025-03-01", "2025-03-31"), ("2025-03-10/2025-03-12", "2025-03-10", "2025-03-12"), (None, None, None),
         ("../2025-05-31", None, "2025-05-31")]
     assert b"date_earliest" not in (exported / "csv" / "positions.csv").read_bytes()  # the CSV stays as curated
+
+
+@pytest.mark.parametrize("fmt", ("parquet", "sqlite", "excel", "json", "jsonl"))
+def test_the_typed_formats_give_the_reading_form_beside_each_verbatim_column(exported, tiny, tmp_path, fmt):
+    """The evidence keeps the source's markup as curated; `evidence_plain`, right after it, reads without it."""
+    got = read_back(exported, fmt, "positions", tmp_path).set_index("position_id")
+    cols = list(got.columns)
+    assert cols[cols.index("evidence") + 1] == "evidence_plain"
+    assert got.loc["po-0004", "evidence"] == ONE["pol"] and "<u>Polish soldiers</u> to **Ukraine**" in ONE["pol"]
+    assert got.loc["po-0004", "evidence_plain"] == "Poland does not plan to send Polish soldiers to Ukraine."
+    assert got.loc["po-0001", "evidence_plain"] == got.loc["po-0001", "evidence"] == ONE["fra"]  # no markup: the same words
+    statements = read_back(exported, fmt, "statements", tmp_path)
+    assert "quote_plain" in statements.columns and "notes_plain" not in statements.columns  # verbatim fields only
+
+
+def test_the_workbook_underlines_in_the_reading_form_what_the_source_underlines(exported):
+    """Read cell by cell, `evidence_plain` shows `<u>Polish soldiers</u>` as underlined words (its value is still
+    the plain words, as every other format has them); a cell without underline stays a plain string."""
+    import openpyxl
+    from openpyxl.cell.rich_text import CellRichText
+
+    ws = openpyxl.load_workbook(exported / "excel" / "cotw.xlsx", rich_text=True)["positions"]
+    header = [c.value for c in ws[1]]
+    cells = {row[0].value: row[header.index("evidence_plain")].value for row in ws.iter_rows(min_row=2)}
+    rich = cells["po-0004"]
+    assert isinstance(rich, CellRichText) and str(rich) == "Poland does not plan to send Polish soldiers to Ukraine."
+    assert [str(b.text) for b in rich if not isinstance(b, str) and b.font.u == "single"] == ["Polish soldiers"]
+    assert cells["po-0001"] == ONE["fra"] and isinstance(cells["po-0001"], str)
+
+
+def test_the_csv_and_the_zip_keep_the_markup_as_curated(exported):
+    csv_text = (exported / "csv" / "positions.csv").read_text(encoding="utf-8")
+    assert ONE["pol"] in csv_text and "evidence_plain" not in csv_text
+
+
+def test_the_reading_form_is_described_as_derived_wherever_columns_are_described(exported):
+    import pyarrow.parquet as pq
+
+    field = pq.read_table(exported / "parquet" / "statements.parquet").schema.field("quote_plain")
+    assert field.metadata[b"description"].startswith(b"Derived by cotw from `quote` (not curated)")
+    meta = json.loads((exported / "sqlite" / "metadata.json").read_text())
+    assert meta["databases"]["cotw"]["tables"]["positions"]["columns"]["evidence_plain"].startswith("Derived by cotw from `evidence`")
+
+
+def test_json_writes_a_whole_number_as_an_integer(exported):
+    """`6`, as the CSV says, not `6.0`; a fraction stays a fraction."""
+    text = (exported / "json" / "claims.json").read_text(encoding="utf-8")
+    recs = {r["claim_id"]: r for r in json.loads(text)}
+    assert (recs["cl-0002"]["value_min"], recs["cl-0002"]["value_max"], recs["cl-0001"]["value_max"]) == (6, 6.5, 15)
+    assert type(recs["cl-0002"]["value_min"]) is int and type(recs["cl-0001"]["value_max"]) is int
+    assert '"value_min": 6,' in text and "6.0" not in text and "15.0" not in text
+    lines = (exported / "json" / "claims.jsonl").read_text(encoding="utf-8")
+    assert '"value_min": 6,' in lines and '"value_max": 15,' in lines
+
+
+def test_json_keeps_a_number_too_large_for_exact_integers_as_it_is():
+    from cotw.export.json import _value
+
+    assert (_value(6.0), _value(-3.0), _value(2.5), _value(2.0**53), _value(1e300)) == (6, -3, 2.5, 2**53, 1e300)
+    assert type(_value(1e300)) is float
 
 
 def test_the_real_data_round_trips_when_it_is_valid(pkg, tmp_path):
@@ -641,6 +719,10 @@ def test_excel_keeps_text_as_text_with_frozen_headers_and_a_codebook(exported):
     header = [c.value for c in wb["positions"][1]]
     dates = [c.value for c in wb["positions"][chr(ord("A") + header.index("date_earliest"))][1:] if c.value is not None]
     assert dates and all(isinstance(d, dt.datetime) for d in dates)  # the derived bounds are dates, the EDTF text stays text
+    for row in wb["codebook"].iter_rows(min_row=2):  # prose read down a column: every text wraps within its column
+        for c in row:
+            assert c.value is None or c.alignment.wrap_text, f"codebook {c.coordinate} does not wrap: {c.value!r}"
+    assert all(wb["codebook"].column_dimensions[col].width <= 62 for col in "ABCDEFG")
     codebook = list(wb["codebook"].iter_rows(values_only=True))
     fields = [(r[0], r[1]) for r in codebook[1:] if r[2]]
     pkg = cotw.package.Package.open(exported.parent / "tiny")

@@ -17,6 +17,9 @@ The reasoning behind the tables, with the hard cases, is in `docs/data-model.md`
   words occur in the archived text under `seeds/`, allowing only one normalisation: a run of whitespace
   counts as one space. Odd characters printed by a source (look-alike Cyrillic letters, misspellings,
   the `<u>` markup of links in the GMF report) stay in the evidence; names are normalised in `people`.
+  The downloads other than CSV add after each such column its reading form `<field>_plain` (derived,
+  not curated): the same words without the source's markup (`<u>`, `</u>` and `**` removed); the
+  download page and the source viewer show `<u>...</u>` underlined and `**` not at all.
 - **One row per report; facts are groups.** Rows that report the same fact share `fact_id`
   (`utterance_id` for quotations): the id of one row of the group, whose own key is itself. Count
   reports with rows, facts with distinct keys.
@@ -61,7 +64,7 @@ def constraints(f: dict, fk: dict[str, str]) -> str:
     if f["name"] in fk:
         parts.append(f"→ {fk[f['name']]}")
     if "x-verbatim-in" in f:
-        parts.append(f"verbatim in the source named by `{f['x-verbatim-in']}`")
+        parts.append(f"verbatim in the source named by `{f['x-verbatim-in']}`; the exports other than CSV add `_plain`")
     if f.get("x-edtf"):
         parts.append("EDTF date; `cotw.load` adds `_earliest` and `_latest`")
     if f.get("x-group-key"):

@@ -2,8 +2,9 @@
 sources), then a sheet per table (with the date bounds derived from each EDTF date, as `cotw.load`
 gives them), the derived per-country summary (`derived_summary`, computed by code, see summary.py)
 and a codebook sheet, header row frozen and bold. Columns are as wide
-as their content up to a cap; longer text wraps within the cap, and every cell is top-aligned so a
-row reads across. Text cells are always written as text, so a value that begins with `=`, `+`, `-`
+as their content up to a cap; longer text wraps within the cap (every text of the codebook wraps),
+and every cell is top-aligned so a row reads across. The reading form of each verbatim column
+(`<field>_plain`, frames.derived_fields) follows it, the words the source underlines underlined. Text cells are always written as text, so a value that begins with `=`, `+`, `-`
 or `@` never becomes a formula; dates are real dates.
 
 openpyxl stamps the save time into docProps/core.xml and the zip entries; both are fixed here
@@ -32,7 +33,34 @@ def _text(cell, value: str):
     return cell
 
 
-def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
+def _underlined(text: str, raw) -> object:
+    """A reading-form cell: the plain words, with what the source underlines (`raw`, the verbatim cell)
+    underlined as rich text; the plain string where nothing is."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from .markup import runs
+
+    parts = runs(raw)
+    if not any(under for under, _ in parts) or "".join(t for _, t in parts) != text:
+        return text
+    return CellRichText([TextBlock(InlineFont(u="single"), t) if under else t for under, t in parts])
+
+
+def reading_columns(fields: list[dict]) -> dict[int, int]:
+    """{column of a reading form: column of the verbatim words it is derived from} (0-based)."""
+    from .markup import SUFFIX
+
+    at = {f["name"]: i for i, f in enumerate(fields)}
+    return {i: at[f["x-derived-from"]] for i, f in enumerate(fields)
+            if f.get("x-derived-from") in at and f["name"] == f["x-derived-from"] + SUFFIX}
+
+
+def _sheet(wb, title: str, header: list[str], rows, kinds: list[str], wrap_all: bool = False,
+           underline: dict[int, int] | None = None):
+    """A sheet of `rows`; `wrap_all` wraps every text cell (the codebook is prose, read down a column);
+    `underline` ({column: its verbatim column}, reading_columns) underlines in a reading form what the
+    source underlines."""
     from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(title)
@@ -57,9 +85,11 @@ def _sheet(wb, title: str, header: list[str], rows, kinds: list[str]):
             else:
                 text = str(v)
                 _text(c, text)
+                if underline and j - 1 in underline and row[underline[j - 1]] is not None:
+                    c.value = _underlined(text, row[underline[j - 1]])
                 widest = max(len(line) for line in text.split("\n"))
                 widths[j - 1] = max(widths[j - 1], widest)
-                c.alignment = wrap if widest > MAX_WIDTH or "\n" in text else top
+                c.alignment = wrap if wrap_all or widest + 2 > MAX_WIDTH or "\n" in text else top  # +2: the column's margin
                 continue
             c.alignment = top
     from openpyxl.utils import get_column_letter
@@ -177,9 +207,10 @@ def workbook_bytes(ctx) -> bytes:
     titles = sheet_titles(list(ctx.tables) + [SUMMARY])  # the summary's last: a table's name wins
     about(wb, ctx)
     for title, table in zip(titles, tables):
-        _sheet(wb, title, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields])
+        _sheet(wb, title, [f["name"] for f in table.fields], table.records(), [kind(f) for f in table.fields],
+               underline=reading_columns(table.fields))
     header = ["table", "field", "type", "description", "constraints", "value", "definition"]
-    _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header))
+    _sheet(wb, CODEBOOK, header, codebook_rows(ctx), ["string"] * len(header), wrap_all=True)
     props = wb.properties
     props.creator, props.title = "cotw", ctx.pkg.descriptor.get("title", "cotw")
     props.created = props.modified = FIXED

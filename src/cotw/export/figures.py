@@ -1,5 +1,6 @@
 """The position matrix of the download page, as inline SVG (no script, no network): one row per
-country or organisation (the `countries` table, each label a link to its page), a column of its
+country or organisation (the `countries` table, each label a link to its page, rows in the order of
+those labels, as a reader looks a name up), a column of its
 own-troops position reports, and one column per condition code and per contribution kind (the
 vocabularies of `conditions.condition` and `contributions.kind`). Forecasts are kept apart, as in
 the cookbook: a cell known only from an analyst's forecast is a dashed outline. Conditions are
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 
 from .frames import vocabulary
+from .markup import plain
 from .viewer import e
 
 CELL = 20
@@ -65,7 +67,10 @@ def matrix(tables: dict) -> str:
                    if r["issue"] == "own_troops"] if positions is not None else []
     cond_rows = _rows(conditions, "condition_id", "fact_id", "country", "condition", "stance", "basis", "evidence")
     contrib_rows = _rows(contributions, "contribution_id", "fact_id", "country", "kind", "scope", "commitment", "basis", "description")
-    people = _rows(countries, "code", "name")
+    from .countries import collate
+
+    # in the order of the labels shown, "name (code)", as a reader looks a name up (not by code)
+    people = sorted(_rows(countries, "code", "name"), key=lambda c: collate(f'{c["name"] or ""} ({c["code"] or ""})'))
     # grouped once by country (and condition or kind), so that each cell of the matrix looks only at its own rows
     stance_of, cond_of, contrib_of = {}, {}, {}
     for h in stance_rows:
@@ -92,7 +97,7 @@ def matrix(tables: dict) -> str:
     legend_height = 16 * (len(STATUS) + len(HELD) + len(STANCE)) + 140
     height = max(height, legend_height)
     out = [f'<svg id="matrix" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-label="Positions by country: conditions and contributions">',
+           f'role="group" aria-label="Positions by country: conditions and contributions">',  # a group: it holds links
            '<title>Positions by country: conditions and contributions</title>']
     first_cond = next(i for i, c in enumerate(columns) if c[0] == "condition") if codes else None
     first_kind = next(i for i, c in enumerate(columns) if c[0] == "kind") if kinds else None
@@ -115,7 +120,7 @@ def matrix(tables: dict) -> str:
         seen = stance_of.get(c["code"], [])
         if seen:  # every observation of the country's own-troops position, one stripe each (see the summary for the latest)
             w = (CELL - 2) / len(seen)
-            tip = "\n".join(f'{h["position_id"]}: {h["value"]} ({h["date"] or "undated"}, {h["basis"]}): {h["evidence"]}' for h in seen)
+            tip = "\n".join(f'{h["position_id"]}: {h["value"]} ({h["date"] or "undated"}, {h["basis"]}): {plain(h["evidence"])}' for h in seen)
             out.append(f'<g class="mark"><title>{e(c["name"])}: own troops\n{e(tip)}</title>')
             for j, h in enumerate(seen):
                 dashed = ' stroke="#222" stroke-dasharray="2 1.5"' if h["basis"] == FORECAST else ""
@@ -127,7 +132,7 @@ def matrix(tables: dict) -> str:
                 hits = cond_of.get((c["code"], code), [])
                 if hits:
                     held = [h for h in hits if h["basis"] != FORECAST]
-                    tip = "\n".join(f'{h["condition_id"]}: {h["stance"]}, {h["basis"]}: {h["evidence"]}' for h in hits)
+                    tip = "\n".join(f'{h["condition_id"]}: {h["stance"]}, {h["basis"]}: {plain(h["evidence"])}' for h in hits)
                     if held:
                         firm = min(held, key=lambda h: list(HELD).index(h["stance"]) if h["stance"] in HELD else len(HELD))
                         n = len({h["fact_id"] or h["condition_id"] for h in held})

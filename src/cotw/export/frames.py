@@ -7,8 +7,11 @@ Table Schema, so no exporter restates the schema.
 The typed formats (Parquet, SQLite, Excel, JSON) carry the columns of `cotw.load()`: every field of
 the schema, and after each EDTF date field (`x-edtf`) the two date columns `cotw.load` derives from
 it, `<field>_earliest` and `<field>_latest` (see `derived_fields`), so that "2025-04" or
-"../2025-04-10" can be sorted and filtered as dates in any of them. The CSV files and the zipped
-data package stay exactly the curated tables.
+"../2025-04-10" can be sorted and filtered as dates in any of them; and after each verbatim field
+(`x-verbatim-in`: evidence, quotations) its reading form `<field>_plain`, the words without the
+source's markup (`<u>`, `</u>`, `**`; markup.py), for the formats people read cell by cell. The
+reading form is added here, not by `cotw.load`: the library gives the curated words, as provenance
+matches them. The CSV files and the zipped data package stay exactly the curated tables.
 """
 from __future__ import annotations
 
@@ -89,7 +92,15 @@ def _plain(value, k: str):
 
 
 def derived_fields(f: dict) -> list[dict]:
-    """The date columns `cotw.load` adds after an EDTF field (none for other fields), described as derived."""
+    """The columns derived from a field, described as derived: the date bounds `cotw.load` adds after an
+    EDTF field, the reading form after a verbatim field (markup.py), none for other fields."""
+    from .markup import SUFFIX
+
+    if isinstance(f.get("x-verbatim-in"), str):
+        return [{"name": f"{f['name']}{SUFFIX}", "type": "string", "x-derived-from": f["name"],
+                 "description": f"Derived by cotw from `{f['name']}` (not curated): its words as they read, without the "
+                                "source's markup (`<u>`, `</u>` and `**` removed); `" + f["name"] + "` keeps them verbatim, "
+                                "as they are matched against the archived source."}]
     if not f.get("x-edtf"):
         return []
     return [{"name": f"{f['name']}_{end}", "type": "date", "x-derived-from": f["name"],
@@ -99,7 +110,8 @@ def derived_fields(f: dict) -> list[dict]:
 
 
 def export_fields(schema: dict) -> list[dict]:
-    """The schema's fields, each EDTF date field followed by its derived bounds (the columns of cotw.load)."""
+    """The schema's fields, each EDTF date field followed by its derived bounds (as cotw.load gives them) and each
+    verbatim field by its reading form."""
     names = {f["name"] for f in schema["fields"]}
     return [x for f in schema["fields"] for x in [f] + [d for d in derived_fields(f) if d["name"] not in names]]
 
@@ -143,7 +155,7 @@ def prepare(pkg: Package) -> dict[str, Table]:
         res, sch = pkg.resource(name), pkg.schema(name)
         fields = [f["name"] for f in sch["fields"]]
         key = primary_key(sch)
-        frame = load_table(pkg, name)[[f["name"] for f in export_fields(sch)]]
+        frame = with_reading_form(load_table(pkg, name), sch)[[f["name"] for f in export_fields(sch)]]
         texts = frame[key].astype(object).where(frame[key].notna(), "") if key else None
         order = sorted(range(len(frame)), key=lambda i: tuple(str(v) for v in texts.iloc[i])) if key else list(range(len(frame)))
         frame = frame.iloc[order].reset_index(drop=True)
@@ -152,6 +164,16 @@ def prepare(pkg: Package) -> dict[str, Table]:
         table.columns = columns(frame, table.fields)
         out[name] = table
     return out
+
+
+def with_reading_form(frame, schema: dict):
+    """`frame` (as cotw.load gives it) with the reading-form column of each verbatim field (`derived_fields`)."""
+    from .markup import SUFFIX, TOKEN
+
+    for f in schema["fields"]:
+        if isinstance(f.get("x-verbatim-in"), str) and f["name"] in frame.columns:
+            frame[f"{f['name']}{SUFFIX}"] = frame[f["name"]].str.replace(TOKEN, "", regex=True)
+    return frame
 
 
 def columns(frame, fields: list[dict]) -> dict[str, list]:

@@ -1,5 +1,7 @@
 """JSON: one document per table (an array of records, keys in schema order) and one JSON Lines file
-per table. Dates are ISO strings, missing cells null, booleans and numbers native."""
+per table. Dates are ISO strings, missing cells null, booleans and numbers native; a number that is a
+whole number is written as one (`6`, not `6.0`: the CSV says `6`), up to 2**53, past which a float
+no longer holds every integer and stays as it is."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +16,12 @@ def files(names: list[str]) -> dict[str, dict[str, str]]:
     return {n: {"json": table_file(FOLDER, n, ".json"), "jsonl": table_file(FOLDER, n, ".jsonl")} for n in names}
 
 
+EXACT = 2**53  # every integer up to this is a float exactly
+
+
 def _value(v):
+    if isinstance(v, float) and v.is_integer() and abs(v) <= EXACT:
+        return int(v)
     return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
 
 

@@ -3,10 +3,16 @@ it; every table with its row count and a link to its file in each exported forma
 (with a page each, countries.py), the position matrix (figures.py), the timeline (timeline.py), and
 the archived sources, each with its own page in the source viewer (viewer.py) where every span the
 data uses is highlighted and linked to its rows. Self-contained: inline CSS and SVG, relative links,
-no script, no network, so it works opened from disk; readable at 400 px and in print.
+no script, no network, so it works opened from disk; readable at 400 px (the country table and the
+matrix, wider than a phone, scroll sideways in a box that a note above names and a shadow at the
+hidden side marks, CSS alone) and in print. Every page has its navigation, main and footer landmarks
+and passes axe-core (tests/test_download_page.py); the source's markup in quotations is rendered
+(markup.py), never passed through.
 """
 from __future__ import annotations
 
+
+import re
 
 from . import figures
 from .viewer import e  # the one HTML escape of the page (bidirectional controls shown, not obeyed)
@@ -21,11 +27,13 @@ a{color:#0b57a4}.muted,.meta{color:#555}.nav{font-size:.9em}
 code,pre{font:13px ui-monospace,Menlo,Consolas,monospace;background:#f5f5f5}
 td code{white-space:nowrap}
 pre{padding:.8em;overflow-x:auto;white-space:pre-wrap}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%;background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/2.5em 100% no-repeat local,linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/2.5em 100% no-repeat local,radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.28),rgba(0,0,0,0)) left/1em 100% no-repeat scroll,radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.28),rgba(0,0,0,0)) right/1em 100% no-repeat scroll}
+.scroll:focus-visible{outline:2px solid #0b57a4}
+.scroll-hint{display:none;margin:.3em 0;font-size:.9em;color:#555}
 table.files,table.grid{border-collapse:collapse;width:100%}
 table.files th,table.files td,table.grid th,table.grid td{border-bottom:1px solid #e3e3e3;padding:.35em .5em;text-align:left;vertical-align:top}
 table td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#fafafa}td.flag{background:#fff3cd}
-.whole a{margin-right:1.2em;display:inline-block}figure{margin:1em 0;overflow-x:auto;max-width:100%}figcaption{color:#555;font-size:.9em}
+.whole a{margin-right:1.2em;display:inline-block}figure{margin:1em 0;max-width:100%}figcaption{color:#555;font-size:.9em}
 svg text{font:11px system-ui,sans-serif;fill:#222}svg .group{font-weight:600}svg .lg-title{font-weight:600}svg text.count{font-size:10px;font-weight:600}
 svg a text{fill:#0b57a4}svg .stripe{fill:#f6f6f6}
 svg.cover{vertical-align:middle;max-width:40%;height:10px}svg.cover rect{fill:#c2410c}svg.cover rect.all{fill:#eee;stroke:#bbb;stroke-width:.5}
@@ -39,7 +47,7 @@ li:target,article:target{background:#eef4ff;outline:2px solid #0b57a4}
 ol.spans>li{margin:.4em 0}ol.spans ul,ol.events ul{margin:.2em 0;padding-left:1.2em}
 article.card{border:1px solid #e3e3e3;border-radius:4px;padding:.5em .8em;margin:.6em 0;break-inside:avoid}
 article.card p{margin:.2em 0}article.card blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #fbbf24}
-.tl{margin:1em 0}.tl-lane{margin-bottom:1.2em}
+.tl{margin:1em 0}.tl-lane{margin-bottom:1.2em}ul.tl-items{list-style:none;margin:0;padding:0}
 .tl-row{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:0 .8em;align-items:center;border-bottom:1px solid #f0f0f0;break-inside:avoid}
 .tl-name{margin:.2em 0;font-size:.95em}
 .tl-axis{position:relative;height:1.4em;font-size:11px;color:#555;border-bottom:1px solid #bbb}
@@ -64,10 +72,11 @@ article.card p{margin:.2em 0}article.card blockquote{margin:.4em 0;padding-left:
  table.files td{display:block;border:0;padding:.1em 0}table.files td.n::before{content:"rows: "}table.files td.n{text-align:left}
  table.files td:nth-child(n+4){display:inline-block;margin-right:1em}
  table.files td:empty{display:none}.tl-axis{font-size:9px}
+ .scroll-hint{display:block}
 }
 @media print{
  body{max-width:none;margin:0;font-size:11pt}a{color:#222}.nav{display:none}
- figure,.scroll{overflow:visible}svg{max-width:100%;height:auto}
+ figure,.scroll{overflow:visible;background:none}svg{max-width:100%;height:auto}.scroll-hint{display:none!important}
  h2,h3{break-after:avoid}.tl-lane{break-inside:auto}
  article.card a.span-link::after{content:" (" attr(href) ")";font-size:8pt;color:#555}
 }
@@ -79,6 +88,11 @@ INSTALL = ("<p>From a clone of the repository: <code>pip install .</code> (or <c
            "The zipped data package carries the archived source texts (<code>seeds/</code>) with their sha256, so "
            "<code>cotw check cotw-datapackage.zip</code> verifies every quotation and piece of evidence against its "
            "source without anything else downloaded.</p>")
+
+# Shown where a table or the matrix is wider than the screen (CSS only, no script), above it; the shadow
+# at an edge of the scrolling box (`.scroll`) shows on which side more is hidden.
+SCROLL_HINT = ('<p class="scroll-hint" id="{id}">Wider than the screen: scroll the {what} sideways to see every {col} '
+               '<span aria-hidden="true">→</span> (a shadow at an edge means more on that side).</p>')
 
 FORMAT_LABELS = {"csv": "CSV", "parquet": "Parquet", "json": "JSON", "jsonl": "JSON Lines"}
 
@@ -127,15 +141,19 @@ def render(ctx, prov, rows, summ) -> str:
     lic = (d.get("licenses") or [{}])[0]
     title = d.get("title", d.get("name", "cotw"))
     events_html, events_css, drawn = timeline.render(ctx.tables.get("events"), ctx.tables.get("statements"), ctx.tables.get("people"), prov)
+    svg = figures.matrix(ctx.tables)
+    wide = re.match(r'<svg [^>]*\bwidth="(\d+)"', svg)
+    # the matrix scrolls below its own width (and the body's margins): only there is its hint shown
+    matrix_css = f"@media screen and (max-width:{int(wide.group(1)) + 48}px){{#matrix-hint{{display:block}}}}" if wide else ""
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(title)} — downloads</title>", f"<style>{CSS}{events_css}</style>", "</head>", "<body>",
-           f"<h1>{e(title)}</h1>",
+           f"<title>{e(title)} — downloads</title>", f"<style>{CSS}{events_css}{matrix_css}</style>", "</head>", "<body>",
+           "<main>", f"<h1>{e(title)}</h1>",
            f'<p class="meta">Version <strong id="version">{e(ctx.version)}</strong> · licence '
            f'<strong>{e(lic.get("title") or lic.get("name", ""))}</strong> ({e(lic.get("name", ""))}{", " + e(lic["path"]) if lic.get("path") else ""})</p>',
            f"<p>{e(d.get('description', ''))}</p>",
-           '<p class="nav">On this page: <a href="#downloads">downloads</a> · <a href="#countries">countries</a> · '
-           '<a href="#positions">matrix</a> · <a href="#timeline-title">timeline</a> · <a href="#sources">sources</a></p>',
+           '<nav aria-label="On this page"><p class="nav">On this page: <a href="#downloads">downloads</a> · <a href="#countries">countries</a> · '
+           '<a href="#positions">matrix</a> · <a href="#timeline-title">timeline</a> · <a href="#sources">sources</a></p></nav>',
            '<h2 id="install">Install</h2>', INSTALL,
            "<h2>How to cite</h2>", f"<pre>{e(citation(ctx))}</pre>",
            "<p>Cite also the archived sources (table <code>sources</code>, and below) for the facts you use.</p>",
@@ -174,10 +192,12 @@ def render(ctx, prov, rows, summ) -> str:
                 "<p>Each has its own page with its positions, conditions, contributions and quotations, each with its "
                 "evidence, date, basis and a link to the words in the archived source. The latest position is derived "
                 "by code from the dated observations (<code>cotw.summary()</code>); <em>unplaced</em> means the texts do "
-                "not say which observation came last.</p>", table]
-    svg = figures.matrix(ctx.tables)
+                "not say which observation came last.</p>", SCROLL_HINT.format(id="countries-hint", what="table", col="column"), table]
     if svg:
-        out += ['<h2 id="positions">Positions by country</h2>', "<figure>", svg,
+        out += ['<h2 id="positions">Positions by country</h2>', "<figure>",
+                SCROLL_HINT.format(id="matrix-hint", what="matrix", col="column and the legend"),
+                '<div class="scroll" role="region" aria-label="The matrix (scrolls sideways when wider than the screen)" '
+                'aria-describedby="matrix-hint" tabindex="0">', svg, "</div>",
                 "<figcaption>One row per country or organisation (its name links to its page). The first column has one "
                 "stripe per report of its stance on sending its own troops. Circles are the conditions it sets, filled by "
                 "the firmest stance held, with the number of distinct facts when more than one; squares are contributions "
@@ -196,7 +216,8 @@ def render(ctx, prov, rows, summ) -> str:
             out.append(f'<li><a href="{e(s.page)}">{e(s.title)}</a> <span class="muted">({e(s.source_id)})</span><br>'
                        f"{coverage_bar(s)} {s.share:.0%} of its text used by {sum(len(x.rows) for x in s.spans)} rows</li>")
         out.append("</ul>")
-    out += [f'<p class="meta">Generated by <code>cotw export</code> from version {e(ctx.version)} of the data.</p>', "</body>", "</html>"]
+    out += ["</main>", f'<footer><p class="meta">Generated by <code>cotw export</code> from version {e(ctx.version)} of the data.</p></footer>',
+            "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 

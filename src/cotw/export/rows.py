@@ -3,6 +3,7 @@ and where on the page it is shown (its country's page, or the timeline list), so
 viewer, the country pages and the timeline link to each other the same way."""
 from __future__ import annotations
 
+from .markup import plain
 from .viewer import row_id_field, short
 
 SHOWN_ON_COUNTRY = ("positions", "conditions", "contributions", "statements")  # rows with an actor: on its country's page
@@ -53,7 +54,7 @@ class Rows:
         if name == "contributions":
             return f'{g("country")} {g("kind")}, {g("scope")}, {g("commitment")}: {short(g("description"), 80)}'
         if name == "statements":
-            return f'{short(g("speaker_label"), 60)} ({g("said", "undated")}): “{short(g("quote"), 80)}”'
+            return f'{short(g("speaker_label"), 60)} ({g("said", "undated")}): “{short(plain(g("quote")), 80)}”'
         if name == "events":
             return f'{short(g("name"), 80)} ({g("kind")}, {when})'
         if name == "claims":

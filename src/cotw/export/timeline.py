@@ -8,7 +8,9 @@ day, an "on or before" (`../2025-04-10`) a bar that fades out towards its unknow
 after" one that fades towards its unknown end. The axis covers only what can be placed: a fact whose
 bounds are wider than WIDEST days (a whole year) is listed apart instead of stretching the axis, and
 so are undated facts. Below the lanes, every fact is listed in full with each report's evidence and a
-link to its highlighted words in the source viewer.
+link to its highlighted words in the source viewer. Lanes and lists run oldest first (`_order`), events
+and quotations together. The month gridlines are drawn on screen only: printed, their 1px gradient
+stops came out as heavy bars (the axis above each lane keeps its ticks).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..dates import DateError, bounds
+from .markup import html, plain
 from .viewer import e, short
 
 WIDEST = 62  # days: a month or two can be drawn as a bar; a year or more would squeeze every day
@@ -114,7 +117,7 @@ def facts(table, kind: str = "events", people: dict | None = None) -> list[Fact]
         for fact in out.values():
             r = max(fact.reports, key=lambda r: len(r.get("quote") or ""))
             who = (people or {}).get(r.get("speaker_id")) or short(r.get("speaker_label"), 40)
-            fact.name = f'{who}: “{short(r.get("quote"), 60)}”'
+            fact.name = f'{who}: “{short(plain(r.get("quote")), 60)}”'
     return list(out.values())
 
 
@@ -172,17 +175,18 @@ def render(events, statements, people, prov) -> tuple[str, str, int]:
         shown = ticks[::every]
         stops = ",".join(f"transparent {x(t):.3f}%,#d9d9d9 {x(t):.3f}%,#d9d9d9 calc({x(t):.3f}% + 1px),transparent calc({x(t):.3f}% + 1px)"
                          for t in shown[1:])
-        css = f".tl-track{{background-image:linear-gradient(to right,{stops})}}" if stops else ""
+        # on screen only: printed, the 1px stops of the gradient came out as heavy bars (the axis keeps its ticks)
+        css = f"@media screen{{.tl-track{{background-image:linear-gradient(to right,{stops})}}}}" if stops else ""
         axis = "".join(f'<span class="tl-tick" style="left:{x(t):.3f}%">{MONTHS[t.month - 1]}'
                        f'{" " + str(t.year) if i == 0 or t.month == 1 else ""}</span>' for i, t in enumerate(shown))
-        out.append(f'<div id="timeline" class="tl" role="list" aria-label="Dated events, {_day(start)} to {_day(dt.date.fromordinal(start.toordinal() + days - 1))}">')
+        out.append(f'<div id="timeline" class="tl" role="group" aria-label="Dated events, {_day(start)} to {_day(dt.date.fromordinal(start.toordinal() + days - 1))}">')
         for heading, kinds in LANES + (("Other kinds", ()),):
             known = {k for _, ks in LANES for k in ks}
             members = [f for f in placed if (f.kind in kinds) or (not kinds and f.kind not in known)]
             if not members:
                 continue
             out.append(f'<div class="tl-lane"><div class="tl-row tl-head"><h3 class="tl-name">{e(heading)}</h3>'
-                       f'<div class="tl-axis" aria-hidden="true">{axis}</div></div>')
+                       f'<div class="tl-axis" aria-hidden="true">{axis}</div></div><ul class="tl-items" aria-label="{e(heading)}">')
             for f in members:
                 a, b = f.earliest, f.latest
                 if f.shape == "day":
@@ -194,18 +198,19 @@ def render(events, statements, people, prov) -> tuple[str, str, int]:
                 else:
                     mark = f'<span class="tl-mark open-end" style="left:{x(a):.3f}%;width:{100 - x(a):.3f}%"></span>'
                 n = len(f.reports)
-                out.append(f'<div class="tl-row tl-item" role="listitem" id="tl-{e(f.fact_id)}" data-shape="{f.shape}">'
+                out.append(f'<li class="tl-row tl-item" id="tl-{e(f.fact_id)}" data-shape="{f.shape}">'
                            f'<a class="tl-label" href="#fact-{e(f.fact_id)}"><span class="tl-when">{e(when(a, b))}</span> '
                            f'{e(short(f.name, LABEL))}{f" ({n} reports)" if n > 1 else ""}</a>'
-                           f'<div class="tl-track" title="{e(f.dates)}">{mark}</div></div>')
-            out.append("</div>")
+                           f'<div class="tl-track" title="{e(f.dates)}">{mark}</div></li>')
+            out.append("</ul></div>")
         out.append("</div>")
     out.append(_legend())
-    out.append(_list("Every event and quotation in the timeline, with its reports", "timeline-list", placed, prov))
+    out.append(_list("Every event and quotation in the timeline, with its reports", "timeline-list", sorted(placed, key=_order), prov))
     wide = [f for f in all_facts + said if f.shape in ("wide", "conflicting")]
     undated = [f for f in all_facts if f.shape == "undated"]
     if wide:
-        out.append(_list(f"Dated too broadly to draw (bounds wider than {WIDEST} days, e.g. a whole year)", "timeline-wide", wide, prov))
+        out.append(_list(f"Dated too broadly to draw (bounds wider than {WIDEST} days, e.g. a whole year)", "timeline-wide",
+                         sorted(wide, key=_order), prov))
     if undated:
         out.append(_list("Not dated by the texts (or only a day or month without a printed year)", "timeline-undated", undated, prov))
     return "\n".join(out), css, len(placed)
@@ -230,7 +235,7 @@ def _list(title: str, anchor: str, members: list[Fact], prov) -> str:
             link = f' <a href="{e(href)}" class="span-link">the words in the source ↗</a>' if href else ""
             place = f", {e(r['place'])}" if r.get("place") else ""
             out.append(f'<li id="{e(rid)}"><code>{e(rid)}</code> {e(r.get("date") or "undated")}{place} · {e(r.get("source_id"))}: '
-                       f'<q>{e(r.get("evidence") or r.get("quote"))}</q>{link}</li>')
+                       f'<q>{html(r.get("evidence") or r.get("quote"))}</q>{link}</li>')
         out.append("</ul></li>")
     out.append("</ol></section>")
     return "\n".join(out)

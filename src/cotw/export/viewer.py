@@ -6,7 +6,8 @@ Spans are located exactly as `cotw check` proves them (check/provenance.py): the
 archive are both normalised by `provenance.normalise` (a run of whitespace is one space) and the
 cell must occur in the archive; the first occurrence is the one highlighted, as `in` finds it.
 Only the way back from the normalised text to the archived characters is added here, so that the
-page shows the archive as it is (line breaks, markup and all).
+page shows the archive as it is (line breaks and all), except for the source's own markup: `<u>...</u>`
+is shown underlined and `**` not at all (markup.py), and neither is counted as characters of the text.
 """
 from __future__ import annotations
 
@@ -166,9 +167,17 @@ def locate(pkg, tables: dict) -> Provenance:
         source.spans.sort(key=lambda s: (s.start, -s.end))
         for i, span in enumerate(source.spans, start=1):
             span.number = i
-        source.total = _solid(source.raw)
-        source.covered = sum(_solid(source.raw[a:b]) for a, b in _merged(source.spans))  # each character once
+        shown = _shown(source.raw)
+        source.total = _solid(shown)
+        source.covered = sum(_solid(shown[a:b]) for a, b in _merged(source.spans))  # each character once
     return out
+
+
+def _shown(raw: str) -> str:
+    """`raw` with the characters of its markup tokens made spaces: what a reader sees, at the same indices."""
+    from .markup import TOKEN
+
+    return TOKEN.sub(lambda m: " " * len(m.group()), raw)
 
 
 def _solid(text: str) -> int:
@@ -198,7 +207,11 @@ def coverage_bar(source: Source, width: int = 300) -> str:
 
 
 def _text(source: Source) -> str:
-    """The archived text as HTML: highlighted where rows use it, each span's number at its start."""
+    """The archived text as HTML: highlighted where rows use it, each span's number at its start, the
+    source's markup rendered (markup.Reader carries the underline across the cuts, so the tags nest)."""
+    from .markup import Reader
+
+    reader = Reader(source.raw)
     first = len(source.raw) - len(source.raw.lstrip())  # blank lines around the text are not shown (no span lies there)
     cuts = {first, len(source.raw.rstrip())}
     starts: dict[int, list[Span]] = {}
@@ -215,7 +228,7 @@ def _text(source: Source) -> str:
         for span in starts.get(a, []):
             out.append(f'<a class="ref" id="{span.anchor}" href="#in{span.number}" title="span {span.number}: '
                        f'{len(span.rows)} row(s)">{span.number}</a>')
-        chunk = e(source.raw[a:b])
+        chunk = reader.html(a, b)
         out.append(f'<mark class="d{min(depth, 3)}">{chunk}</mark>' if depth else chunk)
     return "".join(out)
 
@@ -223,6 +236,8 @@ def _text(source: Source) -> str:
 def page(source: Source, tables: dict, describe, home, css: str, version: str) -> str:
     """The HTML of one source's page. `describe(table, row id)` gives a row's one-line summary,
     `home(table, row id)` (link from the export root, its words) to where the row is shown on the page, or None."""
+    from .markup import plain
+
     sources = tables["sources"]
     i = source.row if source.row >= 0 else sources.columns["source_id"].index(source.source_id)
     meta = {k: sources.columns.get(k, [None] * sources.rows)[i] for k in ("publisher", "authors", "published", "url", "archive", "sha256", "kind")}
@@ -230,8 +245,9 @@ def page(source: Source, tables: dict, describe, home, css: str, version: str) -
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{e(source.title)} — archived text</title>", f"<style>{css}</style>", "</head>", "<body>",
-           '<p class="nav"><a href="../index.html">← the dataset</a> · <a href="../index.html#sources">all sources</a></p>',
-           f"<h1>{e(source.title)}</h1>",
+           '<nav aria-label="The dataset"><p class="nav"><a href="../index.html">← the dataset</a> · '
+           '<a href="../index.html#sources">all sources</a></p></nav>',
+           "<main>", f"<h1>{e(source.title)}</h1>",
            '<dl class="meta">'
            + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in (("source_id", source.source_id), ("publisher", meta["publisher"]),
                                                                      ("authors", meta["authors"]), ("published (EDTF)", meta["published"]),
@@ -248,7 +264,7 @@ def page(source: Source, tables: dict, describe, home, css: str, version: str) -
            f'<h2 id="rows">Rows that cite this text ({rows_total})</h2>',
            '<ol class="spans">']
     for span in source.spans:
-        words = short(source.raw[span.start:span.end], 140)
+        words = short(plain(source.raw[span.start:span.end]), 140)
         again = f' <span class="muted">(these words occur {span.occurrences} times; the first is highlighted, as <code>cotw check</code> finds it)</span>' if span.occurrences > 1 else ""
         out.append(f'<li id="in{span.number}" value="{span.number}"><a href="#{span.anchor}" class="back">span {span.number} in the text</a>: '
                    f'<q>{e(words)}</q>{again}<ul>')
@@ -262,5 +278,6 @@ def page(source: Source, tables: dict, describe, home, css: str, version: str) -
     if source.missing:
         out.append(f"<p>{len(source.missing)} row(s) whose words were not found in this text (run <code>cotw check</code>): "
                    + ", ".join(f"<code>{e(t)} {e(r)}</code>" for t, r in source.missing) + "</p>")
-    out += [f'<p class="meta">Generated by <code>cotw export</code> from version {e(version)} of the data.</p>', "</body>", "</html>"]
+    out += ["</main>", f'<footer><p class="meta">Generated by <code>cotw export</code> from version {e(version)} of the data.</p></footer>',
+            "</body>", "</html>"]
     return "\n".join(out) + "\n"
