@@ -114,12 +114,14 @@ def test_a_broken_coding_file_is_a_located_error(tmp_path, cli):
     assert result.exit_code == 1 and "ann.json:1:" in result.stderr
 
 
-def test_the_repositorys_reliability_page_is_current_whenever_coders_have_coded(root):
-    """Whenever reliability/codings holds a coder file, the key is there and docs/reliability.md is what
+@pytest.mark.parametrize("folder,page", [("reliability", "docs/reliability.md"),
+                                         ("reliability/round-1", "docs/reliability-round-1.md")])
+def test_the_repositorys_reliability_page_is_current_whenever_coders_have_coded(root, folder, page):
+    """Whenever a round's codings hold a coder file, its key is there and its page is what
     `cotw reliability alpha` writes (stale or missing fails). Before the first coding there is nothing to measure."""
-    codings = root / "reliability" / "codings"
+    codings = root / folder / "codings"
     coders = [f for f in codings.glob("*.json") if f.stem != "dataset"] if codings.is_dir() else []
-    if coders or (root / "reliability" / "key.json").exists():
-        assert (root / "reliability" / "key.json").is_file(), "coder files without reliability/key.json cannot be measured"
-        fresh, _ = report(root / "reliability", root / "docs" / "reliability.md", check=True)
-        assert fresh, "docs/reliability.md is stale or missing: run `cotw reliability alpha`"
+    if coders or (root / folder / "key.json").exists():
+        assert (root / folder / "key.json").is_file(), f"coder files without {folder}/key.json cannot be measured"
+        fresh, _ = report(root / folder, root / page, check=True)
+        assert fresh, f"{page} is stale or missing: run `cotw reliability alpha --dir {folder} --out {page}`"
