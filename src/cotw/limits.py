@@ -1,0 +1,56 @@
+"""The budgets cotw spends on one untrusted input: every number here, in code, never in the package.
+
+A package is written by whoever sends it, schema included, so no bound can come from the package
+itself. Each budget is charged where the bytes enter (the zip reader, the descriptor, the citation,
+the report, the second opinion, the curation commands), and what goes over it is refused with a
+located message or cut with a count of what was left out: the time, memory and output of every
+command stay bounded by the size of what it was given.
+
+The file size bounds of safeio (MAX_JSON, MAX_TEXT, MAX_TABLE) and io/jsonload (MAX_BYTES, depth) are
+the first budget of every file; these are the rest.
+"""
+from __future__ import annotations
+
+KiB = 1024
+MiB = 1024 * KiB
+
+# Zipped packages (io/safezip.py). Deflate turns a run of one byte into ~1000 times less; real CSV
+# and text compress 3-10 times, so a whole zip may expand to ZIP_INFLATE_RATIO times its size (and
+# always to ZIP_INFLATE_FLOOR): a small zip cannot make cotw inflate gigabytes.
+ZIP_INFLATE_RATIO = 20
+ZIP_INFLATE_FLOOR = 256 * MiB
+
+# The descriptor (package.py): resources one package may list.
+MAX_RESOURCES = 200
+
+# CITATION.cff (export/citation.py): its size, and YAML nodes (anchors and aliases are refused).
+CFF_MAX_BYTES = 64 * KiB
+CFF_MAX_NODES = 10_000
+
+# The report (report.py), in every format. Per (rule, file): MAX_KEPT problems kept and listed in
+# JSON, MAX_SHOWN shown in text and GitHub output. In all: REPORT_MAX_KEPT problems kept,
+# REPORT_MAX_SHOWN shown, REPORT_MAX_CHARS characters of message, hint and value kept; the rest
+# are counted ("... and N more"). Each problem's message, hint and value are cut to these lengths.
+MAX_KEPT = 1000
+MAX_SHOWN = 20
+REPORT_MAX_KEPT = 10_000
+REPORT_MAX_SHOWN = 1000
+REPORT_MAX_CHARS = 4_000_000
+PROBLEM_MAX_MESSAGE = 1000
+PROBLEM_MAX_HINT = 12_000  # room for a `cotw locate` command quoting a cell of locate.MAX_WORDS characters
+PROBLEM_MAX_VALUE = 200
+
+# --with-frictionless (check/second_opinion.py): frictionless checks an enum by scanning a list per
+# cell and keeps every primary key; it is run only within these bounds, and stops after
+# FRICTIONLESS_MAX_ERRORS errors.
+FRICTIONLESS_MAX_ENUM = 1000  # values in one field's enum
+FRICTIONLESS_MAX_ROWS = 100_000  # rows in one table
+FRICTIONLESS_MAX_ERRORS = 1000
+
+# `cotw locate` (curate/locate.py): characters of the words once folded (Unicode compatibility
+# forms expand: U+FDFA is 18 letters), and characters of archived text searched in all.
+LOCATE_MAX_FOLDED = 5000
+LOCATE_MAX_SEARCHED = 64 * MiB
+
+# `cotw next-id` (curate/ids.py): digits of an id, whatever the key's pattern asks for.
+ID_MAX_DIGITS = 18

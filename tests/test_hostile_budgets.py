@@ -1,0 +1,78 @@
+"""Bounded by construction: each untrusted input has a budget, in code (cotw/limits.py), charged where
+its bytes enter. Every test here runs the hostile case in a child process with its address space
+limited (RLIMIT_AS) and a time limit, so a regression fails instead of taking the machine; the
+scans that must be linear are timed on an input and on the same input doubled."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cotw import limits
+
+GiB = 1 << 30
+
+
+def _limit(memory: int):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    return apply
+
+
+def run(code: str, *args, memory: int = 2 * GiB, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`code` run by a fresh Python with sys.argv[1:] = args, within `memory` bytes of address space."""
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=_limit(memory), env={**os.environ, "PYTHONHASHSEED": "0"})
+
+
+def cli(*args, memory: int = 2 * GiB, timeout: float = 60) -> subprocess.CompletedProcess:
+    return run("import sys; from cotw.cli import app; sys.argv[0] = 'cotw'; app()", *args, memory=memory, timeout=timeout)
+
+
+def best_of(n: int, fn) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def assert_linear(make, measure, size: int, runs: int = 3, ratio: float = 2.5) -> None:
+    """`measure(make(2 * size))` takes at most `ratio` times `measure(make(size))` (best of `runs`)."""
+    small, large = make(size), make(2 * size)
+    t1 = best_of(runs, lambda: measure(small))
+    t2 = best_of(runs, lambda: measure(large))
+    assert t2 <= ratio * t1, f"doubling the input took {t2 / t1:.1f} times as long ({t1:.2f} s -> {t2:.2f} s)"
+
+
+# ---------------------------------------------------------------- 5. CITATION.cff
+
+
+def test_a_yaml_alias_bomb_in_the_citation_is_not_expanded(pkg):
+    levels = ['cff-version: 1.2.0', 'title: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    levels += [f'k{i}: &a{i} [' + ",".join([f"*a{i - 1}"] * 9) + ']' for i in range(1, 9)]
+    (pkg / "CITATION.cff").write_text("\n".join(levels + ["authors: [{name: *a8}]"]) + "\n", encoding="utf-8")
+    assert (pkg / "CITATION.cff").stat().st_size < 600
+    proc = run("import sys; from cotw.package import Package; from cotw.export.citation import citation\n"
+               "print(citation(Package.open(sys.argv[1]), '9.9'))", pkg, memory=1 * GiB, timeout=30)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "lol" not in proc.stdout and len(proc.stdout) < 2000  # cited from datapackage.json instead
+
+
+def test_a_plain_citation_is_still_read(pkg):
+    from cotw.export.citation import citation, read_cff
+    from cotw.package import Package
+
+    (pkg / "CITATION.cff").write_text("cff-version: 1.2.0\ntitle: Plain title\nauthors:\n  - name: A. Writer\n", encoding="utf-8")
+    assert read_cff(Package.open(pkg))["title"] == "Plain title"
+    assert citation(Package.open(pkg), "1.0").startswith("A. Writer. Plain title.")
+    (pkg / "CITATION.cff").write_text("title: x\nauthors: " + "[" * 20 + "]" * 20 + "\n" + "k: [" + ",".join(["1"] * (limits.CFF_MAX_NODES + 10)) + "]\n", encoding="utf-8")
+    assert read_cff(Package.open(pkg)) is None  # more nodes than the budget
