@@ -76,3 +76,25 @@ def test_a_plain_citation_is_still_read(pkg):
     assert citation(Package.open(pkg), "1.0").startswith("A. Writer. Plain title.")
     (pkg / "CITATION.cff").write_text("title: x\nauthors: " + "[" * 20 + "]" * 20 + "\n" + "k: [" + ",".join(["1"] * (limits.CFF_MAX_NODES + 10)) + "]\n", encoding="utf-8")
     assert read_cff(Package.open(pkg)) is None  # more nodes than the budget
+
+
+# ---------------------------------------------------------------- 15. next-id
+
+
+def test_next_id_makes_no_id_wider_than_its_budget(pkg):
+    schema = pkg / "schema/claims.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("^cl-[0-9]{4,}$", "^cl-[0-9]{999999999}$"), encoding="utf-8")
+    proc = cli("next-id", "claims", "--package", pkg, memory=1 * GiB, timeout=30)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and len(out) < 2000, out[:2000]
+    assert f"at most {limits.ID_MAX_DIGITS} digits" in out and "Traceback" not in out
+
+
+def test_next_id_refuses_an_id_in_the_data_wider_than_its_budget(pkg):
+    from conftest import edit_csv
+
+    edit_csv(pkg / "data/claims.csv", 2, "claim_id", "cl-" + "9" * 5000)
+    proc = cli("next-id", "claims", "--package", pkg, memory=1 * GiB, timeout=30)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and len(out) < 2000 and "Traceback" not in out, out[:2000]
+    assert f"more than {limits.ID_MAX_DIGITS} digits" in out
