@@ -98,3 +98,76 @@ def test_next_id_refuses_an_id_in_the_data_wider_than_its_budget(pkg):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1 and len(out) < 2000 and "Traceback" not in out, out[:2000]
     assert f"more than {limits.ID_MAX_DIGITS} digits" in out
+
+
+# ---------------------------------------------------------------- 4 and 16. zipped packages
+
+
+def zip_package(pkg: Path, dest: Path, replace: dict | None = None, extra: dict | None = None) -> Path:
+    """The package folder `pkg` zipped into `dest`; replace[name] (an iterable of byte chunks) stands for
+    that file's bytes, and extra[name] adds an entry."""
+    replace, extra = replace or {}, extra or {}
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for path in sorted(p for p in pkg.rglob("*") if p.is_file()):
+            name = path.relative_to(pkg).as_posix()
+            if name in replace:
+                with zf.open(name, "w", force_zip64=True) as fh:
+                    for chunk in replace[name]:
+                        fh.write(chunk)
+            else:
+                zf.write(path, name)
+        for name, data in extra.items():
+            zf.writestr(name, data)
+    return dest
+
+
+def test_a_zip_that_inflates_past_its_budget_is_refused_unread(pkg, tmp_path):
+    import random
+
+    rnd = random.Random(1)
+    block = "".join(f"cl-{rnd.randint(0, 9999):04d},{rnd.random()},text {rnd.randint(0, 10 ** 9)}\n" for _ in range(20)).encode()
+    mib = block * ((1 << 20) // len(block))
+    size = limits.ZIP_INFLATE_FLOOR + 40 * (1 << 20)
+    bomb = zip_package(pkg, tmp_path / "bomb.zip", replace={"data/claims.csv": (mib for _ in range(size // len(mib) + 1))})
+    with zipfile.ZipFile(bomb) as zf:
+        info = zf.getinfo("data/claims.csv")
+    assert 20 * bomb.stat().st_size < info.file_size < 200 * info.compress_size  # under the ratio rule of one entry
+    t = time.perf_counter()
+    proc = cli("check", bomb, "--format", "json", memory=2 * GiB, timeout=60)
+    assert time.perf_counter() - t < 20
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    problem = json.loads(proc.stdout)["problems"][0]
+    assert problem["file"] == str(bomb) and "more than 20 times its" in problem["message"] and "nothing was read" in problem["message"]
+
+
+def test_a_zip_within_its_budget_is_inflated_once_into_one_buffer(pkg, tmp_path):
+    # 200 MiB of table in a zip of a few MiB (within the floor): read in well under twice its size
+    import random
+
+    rnd = random.Random(2)
+    block = "".join(f"cl-{rnd.randint(0, 9999):04d},{rnd.random()},text {rnd.randint(0, 10 ** 9)}\n" for _ in range(20)).encode()
+    mib = block * ((1 << 20) // len(block))
+    big = zip_package(pkg, tmp_path / "big.zip", replace={"data/claims.csv": (mib for _ in range(200))})
+    code = ("import resource, sys; from cotw.package import Package\n"
+            "pkg = Package.open(sys.argv[1]); before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "data = pkg.read_bytes('data/claims.csv')\n"
+            "print(len(data), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)")
+    proc = run(code, big, memory=2 * GiB, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    size, grown_kib = map(int, proc.stdout.split())
+    assert size == 200 * len(mib) and grown_kib * 1024 < 1.3 * size
+
+
+@pytest.mark.parametrize("first, second", [
+    ("data/claims.csv", "data/Claims.csv"),
+    ("seeds/caf\u00e9.txt", "seeds/cafe\u0301.txt"),  # NFC and NFD
+    ("data/claims.csv", "DATA/claims.csv"),
+])
+def test_zip_entries_that_differ_only_in_case_or_normalisation_are_refused(pkg, tmp_path, first, second, capsys):
+    from cotw.cli import app
+
+    extra = {first: b"a\n", second: b"b\n"} if first != "data/claims.csv" else {second: b"b\n"}
+    bad = zip_package(pkg, tmp_path / "twins.zip", extra=extra)
+    proc = cli("check", bad, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "differ only in case or Unicode normalisation" in proc.stdout and repr(second) in proc.stdout
