@@ -171,3 +171,29 @@ def test_zip_entries_that_differ_only_in_case_or_normalisation_are_refused(pkg, 
     proc = cli("check", bad, timeout=60)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "differ only in case or Unicode normalisation" in proc.stdout and repr(second) in proc.stdout
+
+
+# ---------------------------------------------------------------- 8. resources
+
+
+def _with_resources(pkg: Path, n: int) -> None:
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    model = next(r for r in desc["resources"] if r["name"] == "countries")
+    desc["resources"] += [{**model, "name": f"copy{i}"} for i in range(n - len(desc["resources"]))]
+    (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+
+
+def test_a_package_of_more_resources_than_the_budget_is_refused_unread(pkg):
+    _with_resources(pkg, 1000)
+    t = time.perf_counter()
+    proc = cli("check", pkg, timeout=60)
+    assert time.perf_counter() - t < 15
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert f"lists 1,000 resources, more than the {limits.MAX_RESOURCES}" in proc.stdout
+
+
+def test_a_package_within_the_resource_budget_is_read(pkg):
+    from cotw.package import Package
+
+    _with_resources(pkg, limits.MAX_RESOURCES)
+    assert len(Package.open(pkg).names()) == limits.MAX_RESOURCES
