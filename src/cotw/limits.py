@@ -21,7 +21,7 @@ ZIP_INFLATE_RATIO = 20
 ZIP_INFLATE_FLOOR = 256 * MiB
 
 # The descriptor (package.py): resources one package may list.
-MAX_RESOURCES = 100  # the shipped package has 14; each costs ~30 ms of checks
+MAX_RESOURCES = 100  # the shipped package has 12; each costs ~30 ms of checks
 
 # CITATION.cff (export/citation.py): its size, and YAML nodes (anchors and aliases are refused).
 CFF_MAX_BYTES = 64 * KiB
