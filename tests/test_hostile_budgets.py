@@ -197,3 +197,51 @@ def test_a_package_within_the_resource_budget_is_read(pkg):
 
     _with_resources(pkg, limits.MAX_RESOURCES)
     assert len(Package.open(pkg).names()) == limits.MAX_RESOURCES
+
+
+# ---------------------------------------------------------------- 14. locate
+
+
+def _sources_citing_one_archive(pkg: Path, n: int, text: bytes) -> None:
+    import csv
+    import hashlib
+    import io
+
+    path = pkg / "data/sources.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    (pkg / rows[0]["archive"]).write_bytes(text)
+    rows[0]["sha256"] = hashlib.sha256(text).hexdigest()
+    rows += [{**rows[0], "source_id": f"copy-{i}"} for i in range(n - 1)]
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def test_locate_searches_an_archive_once_however_many_sources_cite_it(pkg):
+    from cotw.curate.locate import locate
+    from cotw.package import Package
+
+    words = "the quick brown fox jumps over the lazy dog near the river bank"
+    text = (("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 4 + "\n") * 4000 + words + "\n").encode()
+
+    def make(n):
+        copy = pkg.parent / f"pkg{n}"
+        import shutil
+        shutil.copytree(pkg, copy)
+        _sources_citing_one_archive(copy, n, text)
+        return Package.open(copy)
+
+    def measure(p):
+        found = locate(p, words)
+        assert found.matches and found.matches[0].score == 100
+
+    assert_linear(lambda n: make(n), measure, 4, runs=2, ratio=1.6)  # 4 and 8 sources: the archive is searched once
+
+
+def test_locate_bounds_the_words_once_folded(pkg):
+    t = time.perf_counter()
+    proc = cli("locate", "--package", pkg, "\ufdfa" * 4000, timeout=60)  # 4,000 characters, 72,000 once folded
+    assert time.perf_counter() - t < 20
+    assert proc.returncode == 2 and "once folded" in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]

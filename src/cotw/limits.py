@@ -50,7 +50,7 @@ FRICTIONLESS_MAX_ERRORS = 1000
 # `cotw locate` (curate/locate.py): characters of the words once folded (Unicode compatibility
 # forms expand: U+FDFA is 18 letters), and characters of archived text searched in all.
 LOCATE_MAX_FOLDED = 5000
-LOCATE_MAX_SEARCHED = 64 * MiB
+LOCATE_MAX_SEARCHED = 32 * MiB  # ~3 s of matching per 10 MiB archive
 
 # `cotw next-id` (curate/ids.py): digits of an id, whatever the key's pattern asks for.
 ID_MAX_DIGITS = 18
