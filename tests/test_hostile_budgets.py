@@ -245,3 +245,46 @@ def test_locate_bounds_the_words_once_folded(pkg):
     proc = cli("locate", "--package", pkg, "\ufdfa" * 4000, timeout=60)  # 4,000 characters, 72,000 once folded
     assert time.perf_counter() - t < 20
     assert proc.returncode == 2 and "once folded" in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]
+
+
+# ---------------------------------------------------------------- 6. provenance
+
+
+@pytest.mark.parametrize("block", [5, 37, 1 << 21])
+@pytest.mark.parametrize("text", [
+    "The coalition met in Paris. " * 50 + "Ukraine's security guarantees were discussed at length.",
+    "a" * 3000,
+    "Zelensky said: «мир через силу» — 𝄞 peace through strength. " * 20,
+], ids=["repeated-prose", "one-letter", "beyond-latin-1"])
+def test_a_text_too_large_to_keep_its_index_is_searched_exactly(monkeypatch, text, block):
+    import random
+
+    from cotw.check import provenance
+    from test_provenance_index import spans
+
+    monkeypatch.setattr(provenance, "MAX_INDEXED", 0)
+    monkeypatch.setattr(provenance, "BLOCK", block)
+    needles = spans(text, random.Random(block), 300) + ["a" * 2999 + "b", text, text + " ", text[-provenance.K:]]
+    indexes: dict = {}
+    assert provenance._occurs(needles, ["s"] * len(needles), {"s": text}, indexes) == [bool(n) and n in text for n in needles]
+    assert not indexes
+
+
+def test_quotes_in_an_archive_over_the_index_budget_are_found_in_linear_time():
+    import random
+
+    from cotw.check import provenance
+
+    def make(n):  # an archive of n * 1.1 M characters (over MAX_INDEXED from n = 4), quoted n * 1000 times
+        rng = random.Random(n)
+        words = [f"{w}{i}" for i, w in enumerate(["coalition", "troops", "ceasefire", "mandate", "Kyiv"] * 400)]
+        text = " ".join(rng.choice(words) for _ in range(n * 110_000))
+        starts = [rng.randrange(len(text) - 200) for _ in range(n * 1000)]
+        return text, [text[a: a + 120] for a in starts]
+
+    def measure(case):
+        text, needles = case
+        assert all(provenance._occurs(needles, ["s"] * len(needles), {"s": text}, {}))
+
+    assert len(make(4)[0]) > provenance.MAX_INDEXED
+    assert_linear(make, measure, 4, runs=2)
