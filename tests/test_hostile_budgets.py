@@ -288,3 +288,103 @@ def test_quotes_in_an_archive_over_the_index_budget_are_found_in_linear_time():
 
     assert len(make(4)[0]) > provenance.MAX_INDEXED
     assert_linear(make, measure, 4, runs=2)
+
+
+# ---------------------------------------------------------------- 9. output
+
+
+@pytest.fixture
+def loud(pkg) -> Path:
+    """A package whose problems carry huge text: a 5 MB cell, an enum of 100,000 values, a 6,000-character pattern."""
+    from conftest import edit_csv
+
+    schema = json.loads((pkg / "schema/claims.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in schema["fields"]}
+    fields["basis"]["constraints"]["enum"] += [f"basis-{i:06d}" for i in range(100_000)]
+    fields["unit"]["constraints"]["pattern"] = "^(?:" + "u?" * 3_000 + ")$"
+    (pkg / "schema/claims.json").write_text(json.dumps(schema), encoding="utf-8")
+    edit_csv(pkg / "data/claims.csv", 3, "basis", "no-such-basis")
+    for line in range(2, 40):
+        edit_csv(pkg / "data/claims.csv", line, "unit", "not a unit")
+    edit_csv(pkg / "data/claims.csv", 2, "subject", "HUGE")
+    path = pkg / "data/claims.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",HUGE,", "," + "S" * 5_000_000 + ",", 1), encoding="utf-8")
+    return pkg
+
+
+def _cut(text: str, limit: int) -> bool:
+    return text is None or len(text) <= limit + 40
+
+
+def test_every_format_bounds_each_problem_and_the_whole_output(loud):
+    import cotw
+
+    checked = cotw.validate(loud)
+    for fmt, out in (("text", checked.render_text()), ("github", checked.render_github()), ("json", json.dumps(checked.to_dict()))):
+        assert len(out) < 400_000, (fmt, len(out))
+        assert "S" * 1000 not in out and "basis-000100" not in out and "u?" * 500 not in out
+        if fmt == "json":
+            report = json.loads(out)
+            for p in report["problems"]:
+                assert _cut(p["message"], limits.PROBLEM_MAX_MESSAGE) and _cut(p["value"], limits.PROBLEM_MAX_VALUE)
+            assert any(p["rule"] == "enum" and "more)" in p["message"] for p in report["problems"])  # says how many more
+            assert any(p["rule"] == "maxLength" and p["value"].endswith("more characters)") for p in report["problems"])
+
+
+def test_frictionless_messages_are_cut_too(loud):
+    proc = cli("check", loud, "--with-frictionless", "--format", "json", timeout=180)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    second = [p for p in report["problems"] if p["layer"] == "frictionless"]
+    assert second and len(proc.stdout) < 1_000_000
+    for p in second:
+        assert _cut(p["message"], limits.PROBLEM_MAX_MESSAGE) and _cut(p["value"], limits.PROBLEM_MAX_VALUE), p["message"][:300]
+
+
+def test_the_report_keeps_and_shows_a_bounded_number_of_problems_in_all():
+    from cotw.report import Problem, Report
+
+    report = Report(root="x")
+    for f in range(30):
+        for rule in ("a", "b", "c", "d", "e"):
+            report.extend(Problem("schema", rule, "m" * 5000, f"data/{f}.csv", line) for line in range(200))
+    assert len(report.problems) <= limits.REPORT_MAX_KEPT
+    assert sum(len(p.message) for p in report.problems) <= limits.REPORT_MAX_CHARS + limits.PROBLEM_MAX_MESSAGE + 100
+    assert report.count == 30 * 5 * 200  # every problem counted
+    shown = [line for line in report.render_text().splitlines() if "[" in line and "more like this" not in line]
+    assert len(shown) <= limits.REPORT_MAX_SHOWN
+    assert sum(len(p["message"]) for p in report.to_dict()["problems"]) <= limits.REPORT_MAX_CHARS + limits.PROBLEM_MAX_MESSAGE
+
+
+# ---------------------------------------------------------------- 10. --with-frictionless
+
+
+def test_frictionless_is_not_run_beyond_its_row_budget(pkg, monkeypatch):
+    import csv
+    import io
+
+    import cotw
+    from cotw.check import second_opinion
+
+    monkeypatch.setattr(second_opinion, "FRICTIONLESS_MAX_ROWS", 2000)  # the rule, at a size a test can afford
+    path = pkg / "data/claims.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(rows[0])
+    for i in range(2001):
+        writer.writerow([f"cl-{i + 1:06d}", f"cl-{i + 1:06d}", *rows[1][2:]])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    report = cotw.validate(pkg, with_frictionless=True)
+    assert "frictionless" not in report.layers
+    assert any(n.startswith("frictionless was not run: the tables hold") for n in report.notices), report.notices
+
+
+def test_frictionless_is_not_run_on_an_enum_beyond_its_budget(pkg):
+    schema = json.loads((pkg / "schema/claims.json").read_text(encoding="utf-8"))
+    basis = next(f for f in schema["fields"] if f["name"] == "basis")
+    basis["constraints"]["enum"] += [f"basis-{i:06d}" for i in range(limits.FRICTIONLESS_MAX_ENUM)]
+    (pkg / "schema/claims.json").write_text(json.dumps(schema), encoding="utf-8")
+    report = json.loads(cli("check", pkg, "--with-frictionless", "--format", "json", timeout=120).stdout)
+    assert "frictionless" not in report["layers"] and report["valid"]
+    assert any("has an enum of" in n for n in report["notices"]), report["notices"]

@@ -44,7 +44,7 @@ PROBLEM_MAX_VALUE = 200
 # cell and keeps every primary key; it is run only within these bounds, and stops after
 # FRICTIONLESS_MAX_ERRORS errors.
 FRICTIONLESS_MAX_ENUM = 1000  # values in one field's enum
-FRICTIONLESS_MAX_ROWS = 100_000  # rows in one table
+FRICTIONLESS_MAX_ROWS = 50_000  # rows of all tables (frictionless reads ~5-30k rows a second)
 FRICTIONLESS_MAX_ERRORS = 1000
 
 # `cotw locate` (curate/locate.py): characters of the words once folded (Unicode compatibility

@@ -5,6 +5,11 @@ it validates a private copy made only of the bytes cotw read through safeio (reg
 the package, within the size bounds), in a temporary directory removed afterwards. When a file it
 would need cannot be read safely, frictionless is not run at all, and the report says why.
 
+frictionless's time is not linear in everything a package holds (it compares each cell with every
+value of an enum), so it runs only within budgets in code (limits.py): at most FRICTIONLESS_MAX_ROWS
+rows in all, no enum of more than FRICTIONLESS_MAX_ENUM values, and it stops after
+FRICTIONLESS_MAX_ERRORS errors. Beyond them the report says that frictionless was not run, and why.
+
 frictionless also fetches whatever a descriptor points at (a `dialect`, `schema` or `profile` given as
 a URL), so it never sees a descriptor or schema that holds such a reference, and it runs with an HTTP
 session that refuses every request: nothing cotw runs opens a connection, whatever the descriptor says.
@@ -16,8 +21,29 @@ import tempfile
 from pathlib import Path
 
 from ..io import safeio
+from ..limits import FRICTIONLESS_MAX_ENUM, FRICTIONLESS_MAX_ERRORS, FRICTIONLESS_MAX_ROWS
 from ..package import DESCRIPTOR, Package, PackageError
 from ..report import Problem, shorten
+
+
+def over_budget(pkg: Package, rows: dict[str, int]) -> str | None:
+    """Why frictionless would take longer than its budget on `pkg` (whose tables hold `rows`), or None."""
+    total = sum(rows.values())
+    if total > FRICTIONLESS_MAX_ROWS:
+        return (f"the tables hold {total:,} rows, more than the {FRICTIONLESS_MAX_ROWS:,} the second opinion checks "
+                "(cotw's own checks cover them all)")
+    for name in pkg.names():
+        try:
+            fields = pkg.schema(name)["fields"]
+        except PackageError:
+            continue  # reported by frictionless_problems
+        for f in fields:
+            enum = f.get("constraints", {}).get("enum") if isinstance(f, dict) and isinstance(f.get("constraints"), dict) else None
+            if isinstance(enum, list) and len(enum) > FRICTIONLESS_MAX_ENUM:
+                return (f"field {shorten(f.get('name'), 40)!r} of table {shorten(name, 40)!r} has an enum of {len(enum):,} values, "
+                        f"more than the {FRICTIONLESS_MAX_ENUM:,} the second opinion checks (frictionless compares each cell "
+                        "with every value; cotw's own checks cover them)")
+    return None
 
 
 def refused(pkg: Package) -> list[Problem]:
@@ -92,7 +118,7 @@ def frictionless_problems(pkg: Package) -> list[Problem]:
             return [unreadable]
         try:
             with frictionless.system.use_context(trusted=False, http_session=_offline()):
-                fr = frictionless.validate(os.path.join(tmp, DESCRIPTOR))
+                fr = frictionless.validate(os.path.join(tmp, DESCRIPTOR), limit_errors=FRICTIONLESS_MAX_ERRORS)
         except Exception as exc:  # a second opinion that fails is reported, never a traceback
             return [Problem("frictionless", "frictionless-error", f"frictionless could not validate the package: {shorten(exc, 300)}", DESCRIPTOR)]
 
