@@ -268,6 +268,10 @@ def test_a_text_too_large_to_keep_its_index_is_searched_exactly(monkeypatch, tex
     indexes: dict = {}
     assert provenance._occurs(needles, ["s"] * len(needles), {"s": text}, indexes) == [bool(n) and n in text for n in needles]
     assert not indexes
+    short = [text[a: a + w] + tail for a in range(0, len(text), 7) for w in (1, 3, provenance.K - 1) for tail in ("", "\u00e9")]
+    short = [n[: provenance.K - 1] for n in short] + [text[-1], text[-3:], "\U0001d11e", "zq"]
+    monkeypatch.setattr(provenance, "INDEX_FROM", 2)  # every width through the hashed path
+    assert provenance._occurs(short, ["s"] * len(short), {"s": text}, {}) == [bool(n) and n in text for n in short]
 
 
 def test_quotes_in_an_archive_over_the_index_budget_are_found_in_linear_time():
@@ -388,3 +392,21 @@ def test_frictionless_is_not_run_on_an_enum_beyond_its_budget(pkg):
     report = json.loads(cli("check", pkg, "--with-frictionless", "--format", "json", timeout=120).stdout)
     assert "frictionless" not in report["layers"] and report["valid"]
     assert any("has an enum of" in n for n in report["notices"]), report["notices"]
+
+
+def test_many_short_quotes_are_found_in_linear_time():
+    import random
+
+    from cotw.check import provenance
+
+    def make(n):  # n * 100,000 characters quoted n * 3000 times, 3 to 15 characters at a time
+        rng = random.Random(n)
+        text = "".join(rng.choice("abcdefghij klmnopqrstuvwxyz") for _ in range(n * 100_000))
+        starts = [rng.randrange(len(text) - 20) for _ in range(n * 3000)]
+        return text, [text[a: a + rng.randrange(3, provenance.K)].strip() or "a" for a in starts]
+
+    def measure(case):
+        text, needles = case
+        assert all(provenance._occurs(needles, ["s"] * len(needles), {"s": text}, {}))
+
+    assert_linear(make, measure, 4, runs=2)

@@ -150,14 +150,17 @@ def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes:
     for sid, at in by_source.items():
         text = texts[sid]
         long = [i for i in at if len(needles[i]) >= K]
+        short = [i for i in at if len(needles[i]) < K]
         room = MAX_INDEXED - sum(len(index[0]) for index in indexes.values())
+        if len(short) >= INDEX_FROM:
+            _occurs_short(text, short, needles, out)
+            at = long
         if len(long) < INDEX_FROM or len(text) < K:
             for i in at:
                 out[i] = needles[i] in text
             continue
-        for i in at:
-            if len(needles[i]) < K:
-                out[i] = needles[i] in text
+        for i in short if len(short) < INDEX_FROM else ():
+            out[i] = needles[i] in text
         if sid not in indexes and len(text) > room:
             _occurs_blocked(text, long, needles, out)  # too large to keep its index: indexed a block at a time
             continue
@@ -222,6 +225,45 @@ def _occurs_blocked(text: str, long: list[int], needles: list[str], out: list[bo
         pending = pending[~done]
 
 
+def _occurs_short(text: str, short: list[int], needles: list[str], out: list[bool]) -> None:
+    """_occurs for many needles shorter than K: for each length they have, the text's windows of that
+    length are hashed a block at a time and each needle checked where its hash first occurs (a scan of
+    the text only if that place holds other characters of the same hash). At most K passes over the
+    text, however many needles."""
+    by_width: dict[int, list[int]] = {}
+    for i in short:
+        by_width.setdefault(len(needles[i]), []).append(i)
+    for width, group in by_width.items():
+        windows = len(text) - width + 1
+        if len(group) < INDEX_FROM or windows <= 0:
+            for i in group:
+                out[i] = needles[i] in text
+            continue
+        keys = _hash(np.frombuffer("".join(needles[i] for i in group).encode("utf-32-le"), dtype=np.uint32).reshape(len(group), width))
+        pending = np.arange(len(group))
+        for a in range(0, windows, BLOCK):
+            if not len(pending):
+                break
+            b = min(a + BLOCK, windows)
+            h = _hash_windows(np.frombuffer(text[a: b - 1 + width].encode("utf-32-le"), dtype=np.uint32), b - a, width)
+            wanted = np.unique(keys[pending])
+            bitmap = np.zeros(_BITMAP, dtype=bool)
+            bitmap[(wanted % _BITMAP).astype(np.intp)] = True
+            at = np.flatnonzero(bitmap[(h % _BITMAP).astype(np.intp)])
+            seen, first = np.unique(h[at], return_index=True)
+            if not len(seen):
+                continue
+            where = np.minimum(np.searchsorted(seen, keys[pending]), len(seen) - 1)
+            hit = np.flatnonzero(seen[where] == keys[pending])
+            done = np.zeros(len(pending), dtype=bool)
+            for j in hit.tolist():
+                i = group[pending[j]]
+                # the same hash, other characters (a collision): scanned once, exact whatever the hash
+                out[i] = text.startswith(needles[i], a + int(at[first[where[j]]])) or needles[i] in text
+                done[j] = True
+            pending = pending[~done]
+
+
 COMPARED = 1 << 18  # code points of needles compared at once (bounds the arrays _compare makes: ~40 bytes each)
 
 
@@ -249,12 +291,12 @@ def _compare(cps: np.ndarray, at: np.ndarray, needles: list[str]) -> list[bool]:
 _BITMAP = np.uint64(1 << 22)
 
 
-def _hash_windows(cps: np.ndarray, n: int) -> np.ndarray:
-    """_hash of the first `n` K-character windows of the code points `cps`, from contiguous slices."""
-    wide = cps[: n + K - 1].astype(np.uint64)
+def _hash_windows(cps: np.ndarray, n: int, width: int = K) -> np.ndarray:
+    """_hash of the first `n` windows of `width` code points of `cps`, from contiguous slices."""
+    wide = cps[: n + width - 1].astype(np.uint64)
     h = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for j in range(K):
+        for j in range(width):
             h *= _P
             h += wide[j: j + n]
     return h
