@@ -297,14 +297,14 @@ def test_quotes_in_an_archive_over_the_index_budget_are_found_in_linear_time():
 # ---------------------------------------------------------------- 9. output
 
 
-@pytest.fixture
-def loud(pkg) -> Path:
-    """A package whose problems carry huge text: a 5 MB cell, an enum of 100,000 values, a 6,000-character pattern."""
+def make_loud(pkg: Path, enum: list[str]) -> Path:
+    """`pkg` with problems that carry huge text: a 5 MB cell, a cell not in an enum of `enum` more values, a
+    6,000-character pattern."""
     from conftest import edit_csv
 
     schema = json.loads((pkg / "schema/claims.json").read_text(encoding="utf-8"))
     fields = {f["name"]: f for f in schema["fields"]}
-    fields["basis"]["constraints"]["enum"] += [f"basis-{i:06d}" for i in range(100_000)]
+    fields["basis"]["constraints"]["enum"] += enum
     fields["unit"]["constraints"]["pattern"] = "^(?:" + "u?" * 3_000 + ")$"
     (pkg / "schema/claims.json").write_text(json.dumps(schema), encoding="utf-8")
     edit_csv(pkg / "data/claims.csv", 3, "basis", "no-such-basis")
@@ -314,6 +314,11 @@ def loud(pkg) -> Path:
     path = pkg / "data/claims.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",HUGE,", "," + "S" * 5_000_000 + ",", 1), encoding="utf-8")
     return pkg
+
+
+@pytest.fixture
+def loud(pkg) -> Path:
+    return make_loud(pkg, [f"basis-{i:06d}" for i in range(100_000)])
 
 
 def _cut(text: str, limit: int) -> bool:
@@ -335,7 +340,9 @@ def test_every_format_bounds_each_problem_and_the_whole_output(loud):
             assert any(p["rule"] == "maxLength" and p["value"].endswith("more characters)") for p in report["problems"])
 
 
-def test_frictionless_messages_are_cut_too(loud):
+def test_frictionless_messages_are_cut_too(pkg):
+    # an enum within the second opinion's budget, of long values: frictionless's note lists them all
+    loud = make_loud(pkg, [f"basis-{i:06d}-" + "v" * 200 for i in range(limits.FRICTIONLESS_MAX_ENUM - 10)])
     proc = cli("check", loud, "--with-frictionless", "--format", "json", timeout=180)
     assert proc.returncode == 1, proc.stderr[-2000:]
     report = json.loads(proc.stdout)
