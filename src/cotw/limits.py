@@ -41,10 +41,11 @@ PROBLEM_MAX_HINT = 12_000  # room for a `cotw locate` command quoting a cell of 
 PROBLEM_MAX_VALUE = 200
 
 # --with-frictionless (check/second_opinion.py): frictionless checks an enum by scanning a list per
-# cell and keeps every primary key; it is run only within these bounds, and stops after
-# FRICTIONLESS_MAX_ERRORS errors.
+# cell, and builds an error object (~1 ms) for every bad row of a table each time another table
+# refers to it (uncounted by its own error limit); it is run only within these bounds, and stops
+# after FRICTIONLESS_MAX_ERRORS errors.
 FRICTIONLESS_MAX_ENUM = 1000  # values in one field's enum
-FRICTIONLESS_MAX_ROWS = 50_000  # rows of all tables (frictionless reads ~5-30k rows a second)
+FRICTIONLESS_MAX_TARGET_PROBLEMS = 100  # problems cotw found in tables that foreign keys refer to
 FRICTIONLESS_MAX_ERRORS = 1000
 
 # `cotw locate` (curate/locate.py): characters of the words once folded (Unicode compatibility

@@ -65,7 +65,7 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False, de
         else:
             from .second_opinion import frictionless_problems, over_budget
 
-            why = over_budget(pkg, report.rows)
+            why = over_budget(pkg, report.problems)
             if why:
                 report.layers.remove("frictionless")
                 report.notices.append(f"frictionless was not run: {why}")

@@ -6,9 +6,11 @@ the package, within the size bounds), in a temporary directory removed afterward
 would need cannot be read safely, frictionless is not run at all, and the report says why.
 
 frictionless's time is not linear in everything a package holds (it compares each cell with every
-value of an enum), so it runs only within budgets in code (limits.py): at most FRICTIONLESS_MAX_ROWS
-rows in all, no enum of more than FRICTIONLESS_MAX_ENUM values, and it stops after
-FRICTIONLESS_MAX_ERRORS errors. Beyond them the report says that frictionless was not run, and why.
+value of an enum, and builds an error object for every bad row of a table once per table that refers
+to it), so it runs only within budgets in code (limits.py): no enum of more than FRICTIONLESS_MAX_ENUM
+values, at most FRICTIONLESS_MAX_TARGET_PROBLEMS problems found by cotw's own check in the tables that
+foreign keys refer to, and it stops after FRICTIONLESS_MAX_ERRORS errors. Beyond them the report says that frictionless was
+not run, and why.
 
 frictionless also fetches whatever a descriptor points at (a `dialect`, `schema` or `profile` given as
 a URL), so it never sees a descriptor or schema that holds such a reference, and it runs with an HTTP
@@ -21,17 +23,37 @@ import tempfile
 from pathlib import Path
 
 from ..io import safeio
-from ..limits import FRICTIONLESS_MAX_ENUM, FRICTIONLESS_MAX_ERRORS, FRICTIONLESS_MAX_ROWS
+from ..limits import FRICTIONLESS_MAX_ENUM, FRICTIONLESS_MAX_ERRORS, FRICTIONLESS_MAX_TARGET_PROBLEMS
 from ..package import DESCRIPTOR, Package, PackageError
-from ..report import Problem, shorten
+from ..report import Problem, Problems, shorten
 
 
-def over_budget(pkg: Package, rows: dict[str, int]) -> str | None:
-    """Why frictionless would take longer than its budget on `pkg` (whose tables hold `rows`), or None."""
-    total = sum(rows.values())
-    if total > FRICTIONLESS_MAX_ROWS:
-        return (f"the tables hold {total:,} rows, more than the {FRICTIONLESS_MAX_ROWS:,} the second opinion checks "
-                "(cotw's own checks cover them all)")
+
+def _targets(pkg: Package) -> set[str]:
+    """The files of the tables that a foreign key refers to."""
+    out = set()
+    for name in pkg.names():
+        try:
+            keys = pkg.schema(name).get("foreignKeys")
+        except PackageError:
+            continue
+        for fk in keys if isinstance(keys, list) else []:
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            target = (ref.get("resource") or name) if isinstance(ref, dict) else None
+            path = pkg.resources.get(target, {}).get("path") if isinstance(target, str) else None
+            if isinstance(path, str):
+                out.add(path)
+    return out
+
+
+def over_budget(pkg: Package, problems: Problems) -> str | None:
+    """Why frictionless would take longer than its budget on `pkg`, given what cotw's own check found, or None."""
+    targets = _targets(pkg)
+    found = sum(1 for p in problems if p.file in targets) + sum(n for (_, file), n in problems.omitted.items() if file in targets)
+    if found > FRICTIONLESS_MAX_TARGET_PROBLEMS:
+        return (f"cotw found {found:,} problems (above) in tables that foreign keys refer to, more than the "
+                f"{FRICTIONLESS_MAX_TARGET_PROBLEMS:,} the second opinion is run with (frictionless builds an error for each, "
+                "once per table that refers to them); fix them first")
     for name in pkg.names():
         try:
             fields = pkg.schema(name)["fields"]
