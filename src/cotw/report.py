@@ -4,12 +4,12 @@ Two promises hold for any package, however hostile:
 
 - Bounded: the report keeps at most MAX_KEPT problems per (rule, file), REPORT_MAX_KEPT in all and
   REPORT_MAX_CHARS characters of their text in all, and only counts the rest, so a million bad cells
-  cost a count, not a million objects. Each problem's message, hint and value are cut (to
-  PROBLEM_MAX_MESSAGE, PROBLEM_MAX_HINT and PROBLEM_MAX_VALUE characters, saying how many more there
-  were) as it is added, whoever made it (cotw's rules or frictionless). Text and GitHub output show at
-  most MAX_SHOWN per (rule, file) and REPORT_MAX_SHOWN in all, then "... and N more"; JSON lists what
-  was kept and, per rule and file, how many more were found; the summary counts all. The numbers
-  live in limits.py.
+  cost a count, not a million objects. Each problem's message, hint and value (and column and file)
+  are cut to PROBLEM_MAX_MESSAGE, PROBLEM_MAX_HINT and PROBLEM_MAX_VALUE characters, saying how many
+  more there were, as it is added, whoever made it (cotw's rules or frictionless). Text and GitHub
+  output show at most MAX_SHOWN per (rule, file) and REPORT_MAX_SHOWN in all, then "... and N more";
+  JSON lists what was kept and, per rule and file, how many more were found; the summary counts
+  all. The numbers live in limits.py.
 - Honest: every line printed is one problem. Text that comes from the package (cell values, file
   names, descriptor properties) may hold newlines or terminal escape sequences; `escape` turns every
   such character into a visible escape, so data can neither forge a line (e.g. "valid: 8 tables")
@@ -88,23 +88,32 @@ class Problem:
 
 
 def cut(text: str | None, limit: int) -> str | None:
-    """`text` cut to about `limit` characters, saying how many were left out."""
+    """`text` cut to at most `limit` characters (at least 100), saying how many were left out; a text cut
+    once is not cut again."""
     if text is None or len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    kept = limit - 40  # room for the note: "… (N more characters)" for any N
+    return f"{text[:kept]}… ({len(text) - kept:,} more characters)"
 
 
 def bounded(problem: Problem) -> Problem:
-    """`problem` with its message, hint and value cut to their budgets (limits.py)."""
-    m, h, v = problem.message, problem.hint, problem.value
-    if len(m) <= PROBLEM_MAX_MESSAGE and (h is None or len(h) <= PROBLEM_MAX_HINT) and (v is None or len(str(v)) <= PROBLEM_MAX_VALUE):
+    """`problem` with its message, hint, value, column and file cut to their budgets (limits.py)."""
+    m, h, v, c, f = problem.message, problem.hint, problem.value, problem.column, problem.file
+    if (len(m) <= PROBLEM_MAX_MESSAGE and (h is None or len(h) <= PROBLEM_MAX_HINT) and (v is None or len(str(v)) <= PROBLEM_MAX_VALUE)
+            and (c is None or len(c) <= PROBLEM_MAX_VALUE) and (f is None or len(f) <= PROBLEM_MAX_MESSAGE)):
         return problem
     return replace(problem, message=cut(m, PROBLEM_MAX_MESSAGE), hint=cut(h, PROBLEM_MAX_HINT),
-                   value=None if v is None else cut(str(v), PROBLEM_MAX_VALUE))
+                   value=None if v is None else cut(str(v), PROBLEM_MAX_VALUE), column=cut(c, PROBLEM_MAX_VALUE),
+                   file=cut(f, PROBLEM_MAX_MESSAGE))
 
 
 def _size(p: Problem) -> int:
     return len(p.message) + len(p.hint or "") + len(p.value or "") + len(p.file or "") + len(p.column or "")
+
+
+def _key(rule: str, file: str | None) -> tuple[str, str]:
+    """The (rule, file) a problem is counted under: its file as cut by `bounded`."""
+    return rule, cut(file or "datapackage.json", PROBLEM_MAX_MESSAGE)
 
 
 class Problems(list):
@@ -122,7 +131,7 @@ class Problems(list):
         self.extend(problems)
 
     def append(self, problem: Problem) -> None:
-        key = problem.group
+        key = _key(*problem.group)
         if self._kept[key] < MAX_KEPT and len(self) < REPORT_MAX_KEPT and self._chars < REPORT_MAX_CHARS:
             problem = bounded(problem)
             self._kept[key] += 1
@@ -143,12 +152,12 @@ class Problems(list):
 
     def full(self, rule: str, file: str | None) -> bool:
         """Whether a problem of `rule` in `file` would only be counted (so the caller need not build it)."""
-        return self._kept[rule, file or "datapackage.json"] >= MAX_KEPT or len(self) >= REPORT_MAX_KEPT or self._chars >= REPORT_MAX_CHARS
+        return self._kept[_key(rule, file)] >= MAX_KEPT or len(self) >= REPORT_MAX_KEPT or self._chars >= REPORT_MAX_CHARS
 
     def omit(self, rule: str, file: str | None, n: int = 1) -> None:
         """Count `n` problems of `rule` in `file` that were found but not built."""
         if n > 0:
-            self.omitted[rule, file or "datapackage.json"] += n
+            self.omitted[_key(rule, file)] += n
 
     def total(self) -> int:
         return len(self) + sum(self.omitted.values())
