@@ -163,9 +163,7 @@ def test_a_zip_within_its_budget_is_inflated_once_into_one_buffer(pkg, tmp_path)
     ("seeds/caf\u00e9.txt", "seeds/cafe\u0301.txt"),  # NFC and NFD
     ("data/claims.csv", "DATA/claims.csv"),
 ])
-def test_zip_entries_that_differ_only_in_case_or_normalisation_are_refused(pkg, tmp_path, first, second, capsys):
-    from cotw.cli import app
-
+def test_zip_entries_that_differ_only_in_case_or_normalisation_are_refused(pkg, tmp_path, first, second):
     extra = {first: b"a\n", second: b"b\n"} if first != "data/claims.csv" else {second: b"b\n"}
     bad = zip_package(pkg, tmp_path / "twins.zip", extra=extra)
     proc = cli("check", bad, timeout=60)
@@ -227,8 +225,9 @@ def test_locate_searches_an_archive_once_however_many_sources_cite_it(pkg):
     text = (("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 4 + "\n") * 4000 + words + "\n").encode()
 
     def make(n):
-        copy = pkg.parent / f"pkg{n}"
         import shutil
+
+        copy = pkg.parent / f"pkg{n}"
         shutil.copytree(pkg, copy)
         _sources_citing_one_archive(copy, n, text)
         return Package.open(copy)
@@ -237,7 +236,7 @@ def test_locate_searches_an_archive_once_however_many_sources_cite_it(pkg):
         found = locate(p, words)
         assert found.matches and found.matches[0].score == 100
 
-    assert_linear(lambda n: make(n), measure, 4, runs=2, ratio=1.6)  # 4 and 8 sources: the archive is searched once
+    assert_linear(make, measure, 4, runs=2, ratio=1.6)  # 4 and 8 sources: the archive is searched once
 
 
 def test_locate_bounds_the_words_once_folded(pkg):

@@ -9,8 +9,8 @@ frictionless's time is not linear in everything a package holds (it compares eac
 value of an enum, and builds an error object for every bad row of a table once per table that refers
 to it), so it runs only within budgets in code (limits.py): no enum of more than FRICTIONLESS_MAX_ENUM
 values, at most FRICTIONLESS_MAX_TARGET_PROBLEMS problems found by cotw's own check in the tables that
-foreign keys refer to, and it stops after FRICTIONLESS_MAX_ERRORS errors. Beyond them the report says that frictionless was
-not run, and why.
+foreign keys refer to, and it stops after FRICTIONLESS_MAX_ERRORS errors. Beyond them the report says
+that frictionless was not run, and why.
 
 frictionless also fetches whatever a descriptor points at (a `dialect`, `schema` or `profile` given as
 a URL), so it never sees a descriptor or schema that holds such a reference, and it runs with an HTTP
@@ -26,7 +26,6 @@ from ..io import safeio
 from ..limits import FRICTIONLESS_MAX_ENUM, FRICTIONLESS_MAX_ERRORS, FRICTIONLESS_MAX_TARGET_PROBLEMS
 from ..package import DESCRIPTOR, Package, PackageError
 from ..report import Problem, Problems, shorten
-
 
 
 def _targets(pkg: Package) -> set[str]:

@@ -11,9 +11,9 @@ A zip is as untrusted as a folder, and has dangers of its own, so it is opened o
   larger than 1 MiB expands more than MAX_RATIO times (zip bombs),
 - its entries expand, in all, to at most limits.ZIP_INFLATE_RATIO times the zip's size (or
   limits.ZIP_INFLATE_FLOOR): a budget in code, so a few megabytes cannot make cotw inflate gigabytes.
-Reads are bounded: an entry is inflated once, into one buffer (no chunks joined into a copy), never
-beyond its declared size or the caller's limit, and its CRC is checked. The package's `datapackage.json` is at the top of the zip, or
-inside a single top-level folder (as when a folder is zipped, or a repository is downloaded as a zip).
+Reads are bounded: an entry is inflated into one buffer (no chunks joined into a copy), never beyond
+its declared size or the caller's limit, and its CRC is checked. The package's `datapackage.json` is at
+the top of the zip, or inside a single top-level folder (as when a folder is zipped, or a repository is downloaded as a zip).
 """
 from __future__ import annotations
 
