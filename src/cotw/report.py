@@ -21,11 +21,8 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
-from .limits import (MAX_KEPT, MAX_SHOWN, PROBLEM_MAX_HINT, PROBLEM_MAX_MESSAGE, PROBLEM_MAX_VALUE, REPORT_MAX_CHARS,
-                     REPORT_MAX_KEPT, REPORT_MAX_SHOWN)
-
-MAX_VALUE = 80
-MAX_NAMES = 30  # names (columns, fields) listed in one message
+from .limits import (MAX_KEPT, MAX_NAMES, MAX_SHOWN, MAX_VALUE, PROBLEM_MAX_HINT, PROBLEM_MAX_MESSAGE, PROBLEM_MAX_VALUE,
+                     REPORT_MAX_CHARS, REPORT_MAX_KEPT, REPORT_MAX_SHOWN)
 
 # C0 and C1 controls (newline, carriage return, escape, ...), DEL, and the characters that end a line
 # or reorder its text (line/paragraph separators, bidirectional overrides) without being controls

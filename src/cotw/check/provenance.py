@@ -21,6 +21,7 @@ from ..io import safeio
 from .blocks import Cols, codes, from_numpy
 from ..io.fastread import _WS as SPACES, _WS_CLASS
 from ..io.safeio import UnsafeFile
+from ..limits import PROVENANCE_BLOCK, PROVENANCE_MAX_INDEXED
 from ..package import Package
 from ..report import Problem, shorten
 
@@ -131,7 +132,7 @@ def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], 
 
 K = 16  # characters of a needle's start looked up in the index of a text
 INDEX_FROM = 64  # needles in one text from which indexing it pays (building costs about 60 scans of it)
-MAX_INDEXED = 4_000_000  # characters of all texts indexed at once, at most (an index takes 20 bytes per character)
+MAX_INDEXED = PROVENANCE_MAX_INDEXED  # characters of all texts indexed at once, at most (an index takes 20 bytes per character)
 MAX_CANDIDATES = 64  # places a needle's start occurs beyond which it is looked for by scanning instead
 _P = np.uint64(0x100000001B3)  # the FNV prime: any odd multiplier spreads the windows
 
@@ -182,7 +183,7 @@ def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes:
     return out
 
 
-BLOCK = 1 << 21  # window starts of a text indexed at once when its index is not kept (~40 bytes each)
+BLOCK = PROVENANCE_BLOCK  # window starts of a text hashed at once when its index is not kept (~40 bytes each)
 
 
 def _occurs_blocked(text: str, long: list[int], needles: list[str], out: list[bool]) -> None:

@@ -18,12 +18,12 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 
 from . import CurateError
-from ..limits import LOCATE_MAX_FOLDED, LOCATE_MAX_SEARCHED
+from ..limits import LOCATE_MAX_ARCHIVE_BYTES, LOCATE_MAX_FOLDED, LOCATE_MAX_SEARCHED, LOCATE_MAX_WORDS
 from ..package import Package, default_root, unsafe_path_reason
 
 THRESHOLD = 85.0  # % similarity (rapidfuzz Indel ratio); unrelated English phrases score about 50-70
-MAX_WORDS = 5000  # characters of remembered words: a cell, not a page
-MAX_ARCHIVE_BYTES = 10 * 1024 * 1024
+MAX_WORDS = LOCATE_MAX_WORDS
+MAX_ARCHIVE_BYTES = LOCATE_MAX_ARCHIVE_BYTES
 CONTEXT = 40
 LONGEST_WORD = 100  # a span is widened to whole words only this far: an archive without spaces is no one word
 ANCHOR = 150  # characters of long words that place the start and the end of their span

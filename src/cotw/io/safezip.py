@@ -27,15 +27,16 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..limits import ZIP_INFLATE_FLOOR, ZIP_INFLATE_RATIO
-from .safeio import MiB, UnsafeFile, read_regular, unsafe_path_reason
+from ..limits import (ZIP_INFLATE_FLOOR, ZIP_INFLATE_RATIO, ZIP_MAX_BYTES, ZIP_MAX_ENTRIES, ZIP_MAX_RATIO, ZIP_MAX_TOTAL,
+                      ZIP_RATIO_FLOOR)
+from .safeio import UnsafeFile, read_regular, unsafe_path_reason
 
 DESCRIPTOR = "datapackage.json"
-MAX_ZIP = 2048 * MiB
-MAX_ENTRIES = 10_000
-MAX_TOTAL = 8 * 1024 * MiB
-MAX_RATIO = 200  # deflate reaches ~1000 on a run of one byte; real CSV and text stay well under 20
-RATIO_FLOOR = 1 * MiB  # small entries cannot expand into much, whatever their ratio
+MAX_ZIP = ZIP_MAX_BYTES
+MAX_ENTRIES = ZIP_MAX_ENTRIES
+MAX_TOTAL = ZIP_MAX_TOTAL
+MAX_RATIO = ZIP_MAX_RATIO
+RATIO_FLOOR = ZIP_RATIO_FLOOR
 _CHUNK = 1 << 20
 _PIECE = 1 << 14  # compressed bytes inflated at once when an entry is measured
 
