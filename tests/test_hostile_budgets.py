@@ -410,3 +410,13 @@ def test_many_short_quotes_are_found_in_linear_time():
         assert all(provenance._occurs(needles, ["s"] * len(needles), {"s": text}, {}))
 
     assert_linear(make, measure, 4, runs=2)
+
+
+def test_locate_stops_at_its_budget_of_archived_text_and_says_so(pkg, monkeypatch):
+    from cotw.curate import locate as loc
+    from cotw.package import Package
+
+    monkeypatch.setattr(loc, "LOCATE_MAX_SEARCHED", 1000)  # the rule, at the size of the shipped archives
+    found = loc.locate(Package.open(pkg), "coalition of the willing")
+    assert len(loc.source_archives(Package.open(pkg))) - 1 == len(found.skipped)  # the first archive is searched
+    assert all("not searched; cotw locate searches at most 1,000 characters" in s for s in found.skipped)
