@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .io import safeio
+from .limits import MAX_RESOURCES
 from .io.safeio import UnsafeFile, unsafe_path_reason  # noqa: F401  (re-exported: callers check paths as text)
 
 DESCRIPTOR = "datapackage.json"
@@ -111,6 +112,9 @@ class Package:
         descriptor = _json(raw, DESCRIPTOR)
         if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
             raise PackageError(f"{DESCRIPTOR} has no 'resources' list")
+        if len(descriptor["resources"]) > MAX_RESOURCES:  # every resource costs a read, a schema, a set of checks
+            raise PackageError(f"{DESCRIPTOR} lists {len(descriptor['resources']):,} resources, more than the {MAX_RESOURCES} "
+                               "cotw reads of one package; nothing was read")
         return cls(root=root, descriptor=descriptor, zip=zipped)
 
     @cached_property

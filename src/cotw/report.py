@@ -2,9 +2,14 @@
 
 Two promises hold for any package, however hostile:
 
-- Bounded: the report keeps at most MAX_KEPT problems per (rule, file) and only counts the rest, so
-  a million bad cells cost a count, not a million objects. Text and GitHub output show at most
-  MAX_SHOWN per (rule, file), then one line "... and N more like this"; the summary counts all.
+- Bounded: the report keeps at most MAX_KEPT problems per (rule, file), REPORT_MAX_KEPT in all and
+  REPORT_MAX_CHARS characters of their text in all, and only counts the rest, so a million bad cells
+  cost a count, not a million objects. Each problem's message, hint and value (and column and file)
+  are cut to PROBLEM_MAX_MESSAGE, PROBLEM_MAX_HINT and PROBLEM_MAX_VALUE characters, saying how many
+  more there were, as it is added, whoever made it (cotw's rules or frictionless). Text and GitHub
+  output show at most MAX_SHOWN per (rule, file) and REPORT_MAX_SHOWN in all, then "... and N more";
+  JSON lists what was kept and, per rule and file, how many more were found; the summary counts
+  all. The numbers live in limits.py.
 - Honest: every line printed is one problem. Text that comes from the package (cell values, file
   names, descriptor properties) may hold newlines or terminal escape sequences; `escape` turns every
   such character into a visible escape, so data can neither forge a line (e.g. "valid: 8 tables")
@@ -14,12 +19,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-MAX_VALUE = 80
-MAX_SHOWN = 20  # problems shown per (rule, file) in text and GitHub output
-MAX_KEPT = 1000  # problems kept per (rule, file) in memory and listed in JSON; the rest are counted
-MAX_NAMES = 30  # names (columns, fields) listed in one message
+from .limits import (MAX_KEPT, MAX_NAMES, MAX_SHOWN, MAX_VALUE, PROBLEM_MAX_HINT, PROBLEM_MAX_MESSAGE, PROBLEM_MAX_VALUE,
+                     REPORT_MAX_CHARS, REPORT_MAX_KEPT, REPORT_MAX_SHOWN)
 
 # C0 and C1 controls (newline, carriage return, escape, ...), DEL, and the characters that end a line
 # or reorder its text (line/paragraph separators, bidirectional overrides) without being controls
@@ -81,8 +84,38 @@ class Problem:
         return self.rule, self.file or "datapackage.json"
 
 
+def cut(text: str | None, limit: int) -> str | None:
+    """`text` cut to at most `limit` characters (at least 100), saying how many were left out; a text cut
+    once is not cut again."""
+    if text is None or len(text) <= limit:
+        return text
+    kept = limit - 40  # room for the note: "… (N more characters)" for any N
+    return f"{text[:kept]}… ({len(text) - kept:,} more characters)"
+
+
+def bounded(problem: Problem) -> Problem:
+    """`problem` with its message, hint, value, column and file cut to their budgets (limits.py)."""
+    m, h, v, c, f = problem.message, problem.hint, problem.value, problem.column, problem.file
+    if (len(m) <= PROBLEM_MAX_MESSAGE and (h is None or len(h) <= PROBLEM_MAX_HINT) and (v is None or len(str(v)) <= PROBLEM_MAX_VALUE)
+            and (c is None or len(c) <= PROBLEM_MAX_VALUE) and (f is None or len(f) <= PROBLEM_MAX_MESSAGE)):
+        return problem
+    return replace(problem, message=cut(m, PROBLEM_MAX_MESSAGE), hint=cut(h, PROBLEM_MAX_HINT),
+                   value=None if v is None else cut(str(v), PROBLEM_MAX_VALUE), column=cut(c, PROBLEM_MAX_VALUE),
+                   file=cut(f, PROBLEM_MAX_MESSAGE))
+
+
+def _size(p: Problem) -> int:
+    return len(p.message) + len(p.hint or "") + len(p.value or "") + len(p.file or "") + len(p.column or "")
+
+
+def _key(rule: str, file: str | None) -> tuple[str, str]:
+    """The (rule, file) a problem is counted under: its file as cut by `bounded`."""
+    return rule, cut(file or "datapackage.json", PROBLEM_MAX_MESSAGE)
+
+
 class Problems(list):
-    """A list of problems that keeps at most MAX_KEPT per (rule, file) and counts the rest in `omitted`.
+    """A list of problems that keeps at most MAX_KEPT per (rule, file), REPORT_MAX_KEPT and
+    REPORT_MAX_CHARS characters in all, each cut to its budget, and counts the rest in `omitted`.
 
     Adding is the only way in (`append`, `extend`, `+=`), so every producer is bounded without
     knowing it; a producer that knows a count without building the problems calls `omit`."""
@@ -91,12 +124,15 @@ class Problems(list):
         super().__init__()
         self.omitted: Counter[tuple[str, str]] = Counter()
         self._kept: Counter[tuple[str, str]] = Counter()
+        self._chars = 0
         self.extend(problems)
 
     def append(self, problem: Problem) -> None:
-        key = problem.group
-        if self._kept[key] < MAX_KEPT:
+        key = _key(*problem.group)
+        if self._kept[key] < MAX_KEPT and len(self) < REPORT_MAX_KEPT and self._chars < REPORT_MAX_CHARS:
+            problem = bounded(problem)
             self._kept[key] += 1
+            self._chars += _size(problem)
             super().append(problem)
         else:
             self.omitted[key] += 1
@@ -113,12 +149,12 @@ class Problems(list):
 
     def full(self, rule: str, file: str | None) -> bool:
         """Whether a problem of `rule` in `file` would only be counted (so the caller need not build it)."""
-        return self._kept[rule, file or "datapackage.json"] >= MAX_KEPT
+        return self._kept[_key(rule, file)] >= MAX_KEPT or len(self) >= REPORT_MAX_KEPT or self._chars >= REPORT_MAX_CHARS
 
     def omit(self, rule: str, file: str | None, n: int = 1) -> None:
         """Count `n` problems of `rule` in `file` that were found but not built."""
         if n > 0:
-            self.omitted[rule, file or "datapackage.json"] += n
+            self.omitted[_key(rule, file)] += n
 
     def total(self) -> int:
         return len(self) + sum(self.omitted.values())
@@ -183,7 +219,7 @@ class Report:
         left: Counter[tuple[str, str]] = Counter()
         shown = []
         for p in self.sorted_problems():
-            if left[p.group] < MAX_SHOWN:
+            if left[p.group] < MAX_SHOWN and len(shown) < REPORT_MAX_SHOWN:
                 left[p.group] += 1
                 shown.append(p)
             else:

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from . import protect, rules
 from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
 from ..package import Package
+from ..report import names_list, shorten
 
 _DATE_RX = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the shape of a Table Schema date, before the calendar decides
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
@@ -185,7 +186,7 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
     if "enum" in cons:
         values = list(cons["enum"])
         out.append(CheckSpec(f"enum:{col}", lambda a: ok(isin(a, values), a),
-                             Rule("enum", col, lambda v, r: (f"{col} {q(v)} is not one of: {', '.join(map(str, values))}", did_you_mean(v, values)))))
+                             Rule("enum", col, lambda v, r: (f"{col} {q(v)} is not one of: {names_list(map(str, values))}", did_you_mean(v, values)))))
     if "pattern" in cons:
         pattern = cons["pattern"]
         def matches(a, pattern=pattern):
@@ -194,7 +195,7 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
             from .protect import matches as re2_matches
 
             hint = "remove the leading or trailing whitespace" if isinstance(v, str) and v != v.strip() and re2_matches(pattern, v.strip()) else None
-            return f"{col} {q(v)} does not match the pattern {pattern}", hint
+            return f"{col} {q(v)} does not match the pattern {shorten(pattern)}", hint
         out.append(CheckSpec(f"pattern:{col}", matches, Rule("pattern", col, describe)))
     for key, op, word in (("maxLength", "less_equal", "at most"), ("minLength", "greater_equal", "at least")):
         if key in cons:

@@ -63,9 +63,14 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False, de
             report.notices.append(f"frictionless was not run: the columns of {names_list(misshapen)} do not fit the schema "
                                   f"(fix the structure problems above first)")
         else:
-            from .second_opinion import frictionless_problems
+            from .second_opinion import frictionless_problems, over_budget
 
-            report.extend(frictionless_problems(pkg))
+            why = over_budget(pkg, report.problems)
+            if why:
+                report.layers.remove("frictionless")
+                report.notices.append(f"frictionless was not run: {why}")
+            else:
+                report.extend(frictionless_problems(pkg))
     if report.ok:
         unknown = [n for n, t in tables.items() if t.canonical is None]
         files = [t.file for t in tables.values() if t.canonical is False]

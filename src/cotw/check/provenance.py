@@ -25,6 +25,7 @@ from . import protect
 from .blocks import Cols, codes, from_numpy
 from ..io.fastread import _WS as SPACES, _WS_CLASS
 from ..io.safeio import UnsafeFile
+from ..limits import PROVENANCE_BLOCK, PROVENANCE_MAX_INDEXED
 from ..package import Package
 from ..report import Problem, shorten
 
@@ -168,7 +169,7 @@ def verbatim(pkg: Package, name: str, cols: Cols, lines, texts: dict[str, str], 
 
 K = 16  # characters of a needle's start looked up in the index of a text
 INDEX_FROM = 64  # needles in one text from which indexing it pays (building costs about 60 scans of it)
-MAX_INDEXED = 4_000_000  # characters of all texts indexed at once, at most (an index takes 20 bytes per character)
+MAX_INDEXED = PROVENANCE_MAX_INDEXED  # characters of all texts indexed at once, at most (an index takes 20 bytes per character)
 MAX_CANDIDATES = 64  # places a needle's start occurs beyond which it is looked for by scanning instead
 _P = np.uint64(0x100000001B3)  # the FNV prime: any odd multiplier spreads the windows
 
@@ -187,14 +188,20 @@ def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes:
     for sid, at in by_source.items():
         text = texts[sid]
         long = [i for i in at if len(needles[i]) >= K]
+        short = [i for i in at if len(needles[i]) < K]
         room = MAX_INDEXED - sum(len(index[0]) for index in indexes.values())
-        if len(long) < INDEX_FROM or len(text) < K or (sid not in indexes and len(text) > room):
+        if len(short) >= INDEX_FROM:
+            _occurs_short(text, short, needles, out)
+            at = long
+        if len(long) < INDEX_FROM or len(text) < K:
             for i in at:
                 out[i] = needles[i] in text
             continue
-        for i in at:
-            if len(needles[i]) < K:
-                out[i] = needles[i] in text
+        for i in short if len(short) < INDEX_FROM else ():
+            out[i] = needles[i] in text
+        if sid not in indexes and len(text) > room:
+            _occurs_blocked(text, long, needles, out)  # too large to keep its index: indexed a block at a time
+            continue
         if sid not in indexes:
             indexes[sid] = _index(text)
         order, hashes, cps = indexes[sid]
@@ -211,6 +218,88 @@ def _occurs(needles: list[str], sids: list[str], texts: dict[str, str], indexes:
             else:
                 out[i] = any(text.startswith(needle, int(pos)) for pos in order[a:b])
     return out
+
+
+BLOCK = PROVENANCE_BLOCK  # window starts of a text hashed at once when its index is not kept (~40 bytes each)
+
+
+def _occurs_blocked(text: str, long: list[int], needles: list[str], out: list[bool]) -> None:
+    """_occurs for the needles `long` (each at least K characters) of a text whose index is not kept: the
+    text is hashed BLOCK windows at a time and every needle not yet found is looked up in each block. The
+    cost is the text's length times a constant plus the needles times the number of blocks, never the
+    needles times the text (a scan per needle): exact, and linear in the package."""
+    keys = _hash(np.frombuffer("".join(needles[i][:K] for i in long).encode("utf-32-le"), dtype=np.uint32).reshape(len(long), K))
+    pending = np.arange(len(long))
+    windows = len(text) - K + 1
+    for a in range(0, windows, BLOCK):
+        if not len(pending):
+            break
+        b = min(a + BLOCK, windows)
+        reach = max(len(needles[long[j]]) for j in pending.tolist())  # verified within this block's code points
+        cps = np.frombuffer(text[a: b - 1 + max(K, reach)].encode("utf-32-le"), dtype=np.uint32)
+        h = _hash_windows(cps, b - a)
+        # the windows that start a needle: filtered by a bitmap of the needles' keys, then looked up among
+        # them (few); a block is never sorted
+        wanted = np.unique(keys[pending])
+        bitmap = np.zeros(_BITMAP, dtype=bool)
+        bitmap[(wanted % _BITMAP).astype(np.intp)] = True
+        at = np.flatnonzero(bitmap[(h % _BITMAP).astype(np.intp)])
+        at = at[wanted[np.minimum(np.searchsorted(wanted, h[at]), len(wanted) - 1)] == h[at]]
+        by_key = np.argsort(h[at], kind="stable")
+        order, hashes = at[by_key], h[at][by_key]
+        del h
+        lo, hi = np.searchsorted(hashes, keys[pending], "left"), np.searchsorted(hashes, keys[pending], "right")
+        done = np.zeros(len(pending), dtype=bool)
+        single = np.flatnonzero(hi - lo == 1)
+        for j, good in zip(single.tolist(), _compare(cps, order[lo[single]], [needles[long[pending[j]]] for j in single.tolist()])):
+            done[j] = out[long[pending[j]]] = good
+        for j in np.flatnonzero(hi - lo > 1).tolist():
+            i = long[pending[j]]
+            if hi[j] - lo[j] > MAX_CANDIDATES:
+                out[i] = needles[i] in text
+                done[j] = True  # scanned once, whatever the answer: not looked up again
+            else:
+                done[j] = out[i] = any(text.startswith(needles[i], a + int(pos)) for pos in order[lo[j]:hi[j]])
+        pending = pending[~done]
+
+
+def _occurs_short(text: str, short: list[int], needles: list[str], out: list[bool]) -> None:
+    """_occurs for many needles shorter than K: for each length they have, the text's windows of that
+    length are hashed a block at a time and each needle checked where its hash first occurs (a scan of
+    the text only if that place holds other characters of the same hash). At most K passes over the
+    text, however many needles."""
+    by_width: dict[int, list[int]] = {}
+    for i in short:
+        by_width.setdefault(len(needles[i]), []).append(i)
+    for width, group in by_width.items():
+        windows = len(text) - width + 1
+        if len(group) < INDEX_FROM or windows <= 0:
+            for i in group:
+                out[i] = needles[i] in text
+            continue
+        keys = _hash(np.frombuffer("".join(needles[i] for i in group).encode("utf-32-le"), dtype=np.uint32).reshape(len(group), width))
+        pending = np.arange(len(group))
+        for a in range(0, windows, BLOCK):
+            if not len(pending):
+                break
+            b = min(a + BLOCK, windows)
+            h = _hash_windows(np.frombuffer(text[a: b - 1 + width].encode("utf-32-le"), dtype=np.uint32), b - a, width)
+            wanted = np.unique(keys[pending])
+            bitmap = np.zeros(_BITMAP, dtype=bool)
+            bitmap[(wanted % _BITMAP).astype(np.intp)] = True
+            at = np.flatnonzero(bitmap[(h % _BITMAP).astype(np.intp)])
+            seen, first = np.unique(h[at], return_index=True)
+            if not len(seen):
+                continue
+            where = np.minimum(np.searchsorted(seen, keys[pending]), len(seen) - 1)
+            hit = np.flatnonzero(seen[where] == keys[pending])
+            done = np.zeros(len(pending), dtype=bool)
+            for j in hit.tolist():
+                i = group[pending[j]]
+                # the same hash, other characters (a collision): scanned once, exact whatever the hash
+                out[i] = text.startswith(needles[i], a + int(at[first[where[j]]])) or needles[i] in text
+                done[j] = True
+            pending = pending[~done]
 
 
 COMPARED = 1 << 18  # code points of needles compared at once (bounds the arrays _compare makes: ~40 bytes each)
@@ -235,6 +324,20 @@ def _compare(cps: np.ndarray, at: np.ndarray, needles: list[str]) -> list[bool]:
         out += same.tolist()
         start = end
     return out
+
+
+_BITMAP = np.uint64(1 << 22)
+
+
+def _hash_windows(cps: np.ndarray, n: int, width: int = K) -> np.ndarray:
+    """_hash of the first `n` windows of `width` code points of `cps`, from contiguous slices."""
+    wide = cps[: n + width - 1].astype(np.uint64)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(width):
+            h *= _P
+            h += wide[j: j + n]
+    return h
 
 
 def _hash(windows: np.ndarray) -> np.ndarray:

@@ -5,6 +5,13 @@ it validates a private copy made only of the bytes cotw read through safeio (reg
 the package, within the size bounds), in a temporary directory removed afterwards. When a file it
 would need cannot be read safely, frictionless is not run at all, and the report says why.
 
+frictionless's time is not linear in everything a package holds (it compares each cell with every
+value of an enum, and builds an error object for every bad row of a table once per table that refers
+to it), so it runs only within budgets in code (limits.py): no enum of more than FRICTIONLESS_MAX_ENUM
+values, at most FRICTIONLESS_MAX_TARGET_PROBLEMS problems found by cotw's own check in the tables that
+foreign keys refer to, and it stops after FRICTIONLESS_MAX_ERRORS errors. Beyond them the report says
+that frictionless was not run, and why.
+
 frictionless also fetches whatever a descriptor points at (a `dialect`, `schema` or `profile` given as
 a URL), so it never sees a descriptor or schema that holds such a reference, and it runs with an HTTP
 session that refuses every request: nothing cotw runs opens a connection, whatever the descriptor says.
@@ -16,8 +23,48 @@ import tempfile
 from pathlib import Path
 
 from ..io import safeio
+from ..limits import FRICTIONLESS_MAX_ENUM, FRICTIONLESS_MAX_ERRORS, FRICTIONLESS_MAX_TARGET_PROBLEMS
 from ..package import DESCRIPTOR, Package, PackageError
-from ..report import Problem, shorten
+from ..report import Problem, Problems, shorten
+
+
+def _targets(pkg: Package) -> set[str]:
+    """The files of the tables that a foreign key refers to."""
+    out = set()
+    for name in pkg.names():
+        try:
+            keys = pkg.schema(name).get("foreignKeys")
+        except PackageError:
+            continue
+        for fk in keys if isinstance(keys, list) else []:
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            target = (ref.get("resource") or name) if isinstance(ref, dict) else None
+            path = pkg.resources.get(target, {}).get("path") if isinstance(target, str) else None
+            if isinstance(path, str):
+                out.add(path)
+    return out
+
+
+def over_budget(pkg: Package, problems: Problems) -> str | None:
+    """Why frictionless would take longer than its budget on `pkg`, given what cotw's own check found, or None."""
+    targets = _targets(pkg)
+    found = sum(1 for p in problems if p.file in targets) + sum(n for (_, file), n in problems.omitted.items() if file in targets)
+    if found > FRICTIONLESS_MAX_TARGET_PROBLEMS:
+        return (f"cotw found {found:,} problems (above) in tables that foreign keys refer to, more than the "
+                f"{FRICTIONLESS_MAX_TARGET_PROBLEMS:,} the second opinion is run with (frictionless builds an error for each, "
+                "once per table that refers to them); fix them first")
+    for name in pkg.names():
+        try:
+            fields = pkg.schema(name)["fields"]
+        except PackageError:
+            continue  # reported by frictionless_problems
+        for f in fields:
+            enum = f.get("constraints", {}).get("enum") if isinstance(f, dict) and isinstance(f.get("constraints"), dict) else None
+            if isinstance(enum, list) and len(enum) > FRICTIONLESS_MAX_ENUM:
+                return (f"field {shorten(f.get('name'), 40)!r} of table {shorten(name, 40)!r} has an enum of {len(enum):,} values, "
+                        f"more than the {FRICTIONLESS_MAX_ENUM:,} the second opinion checks (frictionless compares each cell "
+                        "with every value; cotw's own checks cover them)")
+    return None
 
 
 def refused(pkg: Package) -> list[Problem]:
@@ -92,7 +139,7 @@ def frictionless_problems(pkg: Package) -> list[Problem]:
             return [unreadable]
         try:
             with frictionless.system.use_context(trusted=False, http_session=_offline()):
-                fr = frictionless.validate(os.path.join(tmp, DESCRIPTOR))
+                fr = frictionless.validate(os.path.join(tmp, DESCRIPTOR), limit_errors=FRICTIONLESS_MAX_ERRORS)
         except Exception as exc:  # a second opinion that fails is reported, never a traceback
             return [Problem("frictionless", "frictionless-error", f"frictionless could not validate the package: {shorten(exc, 300)}", DESCRIPTOR)]
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 
 from . import CurateError
+from ..limits import ID_MAX_DIGITS
 from ..package import Package
+from ..report import shorten
 
 _COUNTER = re.compile(r"^\^([A-Za-z]+-)\[0-9\]\{(\d+)(,\d*)?\}\$$")
 
@@ -26,12 +28,24 @@ def counter_format(pkg: Package, table: str) -> tuple[str, str, int] | None:
     if len(key) != 1:
         return None
     field = next((f for f in sch["fields"] if isinstance(f, dict) and f.get("name") == key[0]), {})
-    m = _COUNTER.match(str(field.get("constraints", {}).get("pattern", "")))
+    pattern = field.get("constraints", {}).get("pattern", "") if isinstance(field.get("constraints"), dict) else ""
+    m = _COUNTER.match(pattern) if isinstance(pattern, str) else None
+    digits = m.group(2).lstrip("0") if m else ""
+    if len(digits) > len(str(ID_MAX_DIGITS)) or digits and int(digits) > ID_MAX_DIGITS:
+        # the schema is the package's to write: an id as wide as it asks could take gigabytes
+        raise CurateError(f"the key {key[0]!r} of table '{table}' has pattern {shorten(pattern)!r}, asking for ids of "
+                          f"{shorten(m.group(2), 20)} digits; cotw makes ids of at most {ID_MAX_DIGITS} digits")
     return (key[0], m.group(1), int(m.group(2))) if m else None
 
 
 def counter_tables(pkg: Package) -> list[str]:
-    return [n for n in pkg.names() if counter_format(pkg, n) is not None]
+    def counted(name: str) -> bool:
+        try:
+            return counter_format(pkg, name) is not None
+        except CurateError:  # ids too wide to make: not a table next-id serves
+            return False
+
+    return [n for n in pkg.names() if counted(n)]
 
 
 def next_id(pkg: Package, table: str) -> str:
@@ -50,6 +64,11 @@ def next_id(pkg: Package, table: str) -> str:
     if broken:
         # a row that cannot be read may hold the highest id: guessing could hand out an id twice
         raise CurateError(f"{broken[0].text()}; not every row of {t.file} can be read, so the next id is not known (fix the file first)")
-    numbers = [int(v[len(prefix):]) for v in (t.frame[key].dropna() if t.frame is not None and key in t.frame else [])
-               if isinstance(v, str) and v.startswith(prefix) and v[len(prefix):].isdigit()]
+    counters = [v[len(prefix):] for v in (t.frame[key].dropna() if t.frame is not None and key in t.frame else [])
+                if isinstance(v, str) and v.startswith(prefix) and v[len(prefix):].isascii() and v[len(prefix):].isdigit()]
+    wide = next((c for c in counters if len(c.lstrip("0")) > ID_MAX_DIGITS), None)
+    if wide is not None:
+        raise CurateError(f"{t.file} holds the id {shorten(prefix + wide)!r}, of more than {ID_MAX_DIGITS} digits; "
+                          "cotw makes ids of at most that many, so the next id is not known")
+    numbers = [int(c) for c in counters]
     return f"{prefix}{max(numbers, default=0) + 1:0{digits}d}"

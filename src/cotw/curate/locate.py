@@ -15,14 +15,15 @@ import io
 import re
 import shlex
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from . import CurateError
+from ..limits import LOCATE_MAX_ARCHIVE_BYTES, LOCATE_MAX_FOLDED, LOCATE_MAX_SEARCHED, LOCATE_MAX_WORDS
 from ..package import Package, default_root, unsafe_path_reason
 
 THRESHOLD = 85.0  # % similarity (rapidfuzz Indel ratio); unrelated English phrases score about 50-70
-MAX_WORDS = 5000  # characters of remembered words: a cell, not a page
-MAX_ARCHIVE_BYTES = 10 * 1024 * 1024
+MAX_WORDS = LOCATE_MAX_WORDS
+MAX_ARCHIVE_BYTES = LOCATE_MAX_ARCHIVE_BYTES
 CONTEXT = 40
 LONGEST_WORD = 100  # a span is widened to whole words only this far: an archive without spaces is no one word
 ANCHOR = 150  # characters of long words that place the start and the end of their span
@@ -157,6 +158,9 @@ def locate(pkg: Package, words: str, source_id: str | None = None, threshold: fl
     if len(words) > MAX_WORDS:
         raise CurateError(f"the words are {len(words)} characters long; give at most {MAX_WORDS} (a cell, not a page)", usage=True)
     needle, _ = fold(words)
+    if len(needle) > LOCATE_MAX_FOLDED:  # compatibility forms expand when folded: U+FDFA is 18 letters
+        raise CurateError(f"the words are {len(needle)} characters long once folded for matching; give at most "
+                          f"{LOCATE_MAX_FOLDED} (a cell, not a page)", usage=True)
     if not needle:
         raise CurateError("give the words to look for (they are empty once markup and whitespace are dropped)", usage=True)
     archives = source_archives(pkg)
@@ -168,12 +172,22 @@ def locate(pkg: Package, words: str, source_id: str | None = None, threshold: fl
         raise CurateError(f"unknown source '{source_id}'{hint}; valid source_ids: {', '.join(archives)}", usage=True)
     result = Located(words=words, threshold=threshold)
     found: list[Match] = []
+    searched = 0  # characters of archived text searched so far: at most LOCATE_MAX_SEARCHED in all
+    done: dict[str, Match | None] = {}  # archive -> its best match: sources sharing an archive search it once
     for sid, rel in archives.items():
         if source_id is not None and sid != source_id:
+            continue
+        if rel in done:
+            if done[rel] is not None:
+                found.append(replace(done[rel], source_id=sid))
             continue
         reason = unsafe_path_reason(rel)
         if reason:
             result.skipped.append(f"{rel}: {reason}")
+            continue
+        if searched >= LOCATE_MAX_SEARCHED:
+            result.skipped.append(f"{rel}: not searched; cotw locate searches at most {LOCATE_MAX_SEARCHED:,} characters of "
+                                  "archived text at once (name the source to search it)")
             continue
         try:
             text = _read_regular(pkg, rel).decode("utf-8")
@@ -183,7 +197,8 @@ def locate(pkg: Package, words: str, source_id: str | None = None, threshold: fl
         except UnicodeDecodeError as exc:
             result.skipped.append(f"{rel} is not UTF-8 (byte {exc.start})")
             continue
-        m = best_match(text, needle, sid, rel)
+        searched += len(text)
+        done[rel] = m = best_match(text, needle, sid, rel)
         if m is not None:
             found.append(m)
     found.sort(key=lambda m: -m.score)

@@ -1,29 +1,44 @@
 """How to cite the dataset, from the package's CITATION.cff (the one place the citation is written):
 the download page's "How to cite" and the Excel `about` sheet both use `citation()`.
 
-CITATION.cff is read only when it is a regular file inside the package, small, and valid YAML; a
-package without one (or with one that cannot be read) is cited from its datapackage.json instead.
+CITATION.cff is read only when it is a regular file inside the package (through safeio, or from the
+zip), at most CFF_MAX_BYTES, valid YAML of at most CFF_MAX_NODES nodes, and without anchors or aliases
+(a few hundred bytes of aliases expand into gigabytes once printed); a package without one (or with one
+that cannot be read) is cited from its datapackage.json instead.
 """
 from __future__ import annotations
 
+from ..io.safeio import UnsafeFile
+from ..limits import CFF_MAX_BYTES as MAX_BYTES, CFF_MAX_NODES
 from ..report import shorten
 
 CFF = "CITATION.cff"
-MAX_BYTES = 64 * 1024
 
 
 def read_cff(pkg) -> dict | None:
     """The package's CITATION.cff as a mapping, or None when there is none that can be read safely."""
     import yaml
 
-    path = pkg.root / CFF
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+        text = pkg.read_bytes(CFF, MAX_BYTES).decode("utf-8")
+        if not _plain(yaml.parse(text, Loader=loader)):
             return None
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        data = yaml.load(text, Loader=loader)
+    except (OSError, UnsafeFile, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None  # an unreadable citation falls back to the descriptor; it never fails an export
     return data if isinstance(data, dict) else None
+
+
+def _plain(events) -> bool:
+    """Whether a YAML event stream has no anchor or alias and at most CFF_MAX_NODES nodes: read in one
+    pass, before anything is built, so an alias bomb costs its own size and no more."""
+    import yaml
+
+    for n, event in enumerate(events):
+        if n > CFF_MAX_NODES or isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            return False
+    return True
 
 
 def _text(value, limit: int = 300) -> str:
