@@ -36,7 +36,10 @@ def default_root() -> Path:
 
 
 def resolve_root(path: str | Path | None) -> Path:
-    """A package directory, the path of its datapackage.json, or a zipped package; None means the installed data."""
+    """A package directory, the path of its datapackage.json, or a zipped package; None means the installed data.
+
+    A descriptor by another name (`country.package.json`) is refused, with the reason: the package's files are
+    read as `datapackage.json`, so taking its folder would check another descriptor than the one named."""
     if path is None:
         return default_root()
     p = Path(path)
@@ -47,7 +50,10 @@ def resolve_root(path: str | Path | None) -> Path:
 
         if is_zip(p):
             return p
-    if p.name == DESCRIPTOR or p.suffix == ".json":
+    if p.suffix == ".json" and p.name != DESCRIPTOR:  # never check the datapackage.json beside it instead
+        raise PackageError(f"{p}: cotw reads a package's descriptor only under the name {DESCRIPTOR}; "
+                           f"rename it, or copy it to {DESCRIPTOR} beside its data, and give that or its folder", file=str(p))
+    if p.name == DESCRIPTOR:
         if not p.exists():  # a pipe or a directory of that name is refused by safeio, with its reason
             raise PackageError(f"{p} does not exist", file=str(p))
         return p.parent
