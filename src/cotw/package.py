@@ -26,6 +26,17 @@ class PackageError(Exception):
         self.line = line
 
 
+class LoadError(PackageError, ValueError):
+    """A table that cannot be loaded as declared (a cell that cannot take its type, an invalid EDTF date,
+    an unreadable file), located: `file`, and where known the data `row` (1 = the first after the
+    header), `column` and `value`; run `cotw check` for the full report with lines. A PackageError
+    (and, as before, a ValueError), exported as `cotw.LoadError`."""
+
+    def __init__(self, message: str, file: str = "", row: int | None = None, column: str | None = None, value=None):
+        super().__init__(message, file=file)
+        self.row, self.column, self.value = row, column, value
+
+
 def default_root() -> Path:
     """The installed data (inside the wheel), or the repository root under an editable install."""
     here = Path(__file__).resolve().parent
@@ -172,10 +183,10 @@ class UnknownTable(KeyError):
     """An unknown table name; the message lists the valid ones."""
 
     def __init__(self, name: str, valid: list[str]):
-        from .suggest import closest
+        from .suggest import did_you_mean
 
-        close = closest(name, valid)
-        hint = f" (did you mean '{close}'?)" if close else ""
+        close = did_you_mean(name, valid)
+        hint = f" ({close})" if close else ""
         self.message = f"unknown table '{name}'{hint}; valid names: {', '.join(valid)}"
         super().__init__(self.message)
 
