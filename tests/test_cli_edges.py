@@ -88,14 +88,14 @@ def test_codebook_check_without_out_checks_the_packages_own_codebook(pkg, root, 
 
 # ---------------------------------------------------------------- -q on every command
 
-COMMANDS = ("check", "fmt", "codebook", "export", "diff")
+COMMANDS = ("check", "fmt", "codebook", "export", "diff", "locate", "next-id", "source add")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_the_same_quiet_option(cli, command):
     from cotw.cli.options import Quiet
 
-    text = cli(command, "--help").stdout
+    text = cli(*command.split(), "--help").stdout
     assert "-q, --quiet" in text and " ".join(Quiet.help.split()[:4]) in " ".join(text.split())
 
 
@@ -270,3 +270,17 @@ def test_dir_of_cotw_shows_the_api_only():
                                                "derived", "curate", "cli", "export", "codebook", "diff"}
     for name in cotw.__all__:
         assert hasattr(cotw, name), name
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["fmt"], ["codebook"], ["export"], ["diff"], ["locate"], ["next-id"],
+                                     ["source"], ["source", "add"]])
+def test_every_help_ends_with_an_example(cli, command):
+    text = cli(*command, "--help").stdout
+    last = text.rstrip().split("\n\n")[-1]
+    assert last.lstrip().startswith("Example: cotw "), text
+
+
+def test_fmt_help_says_what_its_path_may_be(cli):
+    text = " ".join(cli("fmt", "--help").stdout.split())
+    assert "never the installed data, nor a zipped package" in text
+    assert "or a zipped package (default" not in text  # the shared PATH help promised a zip it refuses

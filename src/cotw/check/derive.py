@@ -190,8 +190,14 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
     if "pattern" in cons:
         pattern = cons["pattern"]
         rx = re.compile(pattern)
-        def matches(a, rx=rx, pattern=pattern):
-            return ok(fullmatch(a, pattern, rx), a)
+        def matches(a, rx=rx, pattern=pattern, edtf=bool(f.get("x-edtf"))):
+            hit = fullmatch(a, pattern, rx)
+            if edtf:  # an invalid EDTF date is the edtf rule's to say, in words: one problem per bad date, no regex
+                from ..dates import check as why
+
+                bad = [v for v in pc.unique(a).drop_null().to_pylist() if why(v)]
+                hit = pc.or_(hit, isin(a, bad)) if bad else hit
+            return ok(hit, a)
         def describe(v, r):
             hint = "remove the leading or trailing whitespace" if isinstance(v, str) and v != v.strip() and rx.fullmatch(v.strip()) else None
             return f"{col} {q(v)} does not match the pattern {pattern}", hint

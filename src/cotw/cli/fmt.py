@@ -6,11 +6,15 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, Quiet, announce, target, writable
+from .options import Quiet, announce, target, writable
+
+
+FmtPath = typer.Argument(None, help="The package folder, or its datapackage.json, whose tables to rewrite (default: the package "
+                         "around the current directory; never the installed data, nor a zipped package).", show_default=False)
 
 
 def fmt(
-    path: Optional[Path] = PathArg,
+    path: Optional[Path] = FmtPath,
     check: bool = typer.Option(False, "--check", help="Only report the files that would change, and how; exit 1 if any would (for CI)."),
     quiet: bool = Quiet,
 ) -> None:

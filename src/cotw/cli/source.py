@@ -11,14 +11,14 @@ from .options import PackageOpt, PathArg, Quiet
 
 app = typer.Typer(
     name="source",
-    help="Manage the archived sources.\n\nExample: cotw source add article.txt --title 'Ministers meet' --kind news --language en --published-basis 'The dateline.'",
+    help="Manage the archived sources.",
+    epilog="Example: cotw source add article.txt --title 'Ministers meet' --kind news --language en --published-basis 'The dateline.'",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
 
 
-@app.command("add")
 def add(
     file: Path = typer.Argument(..., help="The source's text as printed, saved as a UTF-8 text file; or a page saved by a browser (.html, needs cotw[html]).", show_default=False),
     path: Optional[Path] = typer.Argument(None, help="The package folder to add to (default: the package around the current directory; outside any package it refuses).", show_default=False),
