@@ -80,3 +80,14 @@ def test_a_dry_run_builds_and_proves_the_wheel_alone_and_changes_nothing(tmp_pat
     assert proof[2].startswith("proved: valid: ")
     assert {name: (ROOT / name).read_bytes() for name in before} == before
     assert subprocess.run(["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True).stdout == tags
+
+
+def test_the_pin_instructions_name_a_release_tag_and_no_placeholder_address():
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    for name in ("CONTRIBUTING.md", "README.md", ".pre-commit-hooks.yaml"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert "<owner>" not in text and "rev: v0.1.0" not in text, name  # 0.1.0 was never released or tagged
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert f"rev: v{version}" in contributing and "scripts/release.py" in contributing
