@@ -101,7 +101,8 @@ def build(source: Path, out: Path) -> tuple[Path, Path]:
     sdist = out / run([sys.executable, "-c", hook, "build_sdist", str(out)], cwd=source).stdout.strip().splitlines()[-1]
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(sdist) as tar:
-            tar.extractall(tmp, filter="data")
+            # our own sdist, just built; the "data" filter where this Python has it (3.11.4 and later)
+            tar.extractall(tmp, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
         (unpacked,) = Path(tmp).iterdir()
         wheel = out / run([sys.executable, "-c", hook, "build_wheel", str(out)], cwd=unpacked).stdout.strip().splitlines()[-1]
     return sdist, wheel
