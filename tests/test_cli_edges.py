@@ -28,6 +28,20 @@ def test_a_mistyped_country_code_in_the_data_suggests_the_swap(pkg):
     assert messages == ["data/statements.csv:2: country 'GRB' is not a code in data/countries.csv (did you mean 'GBR'?) [foreign-key]"]
 
 
+def test_equally_close_candidates_are_all_named_not_one_picked():
+    from cotw.suggest import did_you_mean, nearest
+
+    assert nearest("FRN", ["DEU", "FIN", "FRA"]) == ["FIN", "FRA"]  # one substitution each, no letter kept over the other
+    assert did_you_mean("FRN", ["DEU", "FIN", "FRA"]) == "did you mean 'FIN' or 'FRA'?"
+    assert did_you_mean("GRB", ["GRC", "GBR"]) == "did you mean 'GBR'?"  # a swap is still nearer than a wrong letter
+
+
+def test_a_country_code_equally_close_to_two_suggests_both(pkg):
+    edit_csv(pkg / "data/statements.csv", 2, "country", "FRN")
+    [message] = [p.text() for p in cotw.validate(pkg).problems if p.rule == "foreign-key"]
+    assert "(did you mean 'FIN' or 'FRA'?)" in message, message
+
+
 def test_an_unknown_table_name_suggests_the_swap():
     from cotw.package import UnknownTable
 
@@ -41,8 +55,8 @@ def test_every_suggestion_comes_from_one_function():
     from cotw.check import blocks as checks
     from cotw.io import reader
 
-    assert checks.closest is suggest.closest and reader.closest is suggest.closest
-    assert "suggest import closest" in inspect.getsource(package.UnknownTable)
+    assert checks.suggestion is suggest.did_you_mean and reader.did_you_mean is suggest.did_you_mean
+    assert "suggest import did_you_mean" in inspect.getsource(package.UnknownTable)
     for module in (checks, package, reader):
         assert "difflib" not in inspect.getsource(module)
 
@@ -74,14 +88,14 @@ def test_codebook_check_without_out_checks_the_packages_own_codebook(pkg, root, 
 
 # ---------------------------------------------------------------- -q on every command
 
-COMMANDS = ("check", "fmt", "codebook", "export", "diff")
+COMMANDS = ("check", "fmt", "codebook", "export", "diff", "locate", "next-id", "source add")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_the_same_quiet_option(cli, command):
     from cotw.cli.options import Quiet
 
-    text = cli(command, "--help").stdout
+    text = cli(*command.split(), "--help").stdout
     assert "-q, --quiet" in text and " ".join(Quiet.help.split()[:4]) in " ".join(text.split())
 
 
@@ -221,3 +235,52 @@ def test_the_readmes_pre_commit_config_passes_a_valid_fork_and_fails_a_broken_on
     bad = run()
     assert bad.returncode == 1
     assert "data/statements.csv:2: country 'GRB' is not a code in data/countries.csv (did you mean 'GBR'?)" in bad.stdout
+
+
+# ---------------------------------------------------------------- issue 18: smaller items
+
+
+@pytest.mark.parametrize("typed, meant", [("xlsx", "excel"), ("xls", "excel"), ("parqet", "parquet"), ("sqlite3", "sqlite")])
+def test_an_unknown_export_format_is_answered_with_the_one_meant(cli, tmp_path, typed, meant):
+    result = cli("export", "--out", tmp_path / "out", "--only", typed)
+    assert result.exit_code == 2
+    assert f"unknown format '{typed}' (did you mean '{meant}'?); choose from csv, parquet, sqlite, excel, json" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_codebook_check_outside_any_package_refuses_instead_of_pointing_into_site_packages(cli, tmp_path, monkeypatch):
+    from cotw import discovery
+
+    monkeypatch.chdir(tmp_path)
+    if discovery.find(tmp_path) is not None:
+        pytest.skip("a datapackage.json above the temporary folder")
+    result = cli("codebook", "--check")
+    assert result.exit_code == 2
+    assert "cotw codebook --check never rewrites the installed data; cd into your package, or give its PATH" in result.stderr
+    assert "--out" not in result.stderr
+    assert cli("codebook", "--check", "--out", tmp_path / "CODEBOOK.md").exit_code == 1  # a file of yours: compared
+
+
+def test_dir_of_cotw_shows_the_api_only():
+    assert sorted(cotw.__all__) == sorted(["names", "load", "load_all", "schema", "summary", "validate", "read",
+                                           "UnknownTable", "PackageError", "LoadError", "__version__"])
+    public = [n for n in dir(cotw) if not n.startswith("_")]
+    assert "Path" not in public and "annotations" not in public
+    assert set(public) <= set(cotw.__all__) | {"package", "io", "check", "discovery", "report", "suggest", "dates",
+                                               "derived", "curate", "cli", "export", "codebook", "diff"}
+    for name in cotw.__all__:
+        assert hasattr(cotw, name), name
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["fmt"], ["codebook"], ["export"], ["diff"], ["locate"], ["next-id"],
+                                     ["source"], ["source", "add"]])
+def test_every_help_ends_with_an_example(cli, command):
+    text = cli(*command, "--help").stdout
+    last = text.rstrip().split("\n\n")[-1]
+    assert last.lstrip().startswith("Example: cotw "), text
+
+
+def test_fmt_help_says_what_its_path_may_be(cli):
+    text = " ".join(cli("fmt", "--help").stdout.split())
+    assert "never the installed data, nor a zipped package" in text
+    assert "or a zipped package (default" not in text  # the shared PATH help promised a zip it refuses

@@ -21,8 +21,10 @@ def test_year_0000_is_a_located_date_error_not_an_internal_error(pkg, cli):
     assert "internal-error" not in r.stdout
     import cotw
 
-    events = cotw.load("events", pkg)  # (raised ValueError: year 0 is out of range) its bounds are unknown, as for any invalid date
-    assert events.loc[events["event_id"] == "ev-0004", "date_earliest"].isna().all()
+    # (once raised ValueError: year 0 is out of range; then loaded as an unknown bound) a located LoadError, as
+    # for any invalid date (issue 18)
+    with pytest.raises(cotw.LoadError, match=r"^data/events.csv: column 'date' cannot be read as an EDTF date: '0000' has year 0000"):
+        cotw.load("events", pkg)
 
 
 @pytest.mark.parametrize("date", ["1900-01-01", "0001-01-01", "9999-12-31", "../9999-12-31", "9999-12"])

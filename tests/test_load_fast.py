@@ -96,7 +96,7 @@ def test_tricky_cells_load_as_the_reference_builds_them(pkg):
     col = {c: head.index(c) for c in head}
     tricky = [
         ("said", "2025-04"), ("said", "XXXX-04-10"), ("said", "../2025-04-10"), ("said", "2025-03-20/.."),
-        ("said", ""), ("said", "not a date"), ("said", "2025-02-29"), ("said", "2025-05-08/2025-05-10?"),
+        ("said", ""), ("said", "2025"), ("said", "2025-02-28"), ("said", "2025-05-08/2025-05-10?"),
         ("speaker_kind", ""), ("form", ""), ("notes", "NA"), ("notes", "None"), ("notes", "null"),
         ("notes", "two\nlines, a \"quote\""), ("speaker_label", " padded "), ("notes", "é ü 中文"),
     ]
@@ -108,6 +108,12 @@ def test_tricky_cells_load_as_the_reference_builds_them(pkg):
     assert got.loc[10, "notes"] == "NA" and got.loc[11, "notes"] == "None"  # text stays text
     assert pd.isna(got.loc[8, "speaker_kind"]) and pd.isna(got.loc[4, "said_earliest"])
     assert got.loc[1, "said_earliest"] is pd.NaT and got.loc[0, "said_latest"] == pd.Timestamp("2025-04-30")
+    # an invalid date was once loaded as an empty bound, silently; it is a located LoadError (issue 18)
+    for bad in ("not a date", "2025-02-29", "2025-05-10/2025-05-08"):
+        rows[5][col["said"]] = bad
+        write_rows(path, head, rows)
+        with pytest.raises(LoadError, match=r"^data/statements.csv: column 'said' cannot be read as an EDTF date: .*\(first at row 6\)"):
+            cotw.load("statements", pkg)
 
 
 def test_booleans_and_numbers_with_empty_cells_load_as_the_reference_builds_them(pkg):
@@ -134,7 +140,7 @@ def test_a_value_outside_the_vocabulary_is_a_load_error_naming_the_first_three_s
     assert str(err.value) == (
         "data/statements.csv: column 'speaker_kind' cannot be read as "
         f"{pd.CategoricalDtype(['person', 'unnamed', 'collective'], ordered=False)}: "
-        "not in the vocabulary: ['alpha', 'beta', 'mid']; run `cotw check`")
+        "not in the vocabulary: ['alpha', 'beta', 'mid'] (first at row 1: 'zeta'); run `cotw check`")
     with pytest.raises(LoadError, match=r"not in the vocabulary: \['alpha', 'beta', 'mid'\]"):
         reference(pkg, "statements")
 

@@ -68,7 +68,7 @@ def test_check_ends_its_verbatim_message_with_the_locate_command_that_finds_the_
     edit_csv(pkg / "data/conditions.csv", 2, "section_id", "")  # the row's GMF chapter is not a part of MYIND
     edit_csv(pkg / "data/conditions.csv", 2, "evidence", '"There is a sense of urgency," Spruds added')
     [problem] = [p for p in cotw.validate(pkg).problems if p.rule == "verbatim"]
-    command = f"cotw locate --package {shlex.quote(str(pkg))} {MYIND} " + shlex.quote('"There is a sense of urgency," Spruds added')
+    command = f"cotw locate {MYIND} " + shlex.quote('"There is a sense of urgency," Spruds added') + f" {shlex.quote(str(pkg))}"
     assert problem.text().endswith(f"; find the words as archived with: {command}) [verbatim]")
     result = cli(*shlex.split(command)[1:])
     assert result.exit_code == 0

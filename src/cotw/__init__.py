@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .package import Package, PackageError, UnknownTable
+from .package import LoadError, Package, PackageError, UnknownTable
 
 
 def __getattr__(name: str):
@@ -34,7 +34,15 @@ def __getattr__(name: str):
             return "0+unknown"
     raise AttributeError(f"module 'cotw' has no attribute {name!r}")
 
-__all__ = ["names", "load", "load_all", "schema", "summary", "validate", "read", "UnknownTable", "PackageError", "__version__"]
+__all__ = ["names", "load", "load_all", "schema", "summary", "validate", "read", "UnknownTable", "PackageError", "LoadError", "__version__"]
+
+
+def __dir__() -> list[str]:
+    """The API (`__all__`) and the submodules imported so far: not the helpers this module imports."""
+    import sys
+
+    loaded = [n.split(".")[1] for n in sys.modules if n.startswith(__name__ + ".") and n.count(".") == 1]
+    return sorted(set(__all__) | set(loaded))
 
 
 def names(path: str | Path | None = None) -> list[str]:

@@ -27,6 +27,17 @@ class PackageError(Exception):
         self.line = line
 
 
+class LoadError(PackageError, ValueError):
+    """A table that cannot be loaded as declared (a cell that cannot take its type, an invalid EDTF date,
+    an unreadable file), located: `file`, and where known the data `row` (1 = the first after the
+    header), `column` and `value`; run `cotw check` for the full report with lines. A PackageError
+    (and, as before, a ValueError), exported as `cotw.LoadError`."""
+
+    def __init__(self, message: str, file: str = "", row: int | None = None, column: str | None = None, value=None):
+        super().__init__(message, file=file)
+        self.row, self.column, self.value = row, column, value
+
+
 def default_root() -> Path:
     """The installed data (inside the wheel), or the repository root under an editable install."""
     here = Path(__file__).resolve().parent
@@ -37,7 +48,10 @@ def default_root() -> Path:
 
 
 def resolve_root(path: str | Path | None) -> Path:
-    """A package directory, the path of its datapackage.json, or a zipped package; None means the installed data."""
+    """A package directory, the path of its datapackage.json, or a zipped package; None means the installed data.
+
+    A descriptor by another name (`country.package.json`) is refused, with the reason: the package's files are
+    read as `datapackage.json`, so taking its folder would check another descriptor than the one named."""
     if path is None:
         return default_root()
     p = Path(path)
@@ -48,7 +62,10 @@ def resolve_root(path: str | Path | None) -> Path:
 
         if is_zip(p):
             return p
-    if p.name == DESCRIPTOR or p.suffix == ".json":
+    if p.suffix == ".json" and p.name != DESCRIPTOR:  # never check the datapackage.json beside it instead
+        raise PackageError(f"{p}: cotw reads a package's descriptor only under the name {DESCRIPTOR}; "
+                           f"rename it, or copy it to {DESCRIPTOR} beside its data, and give that or its folder", file=str(p))
+    if p.name == DESCRIPTOR:
         if not p.exists():  # a pipe or a directory of that name is refused by safeio, with its reason
             raise PackageError(f"{p} does not exist", file=str(p))
         return p.parent
@@ -170,10 +187,10 @@ class UnknownTable(KeyError):
     """An unknown table name; the message lists the valid ones."""
 
     def __init__(self, name: str, valid: list[str]):
-        from .suggest import closest
+        from .suggest import did_you_mean
 
-        close = closest(name, valid)
-        hint = f" (did you mean '{close}'?)" if close else ""
+        close = did_you_mean(name, valid)
+        hint = f" ({close})" if close else ""
         self.message = f"unknown table '{name}'{hint}; valid names: {', '.join(valid)}"
         super().__init__(self.message)
 

@@ -67,6 +67,7 @@ class Problem:
     column: str | None = None
     value: str | None = None
     hint: str | None = None
+    cause: str | None = None  # the location of the problem that causes this one (e.g. a changed archive)
 
     def location(self) -> str:
         loc = self.file or "datapackage.json"
@@ -76,7 +77,8 @@ class Problem:
 
     def text(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return escape(f"{self.location()}: {self.message}{hint} [{self.rule}]")
+        caused = f" (follows from {self.cause})" if self.cause else ""
+        return escape(f"{self.location()}: {self.message}{hint}{caused} [{self.rule}]")
 
     @property
     def group(self) -> tuple[str, str]:
@@ -195,8 +197,23 @@ class Report:
         self.problems.extend(problems)
 
     def sorted_problems(self) -> list[Problem]:
+        """By layer, file and line; a problem caused by another (its `cause`) right after its cause, which
+        comes first: the root cause is read before what it causes."""
         order = {"usage": -1, "descriptor": 0, "structure": 1, "schema": 2, "provenance": 3, "frictionless": 4}
-        return sorted(self.problems, key=lambda p: (order.get(p.layer, 9), p.file or "", p.line or 0, p.column or "", p.rule, p.message))
+        ranked = sorted(self.problems, key=lambda p: (order.get(p.layer, 9), p.file or "", p.line or 0, p.column or "", p.rule, p.message))
+        causes = {p.location() for p in ranked if p.cause is None}
+        caused: dict[str, list[Problem]] = {}
+        for p in ranked:
+            if p.cause in causes:
+                caused.setdefault(p.cause, []).append(p)
+        roots = sorted((p for p in ranked if p.cause not in causes),
+                       key=lambda p: (order.get(p.layer, 9), p.location() not in caused, p.file or "", p.line or 0))
+        out = []
+        for p in roots:
+            out.append(p)
+            if p.cause is None:
+                out.extend(caused.pop(p.location(), []))
+        return out
 
     def to_dict(self) -> dict:
         """The report as JSON data. `problems` lists at most MAX_KEPT problems per rule and file; `omitted`
@@ -207,7 +224,8 @@ class Report:
             "layers": self.layers,
             "rows": self.rows,
             "count": self.count,
-            "problems": [asdict(p) for p in self.sorted_problems()],
+            # `cause` only where a problem has one: the other problems keep the shape they always had
+            "problems": [{k: v for k, v in asdict(p).items() if k != "cause" or v is not None} for p in self.sorted_problems()],
             "omitted": [{"rule": rule, "file": file, "count": n} for (rule, file), n in sorted(self.problems.omitted.items())],
             "notices": self.notices,
         }
@@ -240,7 +258,7 @@ class Report:
                 rule, file, n = more
                 lines.append(escape(f"{file}: ... and {n} more like this [{rule}]"))
             else:
-                lines.append(p.text())
+                lines.append(("  " if p.cause else "") + p.text())  # what a cause causes, indented under it
         lines.append(self.summary())
         lines.extend(escape(f"note: {n}") for n in self.notices)
         return "\n".join(lines)
@@ -264,7 +282,8 @@ class Report:
                 props.append(f"line={p.line}")
             props.append(f"title={_gh(f'cotw {p.layer}: {p.rule}', prop=True)}")
             hint = f" ({p.hint})" if p.hint else ""
-            out.append(f"::error {','.join(props)}::{_gh(p.message + hint)}")
+            caused = f" (follows from {p.cause})" if p.cause else ""
+            out.append(f"::error {','.join(props)}::{_gh(p.message + hint + caused)}")
         for n in self.notices:
             out.append(f"::notice::{_gh(n)}")
         out.append(self.summary())

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..report import shorten
-from ..suggest import closest
+from ..suggest import did_you_mean as suggestion
 
 TEXT = pa.large_string()
 
@@ -221,5 +221,4 @@ def did_you_mean(value, choices) -> str | None:
     lower = {c.lower(): c for c in pool}
     if v.lower() in lower:
         return f"did you mean '{lower[v.lower()]}'?"
-    close = closest(v, pool)
-    return f"did you mean '{close}'?" if close else None
+    return suggestion(v, pool)

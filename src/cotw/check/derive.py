@@ -189,8 +189,14 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                              Rule("enum", col, lambda v, r: (f"{col} {q(v)} is not one of: {names_list(map(str, values))}", did_you_mean(v, values)))))
     if "pattern" in cons:
         pattern = cons["pattern"]
-        def matches(a, pattern=pattern):
-            return ok(fullmatch(a, pattern), a)
+        def matches(a, pattern=pattern, edtf=bool(f.get("x-edtf"))):
+            hit = fullmatch(a, pattern)
+            if edtf:  # an invalid EDTF date is the edtf rule's to say, in words: one problem per bad date, no regex
+                from ..dates import check as why
+
+                bad = [v for v in pc.unique(a).drop_null().to_pylist() if why(v)]
+                hit = pc.or_(hit, isin(a, bad)) if bad else hit
+            return ok(hit, a)
         def describe(v, r):
             from .protect import matches as re2_matches
 

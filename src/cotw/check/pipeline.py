@@ -291,7 +291,38 @@ def check_provenance(pkg: Package, tables: dict, report: Report | Problems) -> N
     src = tables.get("sources")
     texts, problems = provenance.archives(pkg, cols.get("sources"), src.lines if src else None, src.file if src else "data/sources.csv")
     report.extend(problems)
+    changed = _changed_archives(problems, cols.get("sources"))
     indexes: dict = {}  # each text indexed once for all tables
     for name, t in tables.items():
         if name in cols:
-            report.extend(provenance.verbatim(pkg, name, cols[name], t.lines, texts, t.file, indexes))
+            found = provenance.verbatim(pkg, name, cols[name], t.lines, texts, t.file, indexes)
+            report.extend(_caused_by(found, changed, pkg, name, cols[name], t) if changed else found)
+
+
+def _changed_archives(problems, sources) -> dict[str, str]:
+    """{source_id: location of its archive-changed problem}: the root cause of its evidence no longer found."""
+    changed = [p for p in problems if p.rule == "archive-changed"]
+    if not changed or sources is None or not sources.has("source_id", "sha256"):
+        return {}
+    recorded = {}
+    for sid, digest in zip(sources["source_id"].to_pylist(), sources["sha256"].to_pylist()):
+        recorded.setdefault(digest, sid)
+    return {recorded[p.value]: p.location() for p in changed if p.value in recorded}
+
+
+def _caused_by(found, changed: dict[str, str], pkg: Package, name: str, cols, table) -> list:
+    """The verbatim problems of `name`, each whose source's archive changed marked as caused by that change."""
+    from dataclasses import replace
+
+    fields = {f["name"]: f.get("x-verbatim-in") for f in pkg.schema(name)["fields"]}
+    row_of = {} if table.lines is None else {int(line): i for i, line in enumerate(table.lines)}
+    out = []
+    for p in found:
+        src_col = fields.get(p.column)
+        row = row_of.get(p.line)
+        if p.rule == "verbatim" and src_col and row is not None and src_col in cols:
+            cause = changed.get(cols[src_col][row].as_py())
+            if cause:
+                p = replace(p, cause=cause)
+        out.append(p)
+    return out

@@ -4,6 +4,8 @@ Nothing heavy is imported here, so `cotw --help` prints quickly; each command im
 """
 from __future__ import annotations
 
+import inspect
+
 import typer
 
 from . import check, codebook, fmt
@@ -14,6 +16,7 @@ from . import reliability, review
 app = typer.Typer(
     name="cotw",
     help="cotw: the provenance-verified dataset of the European Coalition of the Willing for Ukraine (2025).",
+    epilog="Example: cotw check (in a clone: checks your edits); cotw COMMAND --help for each command's own example.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -34,13 +37,20 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """cotw: who in the coalition said what, when, and on which conditions."""
 
 
-app.command("check")(check.check)
-app.command("fmt")(fmt.fmt)
-app.command("codebook")(codebook.codebook)
-app.command("export")(export.export)
-app.command("diff")(diff.diff)
+def _command(group: typer.Typer, name: str, fn) -> None:
+    """Register `fn` as `name`, its docstring's closing "Example: ..." paragraph as the epilog, so that
+    every --help ends with an example (after the options, where people look last)."""
+    doc = inspect.getdoc(fn) or ""
+    body, sep, example = doc.rpartition("\nExample: ")
+    if not sep:
+        raise RuntimeError(f"cotw {name}: its docstring ends with no example")
+    group.command(name, help=body.rstrip(), epilog=f"Example: {example.strip()}")(fn)
+
+
+for _name, _fn in (("check", check.check), ("fmt", fmt.fmt), ("codebook", codebook.codebook), ("export", export.export),
+                   ("diff", diff.diff), ("locate", locate.locate), ("next-id", next_id.next_id),
+                   ("review", review.review)):
+    _command(app, _name, _fn)
+_command(source.app, "add", source.add)
 app.add_typer(source.app, name="source")
-app.command("locate")(locate.locate)
-app.command("next-id")(next_id.next_id)
-app.command("review")(review.review)
 app.add_typer(reliability.app, name="reliability")

@@ -1,4 +1,4 @@
-"""What the curation commands share: the --package option, opening the package, and answering a refusal."""
+"""What the curation commands share: opening the package they act on, and answering a refusal."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,20 +6,26 @@ from typing import Optional
 
 import typer
 
-PackageOpt = typer.Option(None, "--package", "-p", help="The package directory (default: the installed data, i.e. the clone under an editable install).", show_default=False)
+from .options import given, target, writable
 
 
-def open_package(path: Optional[Path]):
+def open_package(path: Optional[Path], package: Optional[Path], command: str, quiet: bool = False, writes: bool = False):
+    """The package `command` acts on, by the rule every command follows (cotw.discovery), named on stderr.
+
+    `package` is the deprecated -p/--package; `writes` refuses the installed data as `cotw fmt` does."""
     from cotw.package import Package, PackageError
 
-    from .options import package_path
+    chosen = target(given(path, package, command, quiet), command, quiet=True)
+    if writes:
+        writable(chosen, command)
+    if not quiet:
+        from .options import announce
 
+        announce(command, chosen)
     try:
-        return Package.open(package_path(path))
+        return Package.open(chosen.path)
     except PackageError as exc:
-        where = f"{exc.file}:{exc.line}" if exc.line else exc.file
-        typer.echo(f"Error: {where}: {exc.message}", err=True)
-        raise typer.Exit(1)
+        refuse(exc)
 
 
 def refuse(exc) -> None:

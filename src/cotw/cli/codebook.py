@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, Quiet, target
+from .options import PathArg, Quiet, announce, target, writable
 
 CODEBOOK = "CODEBOOK.md"
 
@@ -20,7 +20,9 @@ def codebook(
     """Generate the codebook (every table, field, constraint and vocabulary value) from datapackage.json.
 
     With --check, compare instead of writing: the file given by --out, or else the CODEBOOK.md beside
-    the package's datapackage.json. Exit 1 when it is missing or out of date.
+    the package's datapackage.json. Exit 1 when it is missing or out of date. Outside any package
+    (and without --out) it refuses (exit 2), as `cotw fmt` does: the installed data's codebook is
+    not yours to rewrite.
 
     Example: cotw codebook --out CODEBOOK.md
     """
@@ -29,8 +31,13 @@ def codebook(
     from cotw.check.pipeline import usable
     from cotw.report import escape
 
+    chosen = target(path, "codebook", quiet=True)
+    if check and out is None:  # its answer is "run cotw codebook --out <the package's CODEBOOK.md>"
+        writable(chosen, "codebook --check")
+    if not quiet:
+        announce("codebook", chosen)
     try:
-        pkg = usable(Package.open(target(path, "codebook", quiet).path))
+        pkg = usable(Package.open(chosen.path))
     except PackageError as exc:
         typer.echo(escape(f"{exc.file}:{exc.line}: {exc.message}" if exc.line else f"{exc.file}: {exc.message}"), err=True)
         raise typer.Exit(1)

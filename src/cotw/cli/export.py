@@ -9,13 +9,19 @@ import typer
 from .options import PathArg, Quiet, target
 
 CHOICES = ("csv", "parquet", "sqlite", "excel", "json")  # the order of cotw.export.FORMATS, kept import-free
+# what people type for a format by its file's extension: suggested, not accepted (one name per format)
+ALIASES = {"xlsx": "excel", "xls": "excel", "db": "sqlite", "sqlite3": "sqlite", "sql": "sqlite", "pq": "parquet",
+           "jsonl": "json", "ndjson": "json", "tsv": "csv"}
 
 
 def _formats(values: Optional[List[str]]) -> list[str]:
     chosen = [v.strip().lower() for value in values or [] for v in value.split(",") if v.strip()]
     bad = [v for v in chosen if v not in CHOICES]
     if bad:
-        typer.echo(f"Error: unknown format {bad[0]!r}; choose from {', '.join(CHOICES)}", err=True)
+        from cotw.suggest import did_you_mean
+
+        hint = f"did you mean '{ALIASES[bad[0]]}'?" if bad[0] in ALIASES else did_you_mean(bad[0], CHOICES)
+        typer.echo(f"Error: unknown format {bad[0]!r}{f' ({hint})' if hint else ''}; choose from {', '.join(CHOICES)}", err=True)
         raise typer.Exit(2)
     return chosen
 

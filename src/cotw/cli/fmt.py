@@ -6,26 +6,15 @@ from typing import Optional
 
 import typer
 
-from .options import PathArg, Quiet, announce, target
+from .options import Quiet, announce, target, writable
 
 
-def _writable(chosen) -> None:
-    """fmt rewrites files: never the installed data by default, never the wheel's copy (exit 2)."""
-    from cotw.discovery import INSTALLED, inside_installed_copy
-
-    refusal = None
-    if chosen.origin == INSTALLED:
-        refusal = ("the current directory is in no package (no datapackage.json here or above), and cotw fmt "
-                   "never rewrites the installed data; cd into your package, or give its PATH")
-    elif inside_installed_copy(chosen.path):
-        refusal = f"{chosen.shown} is the copy of the data installed with cotw; cotw fmt never rewrites it"
-    if refusal:
-        typer.echo(f"Error: {refusal}", err=True)
-        raise typer.Exit(2)
+FmtPath = typer.Argument(None, help="The package folder, or its datapackage.json, whose tables to rewrite (default: the package "
+                         "around the current directory; never the installed data, nor a zipped package).", show_default=False)
 
 
 def fmt(
-    path: Optional[Path] = PathArg,
+    path: Optional[Path] = FmtPath,
     check: bool = typer.Option(False, "--check", help="Only report the files that would change, and how; exit 1 if any would (for CI)."),
     quiet: bool = Quiet,
 ) -> None:
@@ -51,7 +40,7 @@ def fmt(
         typer.echo(escape(text), err=err)  # file names and reasons come from the package: one inert line each
 
     chosen = target(path, "fmt", quiet=True)
-    _writable(chosen)
+    writable(chosen, "fmt")
     if not quiet:
         announce("fmt", chosen)
     try:

@@ -1,13 +1,15 @@
 """`cotw locate`: the exact archived words to paste into an evidence or quote cell."""
 from __future__ import annotations
 
+import os
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from ._curate import PackageOpt, open_package, refuse
+from ._curate import open_package, refuse
+from .options import PackageOpt, Quiet
 
 
 class Format(str, Enum):
@@ -16,15 +18,21 @@ class Format(str, Enum):
 
 
 def locate(
-    args: List[str] = typer.Argument(..., metavar="[SOURCE] WORDS", help="A source_id (optional: default every archive) and the words as you remember them, quoted.", show_default=False),
+    args: List[str] = typer.Argument(..., metavar="[SOURCE] WORDS [PATH]", help="A source_id (optional: default every archive), the words as you remember them, quoted, and the package (optional: default the package around the current directory, else the installed data).", show_default=False),
     package: Optional[Path] = PackageOpt,
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people, json for editors and scripts."),
     threshold: float = typer.Option(85.0, "--threshold", min=0, max=100, help="Lowest score (0-100) that counts as found."),
     limit: int = typer.Option(5, "--limit", min=1, max=100, help="At most this many matches (one per source), best first."),
+    quiet: bool = Quiet,
 ) -> None:
     """Find the span of the archived text that best matches the words, despite quote and dash styles,
     line breaks, markup, accents and small typos, and print it exactly as archived (line breaks as
     spaces) with its line and character offsets, some context and the match score.
+
+    PATH, the package to search, comes last: with three arguments always, with two only when the
+    second is a package on disk (a folder holding datapackage.json, a datapackage.json or a zip).
+    Without it, the package around the current directory, else the installed data; the first line
+    (on stderr) names it.
 
     Exit 0 when a span scores at least the threshold; 1 when none does (the nearest are printed).
 
@@ -36,11 +44,8 @@ def locate(
     from cotw.curate.locate import locate as find
     from cotw.package import PackageError
 
-    if len(args) > 2:
-        typer.echo(f"Error: expected [SOURCE] WORDS, got {len(args)} arguments; put the words in quotes", err=True)
-        raise typer.Exit(2)
-    source, words = (args[0], args[1]) if len(args) == 2 else (None, args[0])
-    pkg = open_package(package)
+    source, words, path = split(args, named=package is not None)
+    pkg = open_package(path, package, "locate", quiet)
     try:
         result = find(pkg, words, source, threshold=threshold, limit=limit)
     except (CurateError, PackageError) as exc:
@@ -50,6 +55,24 @@ def locate(
     else:
         typer.echo(render(result))
     raise typer.Exit(0 if result.found else 1)
+
+
+def split(args: List[str], named: bool = False) -> tuple[Optional[str], str, Optional[Path]]:
+    """SOURCE, WORDS and PATH from the arguments [SOURCE] WORDS [PATH] (`named`: the package was given by -p)."""
+    from cotw.package import not_a_package
+
+    def package(arg: str) -> bool:
+        return not named and os.path.exists(arg) and not_a_package(arg) is None
+
+    if len(args) == 3 and package(args[2]):
+        return args[0], args[1], Path(args[2])
+    if len(args) == 2 and package(args[1]):
+        return None, args[0], Path(args[1])
+    if len(args) <= 2:
+        return (args[0], args[1], None) if len(args) == 2 else (None, args[0], None)
+    typer.echo(f"Error: expected [SOURCE] WORDS [PATH], got {len(args)} arguments"
+               + ("" if len(args) > 3 else " and the last is no package") + "; put the words in quotes", err=True)
+    raise typer.Exit(2)
 
 
 def render(result) -> str:

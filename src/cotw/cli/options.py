@@ -15,6 +15,38 @@ PathArg = typer.Argument(None, help="A package folder, its datapackage.json, or 
 Quiet = typer.Option(False, "--quiet", "-q", help="Print only errors and the requested output: no progress, summaries, notes or warnings.")
 
 
+# The deprecated spelling of PATH on the commands that once took only it (next-id, locate, source add).
+PackageOpt = typer.Option(None, "--package", "-p", hidden=True, help="Deprecated: give the package as PATH.", show_default=False)
+
+
+def given(path: Optional[Path], package: Optional[Path], command: str, quiet: bool = False) -> Optional[Path]:
+    """PATH, or the deprecated -p/--package (with a warning on stderr); both at once is a usage error."""
+    if package is None:
+        return path
+    if path is not None:
+        typer.echo(f"Error: the package is given twice (PATH and -p/--package); give it once, as PATH", err=True)
+        raise typer.Exit(2)
+    if not quiet:
+        typer.echo(f"warning: `cotw {command} -p/--package PATH` is deprecated; give the package as PATH, "
+                   "as every command takes it", err=True)
+    return package
+
+
+def writable(chosen, command: str) -> None:
+    """A command that writes files never writes the installed data by default, nor the wheel's copy (exit 2)."""
+    from cotw.discovery import INSTALLED, inside_installed_copy
+
+    refusal = None
+    if chosen.origin == INSTALLED:
+        refusal = (f"the current directory is in no package (no datapackage.json here or above), and cotw {command} "
+                   "never rewrites the installed data; cd into your package, or give its PATH")
+    elif inside_installed_copy(chosen.path):
+        refusal = f"{chosen.shown} is the copy of the data installed with cotw; cotw {command} never rewrites it"
+    if refusal:
+        typer.echo(f"Error: {refusal}", err=True)
+        raise typer.Exit(2)
+
+
 def package_path(path: Optional[Path]) -> Optional[Path]:
     """Usage errors exit 2: a PATH that does not exist is the caller's mistake, not invalid data."""
     if path is not None and not path.exists():

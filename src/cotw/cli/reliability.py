@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from .options import PathArg, Quiet
+
 app = typer.Typer(help="Measure the reliability of the coding: blind units for coders, Krippendorff's alpha.\n\n"
                        "Example: cotw reliability units --out reliability/", no_args_is_help=True, rich_markup_mode=None)
 
@@ -18,7 +20,7 @@ def _refuse(exc) -> None:
 @app.command("units")
 def units(out: Path = typer.Option(Path("reliability"), "--out", help="Folder for units.jsonl, key.json and codings/dataset.json."),
           source: Optional[str] = typer.Option(None, "--source", help="Only the rows of this source_id (a fork that adds a source measures it)."),
-          package: Optional[Path] = typer.Option(None, "--package", "-p", help="The package directory.", show_default=False)) -> None:
+          path: Optional[Path] = PathArg, quiet: bool = Quiet) -> None:
     """Write blind units (no ids, no other coded values, no notes), shuffled with a fixed seed; key.json
     maps them back and is not for coders.
 
@@ -28,13 +30,15 @@ def units(out: Path = typer.Option(Path("reliability"), "--out", help="Folder fo
     from cotw.curate.reliability import make_units
     from cotw.package import PackageError
 
-    from .options import package_path
+    from ._curate import open_package
 
+    pkg = open_package(path, None, "reliability units", quiet)
     try:
-        counts = make_units(package_path(package) or Path("."), out, source)
+        counts = make_units(pkg.root, out, source)
     except (CurateError, PackageError) as exc:
         _refuse(exc)
-    typer.echo(f"{sum(counts.values())} units ({', '.join(f'{t} {n}' for t, n in counts.items())}) in {out}", err=True)
+    if not quiet:
+        typer.echo(f"{sum(counts.values())} units ({', '.join(f'{t} {n}' for t, n in counts.items())}) in {out}", err=True)
 
 
 @app.command("alpha")

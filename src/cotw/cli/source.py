@@ -6,20 +6,22 @@ from typing import Optional
 
 import typer
 
-from ._curate import PackageOpt, open_package, refuse
+from ._curate import open_package, refuse
+from .options import PackageOpt, PathArg, Quiet
 
 app = typer.Typer(
     name="source",
-    help="Manage the archived sources.\n\nExample: cotw source add article.txt --title 'Ministers meet' --kind news --language en --published-basis 'The dateline.'",
+    help="Manage the archived sources.",
+    epilog="Example: cotw source add article.txt --title 'Ministers meet' --kind news --language en --published-basis 'The dateline.'",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
 )
 
 
-@app.command("add")
 def add(
     file: Path = typer.Argument(..., help="The source's text as printed, saved as a UTF-8 text file; or a page saved by a browser (.html, needs cotw[html]).", show_default=False),
+    path: Optional[Path] = typer.Argument(None, help="The package folder to add to (default: the package around the current directory; outside any package it refuses).", show_default=False),
     title: str = typer.Option(..., "--title", help="Title as printed in the source.", show_default=False),
     kind: Optional[str] = typer.Option(None, "--kind", help="Kind of document (see schema/sources.json: news, report).", show_default=False),
     language: Optional[str] = typer.Option(None, "--language", help="ISO 639-1 code of the text's language, e.g. en.", show_default=False),
@@ -31,6 +33,7 @@ def add(
     notes: Optional[str] = typer.Option(None, "--notes", help="How the metadata was read off the text, and anything odd in it.", show_default=False),
     source_id: Optional[str] = typer.Option(None, "--id", help="The source_id (default: made from the title).", show_default=False),
     package: Optional[Path] = PackageOpt,
+    quiet: bool = Quiet,
 ) -> None:
     """Archive FILE under seeds/ (named by its content, never overwriting) and add its row to
     data/sources.csv with its sha256 and the metadata given. Every value is checked against the
@@ -39,19 +42,25 @@ def add(
     From an HTML page (.html, .htm; needs the extra cotw[html]) the article text is extracted and
     archived, and the page beside it.
 
+    Without PATH it adds to the package around the current directory (named on the first line, on
+    stderr); outside any package it refuses (exit 2), as `cotw fmt` does: it never writes into the
+    installed data.
+
     Example: cotw source add article.txt --title 'Ministers meet' --kind news --language en --published 2025-06-02 --published-basis "The dateline prints 'June 2, 2025'."
     """
     from cotw.curate import CurateError
     from cotw.curate.sources import add_source
     from cotw.package import PackageError
 
-    pkg = open_package(package)
+    pkg = open_package(path, package, "source add", quiet, writes=True)
     try:
         added = add_source(pkg, file, title=title, kind=kind, language=language, published_basis=published_basis,
                            published=published, publisher=publisher, authors=authors, url=url,
                            notes=notes, source_id=source_id)
     except (CurateError, PackageError) as exc:
         refuse(exc)
+    if quiet:
+        return
     typer.echo(f"archived {added.archive} (sha256 {added.sha256})")
     if added.page:
         typer.echo(f"archived {added.page} (the page the text was extracted from)")

@@ -11,6 +11,7 @@ ORIGINAL text, so it passes `cotw check`'s provenance rule (verbatim up to runs 
 from __future__ import annotations
 
 import csv
+import os
 import io
 import re
 import shlex
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from . import CurateError
 from ..limits import LOCATE_MAX_ARCHIVE_BYTES, LOCATE_MAX_FOLDED, LOCATE_MAX_SEARCHED, LOCATE_MAX_WORDS
-from ..package import Package, default_root, unsafe_path_reason
+from ..package import Package, unsafe_path_reason
 
 THRESHOLD = 85.0  # % similarity (rapidfuzz Indel ratio); unrelated English phrases score about 50-70
 MAX_WORDS = LOCATE_MAX_WORDS
@@ -317,8 +318,8 @@ def _match(text: str, a: int, b: int, score: float, source_id: str, archive: str
 
 def locate_command(source_id: str, words: str, package: str | None = None) -> str:
     """The `cotw locate` command line that looks for `words` in the archive of `source_id`."""
-    where = f"--package {_quote(package)} " if package else ""
-    return f"cotw locate {where}{_quote(source_id)} {_quote(_collapse(words).strip())}"
+    where = f" {_quote(package)}" if package else ""
+    return f"cotw locate {_quote(source_id)} {_quote(_collapse(words).strip())}{where}"
 
 
 def _quote(s: str) -> str:
@@ -330,9 +331,13 @@ def _quote(s: str) -> str:
 
 
 def package_option(pkg: Package) -> str:
-    """The package path to name in a suggested command, or "" for the installed data (the default)."""
+    """The package path to name in a suggested command: as the user named it (a relative path such as "."
+    is repeated as typed), or "" for a package that `cotw locate` run here finds without one (the
+    package around the current directory, else the installed data) and that was not named so."""
+    from ..discovery import resolve
+
     try:
-        if pkg.root.resolve() == default_root().resolve():
+        if pkg.root.is_absolute() and os.path.realpath(resolve(None).path) == os.path.realpath(pkg.root):
             return ""
     except Exception:  # no installed data: the path must be named
         pass

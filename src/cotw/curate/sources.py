@@ -175,7 +175,7 @@ def add_source(pkg: Package, file: str | Path, *, title: str, published_basis: s
     """Archive the text in `file` and append its row to the sources table; see the module docstring."""
     if _is_installed_copy(pkg):
         raise CurateError("this is the data installed inside the cotw package, not a clone to curate; "
-                          "give the clone's package directory (--package PATH)", usage=True)
+                          "give the clone's package folder as PATH: cotw source add FILE PATH", usage=True)
     page = None
     if is_html(file):
         page = read_text_file(file, check=False)

@@ -19,13 +19,9 @@ import numpy as np
 import pandas as pd
 
 from ..dates import bounds_arrays, bounds_columns
-from ..package import Package
+from ..package import LoadError, Package  # noqa: F401  (LoadError: cotw.io.loader.LoadError before 0.2)
 from . import safeio
 from .safeio import UnsafeFile
-
-
-class LoadError(ValueError):
-    """A cell that cannot take its declared type; run `cotw check` for the full, located report."""
 
 
 def dtypes(pkg: Package, name: str) -> dict[str, object]:
@@ -53,7 +49,7 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
     try:
         source = _Source.open(pkg, res["path"])
     except (OSError, UnsafeFile) as exc:
-        raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc.strerror or exc}; run `cotw check`") from None
+        raise LoadError(f"{res['path']}: {getattr(exc, 'reason', None) or exc.strerror or exc}; run `cotw check`", file=res["path"]) from None
     with source:
         types = dtypes(pkg, name)
         table = _text_table(source, res["path"])
@@ -61,12 +57,17 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
     typed: dict[str, object] = {}
     for col, dtype in types.items():  # in the schema's order: the first column that fails is the one named
         if col not in text:
-            raise LoadError(f"{res['path']}: column {col!r} is missing; run `cotw check`")
+            raise LoadError(f"{res['path']}: column {col!r} is missing; run `cotw check`", file=res["path"], column=col)
         try:
             typed[col] = _typed(text[col], dtype)
         except (ValueError, TypeError) as exc:
-            raise LoadError(f"{res['path']}: column {col!r} cannot be read as {dtype}: {exc}; run `cotw check`") from None
+            row, value = _first_outside(text[col], dtype)
+            where = f" (first at row {row}: {value!r})" if row else ""
+            raise LoadError(f"{res['path']}: column {col!r} cannot be read as {dtype}: {exc}{where}; run `cotw check`",
+                            file=res["path"], row=row, column=col, value=value) from None
     edtf = {f["name"] for f in pkg.schema(name)["fields"] if f.get("x-edtf")}
+    for col in edtf & set(text):  # an invalid date is an error, as a value outside a vocabulary is: never an empty bound
+        _require_dates(text[col], col, res["path"])
     parts: dict[str, object] = {}
     for col, values in text.items():  # in the file's order, each EDTF field followed by its bounds
         parts[col] = typed[col] if col in typed else _strings(values)
@@ -78,6 +79,43 @@ def load_table(pkg: Package, name: str) -> pd.DataFrame:
                 lo, hi = bounds_arrays(values)
             parts[f"{col}_earliest"], parts[f"{col}_latest"] = lo, hi
     return pd.DataFrame(parts, index=pd.RangeIndex(table.num_rows), copy=False)
+
+
+def _first_row(values, mask) -> int:
+    """The data row (1-based) of the first true cell of `mask`, a boolean arrow array over `values`."""
+    import pyarrow.compute as pc
+
+    return int(pc.index(mask.fill_null(False), True).as_py()) + 1
+
+
+def _first_outside(values, dtype) -> tuple[int | None, object]:
+    """(row, value) of the first filled cell outside the vocabulary `dtype`, or (None, None)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(dtype, pd.CategoricalDtype):
+        return None, None
+    vocabulary = pa.array([str(c) for c in dtype.categories], type=values.type)
+    outside = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=vocabulary)))
+    if not pc.any(outside).as_py():
+        return None, None
+    row = _first_row(values, outside)
+    return row, values[row - 1].as_py()
+
+
+def _require_dates(values, col: str, path: str) -> None:
+    """A located LoadError for the first cell of `values` (arrow text) that is not an accepted EDTF date."""
+    import pyarrow.compute as pc
+
+    from ..dates import check
+
+    bad = [v for v in pc.unique(values).drop_null().to_pylist() if check(v)]
+    if not bad:
+        return
+    row = min(_first_row(values, pc.equal(values, v)) for v in bad)
+    value = values[row - 1].as_py()
+    raise LoadError(f"{path}: column {col!r} cannot be read as an EDTF date: {check(value)} (first at row {row}); run `cotw check`",
+                    file=path, row=row, column=col, value=value)
 
 
 def _typed(values, dtype):
@@ -231,9 +269,9 @@ def _text_table(source: _Source, path: str):
         first = line.decode("utf-8-sig", errors="replace").rstrip("\r")
         header = next(csv.reader([first]), [])
         if not header:
-            raise LoadError(f"{path}: the file is empty; run `cotw check`")
+            raise LoadError(f"{path}: the file is empty; run `cotw check`", file=path)
         if len(set(header)) != len(header):
-            raise LoadError(f"{path}: a column appears twice in the header; run `cotw check`")
+            raise LoadError(f"{path}: a column appears twice in the header; run `cotw check`", file=path)
 
         # A file of one block gains nothing from pyarrow's threads, and a process that ends right after a
         # threaded read can abort in their teardown ("terminate called without an active exception",
@@ -265,9 +303,9 @@ def _text_table(source: _Source, path: str):
         return parse(_Pieces(source), True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, csv.Error) as exc:
         why = str(exc).splitlines()[0].replace("conversion error to large_string:", "conversion error to string:", 1)
-        raise LoadError(f"{path}: cannot be read as CSV ({why}); run `cotw check`") from None
+        raise LoadError(f"{path}: cannot be read as CSV ({why}); run `cotw check`", file=path) from None
     except OSError as exc:  # the system failed a read of the open file
-        raise LoadError(f"{path}: {exc.strerror or exc}; run `cotw check`") from None
+        raise LoadError(f"{path}: {exc.strerror or exc}; run `cotw check`", file=path) from None
 
 
 def with_date_bounds(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import numpy as np
 from . import fastread
 from ..package import Package, PackageError
 from ..report import MAX_NAMES, MAX_VALUE, Problem, Problems, names_list, shorten
-from ..suggest import closest
+from ..suggest import did_you_mean
 from .safeio import UnsafeFile, unsafe_path_reason
 
 csv.field_size_limit(2**31 - 1)  # huge cells are reported by maxLength, not by the reader
@@ -317,8 +317,8 @@ def _check_header(table: Table, header: list[str]) -> dict[int, str]:
             close = None
             if suggested < MAX_SUGGEST and candidates and len(name) <= MAX_VALUE:
                 suggested += 1
-                close = closest(name, candidates)
-            hint = f"renamed? did you mean {close!r}?" if close else listing
+                close = did_you_mean(name, candidates)
+            hint = f"renamed? {close}" if close else listing
             _problem(table, "extra-column", f"column {shorten(name)!r} is not in the schema", line=1, column=name, hint=hint)
     for name in missing:
         _problem(table, "missing-column", f"column {name!r} is missing", line=1, column=name,
