@@ -1,9 +1,10 @@
 """Shared fixtures: the repository's package, a private copy of it to break, and the CLI runner.
 
-The suite runs on every core (pytest-xdist, `-n auto --dist loadgroup` in pyproject.toml). A test file's
-tests go to one worker together, so the fixtures a file builds once (an export, a package copy) are
-built once; a file whose tests fall into independent expensive groups names them with
-`XDIST_GROUPS = lambda item: ...` (e.g. test_hostile_files: one group per kind of hostile file).
+The suite runs on every core (pytest-xdist, `-n auto --dist loadgroup` in pyproject.toml). The tests of a
+file that share a fixture built once for the file (an export, a package copy: module, class or session
+scope) go to one worker together, so it is built once; the others go to whichever worker is free. A file
+whose shared fixture falls into independent parts names them with `XDIST_GROUPS(item)` (e.g.
+test_hostile_files: one group per kind of hostile file).
 """
 from __future__ import annotations
 
@@ -64,10 +65,22 @@ def edit_csv(path: Path, line: int, column: str, value: str) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Group each test with the rest of its file (or its file's own finer groups) for pytest-xdist."""
+    """Group for pytest-xdist the tests that share an expensive fixture of their file (module, class or
+    session scope, defined in that file), so it is built once; every other test goes to whichever worker
+    is free. A file whose shared fixture splits into independent parts names them with XDIST_GROUPS."""
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
         finer = getattr(item.module, "XDIST_GROUPS", None)
-        group = item.module.__name__ + (f":{finer(item)}" if finer else "")
-        item.add_marker(pytest.mark.xdist_group(group))
+        if finer:
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{finer(item)}"))
+        elif _shares_a_fixture_of_its_file(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def _shares_a_fixture_of_its_file(item) -> bool:
+    for defs in getattr(item, "_fixtureinfo", None).name2fixturedefs.values() if hasattr(item, "_fixtureinfo") else ():
+        d = defs[-1]
+        if str(d.scope) in ("module", "class", "package", "session") and d.baseid.endswith(".py"):
+            return True
+    return False
