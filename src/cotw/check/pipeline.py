@@ -150,6 +150,10 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
                     reason = "is a URL; cotw reads only files inside the package and never fetches"
                 if reason:
                     add(f"resource {shorten(res.get('name'))!r} {key} {shorten(value)!r} {reason}; it was not read", "unsafe-path")
+    from . import links
+
+    for message, hint in links.problems(d):
+        add(message, "link-scheme", hint, stop=False)
     for message in profile.errors(d, profile.PACKAGE):
         add(message, "profile")  # every reader (exports, the codebook) relies on these shapes
     if not pkg.names():
