@@ -63,7 +63,26 @@ def unsafe_path_reason(path: object) -> str | None:
         return "is absolute; resource paths must be relative to the package"
     if ".." in PurePosixPath(path.replace("\\", "/")).parts:
         return "climbs out of the package ('..'); resource paths must stay inside it"
-    return None
+    return _unnormal(path)
+
+
+def _unnormal(path: str) -> str | None:
+    """Why a relative path is not written in its one normal form (frictionless, zip readers and other
+    systems would open it differently, or not at all), or None. The normal form is POSIX: '/' between
+    names, no '.' or empty name, no trailing '/'."""
+    if "\\" in path:
+        return "contains a backslash; write '/' between folders"
+    names = path.split("/")
+    if path.endswith("/"):
+        why = "ends with '/'"
+    elif "" in names:
+        why = "has an empty folder name ('//')"
+    elif "." in names:
+        why = "has a '.' folder"
+    else:
+        return None
+    normal = "/".join(n for n in names if n not in ("", "."))
+    return f"is not a normalised path ({why}); write {normal!r}" if normal else f"is not a normalised path ({why})"
 
 
 def inside(root: Path, relpath: str) -> Path:
