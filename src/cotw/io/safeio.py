@@ -129,6 +129,8 @@ def _parent(root: Path, relpath: str) -> tuple[int | None, str, Path]:
     parts = Path(os.path.relpath(target, real_root)).parts
     if not parts or parts == (".",):
         raise UnsafeFile(relpath, "is a directory, not a file; it was not read", "not-a-file")
+    if ".." in parts:  # `inside` refused it already; the walk never climbs above the root either way
+        raise UnsafeFile(relpath, "resolves outside the package (through a symbolic link); it was not read")
     try:
         fd = os.open(real_root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
     except NotADirectoryError:
