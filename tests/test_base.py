@@ -225,3 +225,16 @@ def test_a_ref_that_is_no_commit_is_a_usage_error(repo, ref, cli):
 def test_help_says_the_exit_code(cli):
     text = " ".join(cli("check", "--help").stdout.split())
     assert "--base" in text and "Exit 3 when those changes are the only problems" in text
+
+
+def test_the_ci_recipes_check_pull_requests_by_their_base(root):
+    yaml = pytest.importorskip("yaml")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    recipe = readme.split("## Keeping a fork of the data", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    steps = yaml.safe_load(recipe)["jobs"]["cotw"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    on_pr = [s for s in steps if s.get("if") == "github.event_name == 'pull_request'"]
+    assert [s["run"] for s in on_pr] == ["cotw check . --base origin/${{ github.base_ref }} --format github"]
+    ci = yaml.safe_load((root / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["jobs"]["test"]["steps"]
+    assert ci[0]["with"]["fetch-depth"] == 0
+    assert any('--base "origin/$BASE_REF"' in s.get("run", "") and s["env"]["BASE_REF"] == "${{ github.base_ref }}" for s in ci)
