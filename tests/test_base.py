@@ -238,3 +238,16 @@ def test_the_ci_recipes_check_pull_requests_by_their_base(root):
     ci = yaml.safe_load((root / ".github/workflows/ci.yml").read_text(encoding="utf-8"))["jobs"]["test"]["steps"]
     assert ci[0]["with"]["fetch-depth"] == 0
     assert any('--base "origin/$BASE_REF"' in s.get("run", "") and s["env"]["BASE_REF"] == "${{ github.base_ref }}" for s in ci)
+
+
+@needs_git
+def test_a_git_base_is_read_within_its_bounds(repo, monkeypatch):
+    from cotw.check import base as based
+
+    monkeypatch.setattr(based.safeio, "MAX_JSON", 1000)
+    report = cotw.validate(repo / "pkg", base="main")
+    assert "datapackage.json in the base 'main' is larger than 1000 bytes; it was not read" in report.usage_error.message
+    monkeypatch.undo()
+    monkeypatch.setattr(based, "GIT_TIMEOUT", 0)
+    report = cotw.validate(repo / "pkg", base="main")
+    assert "took more than 0 s" in report.usage_error.message

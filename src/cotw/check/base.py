@@ -34,6 +34,10 @@ class BaseError(Exception):
     """The base cannot be read (no such folder or ref, not a package, git missing): a usage error."""
 
 
+class GitTimeout(BaseError):
+    """A git call took more than GIT_TIMEOUT seconds."""
+
+
 @dataclass
 class Rules:
     """The trusted rules: the base's descriptor, and the bytes and parsed value of each file they come from."""
@@ -71,61 +75,109 @@ def _from_package(base: str) -> Rules:
     return rules
 
 
-def _git(root: Path, *args: str, limit: int = safeio.MAX_JSON) -> bytes:
-    """The standard output of a git plumbing command run in `root`, at most `limit` bytes."""
+def _git(root: Path, *args: str, limit: int = safeio.MAX_JSON, stdin: bytes | None = None) -> bytes:
+    """The standard output of a git plumbing command run in `root`, at most `limit` bytes, within GIT_TIMEOUT
+    seconds (the process is killed when it passes either)."""
+    import tempfile
+    import threading
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(GIT_NO_LAZY_FETCH="1", GIT_TERMINAL_PROMPT="0", GIT_LITERAL_PATHSPECS="1", GIT_NO_REPLACE_OBJECTS="1")
-    try:
-        proc = subprocess.Popen(["git", "-C", str(root), "-c", "core.fsmonitor=false", *args], env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as exc:
-        raise BaseError(f"--base names a git ref, but git cannot be run: {exc.strerror}") from None
-    try:
-        out = proc.stdout.read(limit + 1)
-        if len(out) > limit:
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(["git", "-C", str(root), "-c", "core.fsmonitor=false", *args], env=env,
+                                    stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise BaseError(f"--base names a git ref, but git cannot be run: {exc.strerror}") from None
+        late = threading.Event()
+
+        def stop():
+            late.set()
             proc.kill()
-            raise BaseError(f"git {args[0]} gave more than {limit} bytes")
-        _, err = proc.communicate(timeout=GIT_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise BaseError(f"git {args[0]} took more than {GIT_TIMEOUT} s") from None
-    if proc.returncode:
-        raise BaseError(f"git {args[0]} failed: {shorten(err.decode('utf-8', 'replace').strip())}")
+
+        timer = threading.Timer(GIT_TIMEOUT, stop)
+        timer.start()
+        if stdin is not None:  # fed from a thread, so that git's answers never wait for our questions
+            def feed():
+                try:
+                    proc.stdin.write(stdin)
+                    proc.stdin.close()
+                except OSError:
+                    pass
+
+            threading.Thread(target=feed, daemon=True).start()
+        try:
+            out = proc.stdout.read(limit + 1)
+            if len(out) > limit:
+                proc.kill()
+                raise BaseError(f"git {args[0]} gave more than {limit} bytes")
+            proc.wait()
+        finally:
+            timer.cancel()
+            proc.stdout.close()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if late.is_set():
+            raise GitTimeout(f"git {args[0]} took more than {GIT_TIMEOUT} s")
+        if proc.returncode:
+            errors.seek(0)
+            raise BaseError(f"git {args[0]} failed: {shorten(errors.read(4096).decode('utf-8', 'replace').strip())}")
     return out
 
 
 def _from_git(ref: str, root: Path) -> Rules:
     try:
         commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", limit=200).decode().strip()
+    except GitTimeout:
+        raise
     except BaseError:
         raise BaseError(f"--base {shorten(ref)!r} is neither an existing folder nor a commit of the git repository at {root} "
                         f"(in CI, check out with enough history: fetch-depth: 0)") from None
 
-    def blob(rel: str) -> bytes:
-        listed = _git(root, "ls-tree", "-l", "-z", commit, "--", rel, limit=4096).split(b"\0")[0]
-        meta, _, name = listed.partition(b"\t")
-        if not listed or name.decode("utf-8", "replace") != rel:
-            raise BaseError(f"{rel} does not exist in the base {shorten(ref)!r}")
-        mode, kind, sha, size = meta.split()
-        if mode not in (b"100644", b"100755") or kind != b"blob":
-            raise BaseError(f"{rel} in the base {shorten(ref)!r} is not a regular file (git mode {mode.decode()}); it was not read")
-        if int(size) > safeio.MAX_JSON:
-            raise BaseError(f"{rel} in the base {shorten(ref)!r} is larger than {safeio.MAX_JSON} bytes; it was not read")
-        return _git(root, "cat-file", "blob", sha.decode())
+    def blobs(rels: list[str]) -> list[bytes]:
+        """The bytes of each file, listed by one `ls-tree` and read by one `cat-file --batch`."""
+        listing = _git(root, "ls-tree", "-l", "-z", commit, "--", *rels, limit=4096 * (len(rels) + 1))
+        found = {}
+        for item in filter(None, listing.split(b"\0")):
+            meta, _, name = item.partition(b"\t")
+            found[name.decode("utf-8", "replace")] = meta.split()
+        shas = []
+        for rel in rels:
+            if rel not in found:
+                raise BaseError(f"{rel} does not exist in the base {shorten(ref)!r}")
+            mode, kind, sha, size = found[rel]
+            if mode not in (b"100644", b"100755") or kind != b"blob":
+                raise BaseError(f"{rel} in the base {shorten(ref)!r} is not a regular file (git mode {mode.decode()}); it was not read")
+            if int(size) > safeio.MAX_JSON:
+                raise BaseError(f"{rel} in the base {shorten(ref)!r} is larger than {safeio.MAX_JSON} bytes; it was not read")
+            shas.append((sha, int(size)))
+        batch = _git(root, "cat-file", "--batch", stdin=b"".join(sha + b"\n" for sha, _ in shas),
+                     limit=sum(size + 100 for _, size in shas))
+        out, at = [], 0
+        for sha, size in shas:  # each object: "<sha> blob <size>\n" <size bytes> "\n"
+            header_end = batch.index(b"\n", at)
+            if batch[at:header_end].split() != [sha, b"blob", str(size).encode()]:
+                raise BaseError(f"git cat-file gave an unexpected answer for the base {shorten(ref)!r}")
+            out.append(batch[header_end + 1: header_end + 1 + size])
+            at = header_end + 1 + size + 1
+        return out
 
-    raw = blob(DESCRIPTOR)
+    (raw,) = blobs([DESCRIPTOR])
     descriptor = _json(raw, DESCRIPTOR)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise BaseError(f"the base's {DESCRIPTOR} has no 'resources' list")
     rules = Rules(f"{ref} ({commit[:12]})", descriptor, {DESCRIPTOR: raw}, {DESCRIPTOR: descriptor})
-    for rel in schema_files(descriptor):
+    files = schema_files(descriptor)
+    for rel in files:
         reason = safeio.unsafe_path_reason(rel)
         if reason:
             raise BaseError(f"the base's schema file {shorten(rel)!r} {reason}")
-        data = blob(norm(rel))
-        rules.files[norm(rel)] = data
-        rules.values[norm(rel)] = _json(data, rel)
+    names = list(dict.fromkeys(norm(rel) for rel in files))
+    for rel, data in zip(names, blobs(names) if names else []):
+        rules.files[rel] = data
+        rules.values[rel] = _json(data, rel)
     return rules
 
 
