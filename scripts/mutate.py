@@ -182,49 +182,77 @@ def _statement(tree, node):
     return best
 
 
-def swap_in(module: types.ModuleType, source: str) -> None:
-    """Replace the functions (and methods) of `module` by those of `source`, everywhere they are referenced."""
+def _load(module: types.ModuleType, source: str) -> dict:
     ns = {"__name__": module.__name__, "__file__": module.__file__, "__package__": module.__package__,
           "__builtins__": __builtins__}
     exec(compile(source, module.__file__, "exec"), ns)
-    replaced = {}
+    return ns
+
+
+def _same(a, b) -> bool:
+    """Whether two functions were compiled from the same code (line numbers aside)."""
+    a, b = getattr(a, "__code__", None), getattr(b, "__code__", None)
+    if a is None or b is None:
+        return a is b
+    return a.replace(co_firstlineno=1, co_linetable=b"") == b.replace(co_firstlineno=1, co_linetable=b"")
+
+
+def swap_in(module: types.ModuleType, source: str, reference: str) -> int:
+    """Put the functions and methods of `source` that differ from those of `reference` (the same module
+    unmutated, written the same way) into `module`, everywhere they are referenced. Classes keep their
+    identity (an `except UnsafeFile` elsewhere still matches): a changed method is set on the loaded
+    class, its `__class__` cell (zero-argument super()) pointed at it. Returns how many were swapped."""
+    ns, ref = _load(module, source), _load(module, reference)
+    replaced, swapped = {}, 0
     for name, value in list(ns.items()):
         old = module.__dict__.get(name)
         if isinstance(value, type) and isinstance(old, type):
             for attr, member in vars(value).items():
-                if isinstance(member, (types.FunctionType, staticmethod, classmethod, property)):
+                fn = getattr(member, "__func__", member)
+                if isinstance(fn, types.FunctionType) and not _same(fn, getattr(vars(ref[name]).get(attr), "__func__", vars(ref[name]).get(attr))):
+                    for var, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+                        if var == "__class__":
+                            cell.cell_contents = old
                     setattr(old, attr, member)
-            ns[name] = old  # the class keeps its identity: `except UnsafeFile` elsewhere still matches
+                    swapped += 1
+            ns[name] = old
         elif isinstance(value, types.FunctionType) and isinstance(old, types.FunctionType):
-            replaced[id(old)] = value
-            setattr(module, name, value)
+            if not _same(value, ref.get(name)):
+                replaced[id(old)] = value
+                setattr(module, name, value)
+                swapped += 1
         elif name in module.__dict__ and not name.startswith("__"):
-            ns[name] = old  # constants, compiled patterns, imported names: the originals
+            ns[name] = old  # constants, compiled patterns, imported names, classes: the originals
     for mod in list(sys.modules.values()):
         for key, value in list(getattr(mod, "__dict__", {}).items()):
             if id(value) in replaced:
                 setattr(mod, key, replaced[id(value)])
+    return swapped
 
 
-def run_child(module, source, tests) -> int:
+def run_child(module, source, reference, tests) -> int:
     import pytest
 
-    swap_in(module, source)
+    if not swap_in(module, source, reference):
+        return 98  # nothing changed: the mutant is not where the harness can put it
     sink = io.StringIO()
     with redirect_stdout(sink), redirect_stderr(sink):
         return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]))
 
 
-def run(target: str, only_list: bool = False, timeout: float | None = None) -> dict:
+def run(target: str, only_list: bool = False, timeout: float | None = None, only: set[int] | None = None,
+        tests: list[str] | None = None) -> dict:
     import importlib
 
     import pytest
 
-    modname, wanted, tests, named = TARGETS[target]
+    modname, wanted, default_tests, named = TARGETS[target]
+    tests = tests or default_tests
     tests = [t for t in tests if (ROOT / t.split("::")[0]).exists()]
     module = importlib.import_module(modname)
     source = Path(module.__file__).read_text(encoding="utf-8")
-    found = list(mutants(source, wanted, named))
+    found = [(m, src) for m, src in mutants(source, wanted, named) if not only or m.number in only]
+    reference = ast.unparse(ast.parse(source))  # the AST mutants are written back by ast.unparse too
     if only_list:
         for m, _ in found:
             print(f"{target} #{m.number} line {m.line} [{m.kind}]: {m.before}  ->  {m.after}")
@@ -242,7 +270,7 @@ def run(target: str, only_list: bool = False, timeout: float | None = None) -> d
         pid = os.fork()
         if pid == 0:
             try:
-                code = run_child(module, mutated, tests)
+                code = run_child(module, mutated, reference if m.kind != "named" else source, tests)
             except BaseException:  # a mutant that cannot even load is killed
                 code = 99
             os._exit(code)
@@ -279,13 +307,15 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="list the mutants, do not run them")
     parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 4 times the unmutated run, at least 30)")
     parser.add_argument("--out", type=Path, help="also write the summary to this file")
+    parser.add_argument("--only", type=lambda v: {int(n) for n in v.split(",")}, help="run only these mutants (numbers, comma-separated)")
+    parser.add_argument("--tests", nargs="+", help="run these tests instead of the target's own")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT / "tests"))
     os.chdir(ROOT)
     text = []
     for target in args.targets:
-        r = run(target, args.list, args.timeout)
+        r = run(target, args.list, args.timeout, args.only, args.tests)
         if r:
             text.append(summary(target, r))
             print(text[-1])
