@@ -34,3 +34,9 @@ def test_without_a_cache_of_composed_texts_the_unicode_hint_still_works():
     assert hint.startswith("the cell and the source differ only in Unicode normalisation")
     cache: dict = {}
     assert _explain(needle, archive, "s", cache) == (message, hint) and "s" in cache
+
+
+def test_the_message_shows_the_cell_cut_at_sixty_characters():
+    needle = "Military planners met on Tuesday to discuss a reassurance force, and more words " + "#" * 20
+    message, _ = _explain(needle, ARCHIVE, "src-1")
+    assert message == f"{needle[:59] + '…'!r} does not occur verbatim in the archived text of source 'src-1'"

@@ -71,8 +71,8 @@ def test_an_empty_file_is_read(sibling):
 
 
 @pytest.mark.parametrize("path, why", [
-    ("C:/x.csv", "is absolute"), ("c:x", "is absolute"), ("~/x", "is absolute"), ("\\\\server\\x", "is absolute"),
-    ("//host/x", "is a URL"), ("a://b", "is a URL"), ("data/\x00.csv", "contains a NUL"), ("a/../b", "climbs out"),
+    ("C:/x.csv", "is absolute"), ("c:x", "is absolute"), ("c:", "is absolute"), ("~/x", "is absolute"), ("\\\\server\\x", "is absolute"),
+    ("//host/x", "is a URL"), ("a://b", "is a URL"), ("data/\x00.csv", "contains a NUL"), ("a/../b", "climbs out"), ("a\\..\\b", "climbs out"), ("..\\x", "climbs out"),
     (None, "is not a relative file path"), (3, "is not a relative file path"),
 ])
 def test_path_forms(path, why):
