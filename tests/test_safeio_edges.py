@@ -82,3 +82,59 @@ def test_path_forms(path, why):
 @pytest.mark.parametrize("path", ["x", "ab:c", "a~", "a/b~c", "data/x..csv", "...", "a/.../b"])
 def test_names_that_only_look_odd_are_plain(path):
     assert safeio.unsafe_path_reason(path) is None
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_no_descriptor_is_left_open_by_a_read_or_a_write(sibling):
+    (sibling / "data" / "sub").mkdir()
+    (sibling / "data" / "sub" / "x.csv").write_bytes(b"a\n")
+    before = open_descriptors()
+    for _ in range(3):
+        assert safeio.read_bytes(sibling, "data/sub/x.csv", 100) == b"a\n"
+        safeio.replace_bytes(sibling, "data/sub/x.csv", b"a\n")
+        with pytest.raises(UnsafeFile):
+            safeio.read_bytes(sibling, "data/sub", 100)
+        with pytest.raises(FileNotFoundError):
+            safeio.read_bytes(sibling, "data/sub/missing.csv", 100)
+    assert open_descriptors() == before
+
+
+def test_a_file_that_grew_past_the_bound_while_it_was_read_is_refused(tmp_path):
+    path = tmp_path / "grown.csv"
+    path.write_bytes(b"x" * 100)
+    fd = os.open(path, os.O_RDONLY)
+    try:  # fstat said 4 bytes when the file was opened; it holds 100 now
+        with pytest.raises(UnsafeFile, match="is more than the 10 bytes cotw reads") as exc:
+            safeio._bounded(fd, 4, "data/grown.csv", 10)
+        assert exc.value.rule == "not-a-file"
+    finally:
+        os.close(fd)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert safeio._bounded(fd, 4, "data/grown.csv", 100) == b"x" * 100  # grew, but within the bound
+    finally:
+        os.close(fd)
+
+
+def test_without_a_free_temporary_name_a_write_is_refused_and_nothing_changes(sibling):
+    for attempt in range(100):
+        (sibling / "data" / f".t.csv.{os.getpid()}.{attempt}.tmp").write_bytes(b"taken")
+    with pytest.raises(FileExistsError, match="no free temporary name"):
+        safeio.replace_bytes(sibling, "data/t.csv", b"new\n")
+    assert (sibling / "data" / "t.csv").read_bytes() == b"a\n1\n"
+
+
+def test_read_regular_refuses_a_final_link_unless_told_to_follow(tmp_path):
+    (tmp_path / "real.zip").write_bytes(b"PK\x03\x04rest")
+    os.symlink(tmp_path / "real.zip", tmp_path / "link.zip")
+    with pytest.raises(UnsafeFile, match="symbolic link"):
+        safeio.read_regular(tmp_path / "link.zip", "link.zip", 100)
+    assert safeio.read_regular(tmp_path / "link.zip", "link.zip", 100, follow=True) == b"PK\x03\x04rest"
+    with pytest.raises(UnsafeFile, match="is a directory"):
+        safeio.read_regular(tmp_path, "dir", 100)
+    with pytest.raises(UnsafeFile, match="more than the 3 bytes|is 8 bytes, more than the 3"):
+        safeio.read_regular(tmp_path / "real.zip", "real.zip", 3)

@@ -303,8 +303,8 @@ def read_regular(target: str | Path, label: object, limit: int, follow: bool = F
     try:
         fd = os.open(target, flags)
     except OSError as exc:
-        if exc.errno == getattr(os, "ELOOP", -1):  # the final component became a symlink after resolving
-            raise UnsafeFile(label, "is a symbolic link that changed while it was read; it was not read") from None
+        if exc.errno == errno.ELOOP:  # a final symbolic link (os has no ELOOP: errno does)
+            raise UnsafeFile(label, "is a symbolic link (or became one while it was read); it was not read") from None
         raise
     try:
         st = os.fstat(fd)
