@@ -37,7 +37,7 @@ TARGETS = {
                 "replace_bytes", "read_regular", "_writable"],
                ["tests/test_safeio_edges.py", "tests/test_safeio.py", "tests/test_path_form.py", "tests/test_fmt_writes.py"],
                [("os.path.commonpath([real_root, target]) != real_root", "not target.startswith(real_root)")]),
-    "safezip": ("cotw.io.safezip", ["*"], ["tests/test_zip_package.py"], []),
+    "safezip": ("cotw.io.safezip", ["*"], ["tests/test_safezip_edges.py", "tests/test_zip_package.py"], []),
     "paths": ("cotw.export.paths", ["*"],
               ["tests/test_export_names.py",
                "tests/test_export_hostile.py::test_every_written_path_and_zip_entry_is_checked_again_by_the_writers",
