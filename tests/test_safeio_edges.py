@@ -138,3 +138,10 @@ def test_read_regular_refuses_a_final_link_unless_told_to_follow(tmp_path):
         safeio.read_regular(tmp_path, "dir", 100)
     with pytest.raises(UnsafeFile, match="more than the 3 bytes|is 8 bytes, more than the 3"):
         safeio.read_regular(tmp_path / "real.zip", "real.zip", 3)
+
+
+def test_read_regular_refuses_a_fifo_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.zip")
+    with pytest.raises(UnsafeFile, match="is not a regular file") as exc:
+        safeio.read_regular(tmp_path / "pipe.zip", "pipe.zip", 100)
+    assert exc.value.rule == "not-a-file"
