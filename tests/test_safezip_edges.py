@@ -42,3 +42,11 @@ def test_the_expansion_ratio_is_refused_exactly_past_its_bound():
     assert "a zip bomb" in entry_problem(entry(size=MAX_RATIO * packed + 1, packed=packed))
     assert entry_problem(entry(size=RATIO_FLOOR, packed=1)) is None  # small entries may expand as they like
     assert "a zip bomb" in entry_problem(entry(size=RATIO_FLOOR + 1, packed=1))
+
+
+def test_an_entry_from_a_zip_made_on_windows_has_no_file_type_and_is_read():
+    from cotw.io.safezip import entry_problem
+
+    info = entry()
+    info.create_system, info.external_attr = 0, 0x20  # MS-DOS: an archive bit, no Unix mode
+    assert entry_problem(info) is None
