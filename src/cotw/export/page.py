@@ -9,16 +9,7 @@ from __future__ import annotations
 
 
 from . import figures
-from ..weblink import web_url
 from .viewer import e  # the one HTML escape of the page (bidirectional controls shown, not obeyed)
-
-
-def licence_link(path: object) -> str:
-    """", <a>path</a>" for an http(s) URL, ", path" as text for anything else (never a javascript: link)."""
-    if not path:
-        return ""
-    url = web_url(path)
-    return f', <a href="{e(url)}">{e(url)}</a>' if url else f", {e(path)}"
 
 PAGE = "index.html"
 
@@ -141,7 +132,7 @@ def render(ctx, prov, rows, summ) -> str:
            f"<title>{e(title)} — downloads</title>", f"<style>{CSS}{events_css}</style>", "</head>", "<body>",
            f"<h1>{e(title)}</h1>",
            f'<p class="meta">Version <strong id="version">{e(ctx.version)}</strong> · licence '
-           f'<strong>{e(lic.get("title") or lic.get("name", ""))}</strong> ({e(lic.get("name", ""))}{licence_link(lic.get("path"))})</p>',
+           f'<strong>{e(lic.get("title") or lic.get("name", ""))}</strong> ({e(lic.get("name", ""))}{", " + e(lic["path"]) if lic.get("path") else ""})</p>',
            f"<p>{e(d.get('description', ''))}</p>",
            '<p class="nav">On this page: <a href="#downloads">downloads</a> · <a href="#countries">countries</a> · '
            '<a href="#positions">matrix</a> · <a href="#timeline-title">timeline</a> · <a href="#sources">sources</a></p>',
