@@ -2,8 +2,9 @@
 
 A descriptor's `licenses[].path` (and `sources[].path`, `contributors[].path`, `homepage`) is the
 package author's text. Written as `javascript:alert(1)` or `data:text/html,...`, it would run script
-when a reader clicks it on the download page or in Datasette. Every exporter that makes a link asks
-`web_url` first, and `cotw check` reports a link that it refuses (check/links.py).
+when a reader clicks it in Datasette (or open it from the workbook). Every exporter that makes a link
+asks `web_url` first (the download page makes none: it shows the text), and `cotw check` reports a
+link that it refuses (check/links.py).
 """
 from __future__ import annotations
 
