@@ -109,10 +109,11 @@ def _usable(path) -> Package:
     return usable(Package.open(path))
 
 
-def validate(path: str | Path | None = None, with_frictionless: bool = False):
+def validate(path: str | Path | None = None, with_frictionless: bool = False, base: str | Path | None = None):
     """Run every check on the package at `path` (a folder, its datapackage.json or a zip; None: the
     installed data, not the current directory's package as `cotw check` does) and return the Report
-    that `cotw check` prints."""
+    that `cotw check` prints. `base` (a package folder, or a git ref of the repository holding `path`):
+    judge the data by the base's descriptor and schemas and report each change to them (`schema-changed`)."""
     from .check.pipeline import validate as run
 
-    return run(path, with_frictionless=with_frictionless)
+    return run(path, with_frictionless=with_frictionless, base=base)

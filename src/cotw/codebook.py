@@ -5,7 +5,15 @@ Regenerate with `cotw codebook --out CODEBOOK.md`; a test fails when the file is
 """
 from __future__ import annotations
 
+import re
+
 from .package import Package
+
+# Markdown's active characters in running text: escaped with a backslash so that a description renders
+# as the words it holds (no HTML such as <script>, no link, no code span or emphasis it did not close, no
+# table cell it did not open); `_` only at a word's edge (inside a word, as in source_id, it is inert)
+_ACTIVE = re.compile(r"[\\`*\[\]<>|&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_BLOCK = re.compile(r"^([#>+=-])|^(\d+)([.)])")  # what would open a heading, quote, rule or list at a line's start
 
 CONVENTIONS = """\
 ## Conventions
@@ -55,16 +63,16 @@ def constraints(f: dict, fk: dict[str, str]) -> str:
     if c.get("unique"):
         parts.append("unique")
     if "pattern" in c:
-        parts.append(f"pattern `{c['pattern']}`")
+        parts.append(f"pattern {code(c['pattern'])}")
     for key, word in (("minLength", "min length"), ("maxLength", "max length"), ("minimum", "min"), ("maximum", "max")):
         if key in c:
-            parts.append(f"{word} {c[key]}")
+            parts.append(f"{word} {text(c[key])}")
     if "enum" in c:
         parts.append("one of the values below")
     if f["name"] in fk:
-        parts.append(f"→ {fk[f['name']]}")
+        parts.append(f"→ {fk[f['name']]}")  # a code span, made in render
     if "x-verbatim-in" in f:
-        parts.append(f"verbatim in the source named by `{f['x-verbatim-in']}`; the exports other than CSV add `_plain`")
+        parts.append(f"verbatim in the source named by {code(f['x-verbatim-in'])}; the exports other than CSV add `_plain`")
     if f.get("x-edtf"):
         parts.append("EDTF date; `cotw.load` adds `_earliest` and `_latest`")
     if f.get("x-group-key"):
@@ -73,24 +81,42 @@ def constraints(f: dict, fk: dict[str, str]) -> str:
         parts.append("named by a row of another table")
     if isinstance(f.get("x-list-of"), dict):
         spec = f["x-list-of"]
-        parts.append(f"each `{spec.get('separator', ';')}`-separated item → `{spec.get('resource')}.{spec.get('field')}`")
+        target = code(f"{spec.get('resource')}.{spec.get('field')}")
+        parts.append(f"each {code(spec.get('separator', ';'))}-separated item → {target}")
     return "; ".join(parts)
 
 
+def text(s: object) -> str:
+    """`s` as Markdown text that renders as exactly these words, on one line (a description, a label)."""
+    one = " ".join(str(s).split())  # newlines (and U+2028, U+2029) would end a table row or open a block
+    escaped = _ACTIVE.sub(lambda m: "\\" + m.group(), one)
+    return _BLOCK.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), escaped)
+
+
+def code(s: object) -> str:
+    """`s` as a Markdown code span on one line, however many backticks it holds; a `|` is escaped, as a
+    table cell needs (GitHub renders `\\|` inside a code span as `|`)."""
+    one = " ".join(str(s).split()).replace("|", "\\|")
+    fence = "`" * (max((len(r) for r in re.findall("`+", one)), default=0) + 1)
+    pad = " " if one.startswith("`") or one.endswith("`") or not one.strip() else ""
+    return f"{fence}{pad}{one}{pad}{fence}"
+
+
 def _cell(s: str) -> str:
-    return str(s).replace("|", "\\|").replace("\n", " ")
+    """A table cell built here (its code spans made by `code`): kept on one line."""
+    return " ".join(str(s).split())
 
 
 def render(pkg: Package) -> str:
     d = pkg.descriptor
-    out = [f"# Codebook: {d.get('title', d.get('name'))}", "",
+    out = [f"# Codebook: {text(d.get('title', d.get('name')))}", "",
            "_Generated from `datapackage.json` by `cotw codebook`; do not edit by hand._", "",
-           d.get("description", ""), ""]
-    lic = ", ".join(l.get("name", "") for l in d.get("licenses", []))
+           text(d.get("description", "")), ""]
+    lic = ", ".join(text(l.get("name", "")) for l in d.get("licenses", []))
     if lic:
         out += [f"Data licence: {lic}.", ""]
     out += [CONVENTIONS, "## Tables", ""]
-    out += [f"- [`{n}`](#{n}): {_cell(pkg.resource(n).get('description', ''))}" for n in pkg.names()]
+    out += [f"- [{code(n)}](#{text(n)}): {text(pkg.resource(n).get('description', ''))}" for n in pkg.names()]
     out.append("")
     for name in pkg.names():
         res, sch = pkg.resource(name), pkg.schema(name)
@@ -100,19 +126,20 @@ def render(pkg: Package) -> str:
             ref = k["reference"]
             fields = k["fields"] if isinstance(k["fields"], list) else [k["fields"]]
             rf = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            fk[fields[0]] = f"`{ref.get('resource') or name}.{rf[0]}`"
-        out += [f"## {name}", "", res.get("description", ""), "",
-                f"File `{res['path']}`; primary key `{', '.join(pk if isinstance(pk, list) else [pk])}`.", ""]
+            fk[fields[0]] = code(f"{ref.get('resource') or name}.{rf[0]}")
+        out += [f"## {text(name)}", "", text(res.get("description", "")), "",
+                f"File {code(res['path'])}; primary key {code(', '.join(pk if isinstance(pk, list) else [pk]))}.", ""]
         if res.get("x-inclusion-policy"):
-            out += ["**Inclusion policy.** " + res["x-inclusion-policy"], ""]
+            out += ["**Inclusion policy.** " + text(res["x-inclusion-policy"]), ""]
         out += ["| field | type | description | constraints |", "|---|---|---|---|"]
         for f in sch["fields"]:
-            out.append(f"| `{f['name']}` | {f.get('type', 'string')} | {_cell(f.get('description', ''))} | {_cell(constraints(f, fk))} |")
+            out.append(f"| {code(f['name'])} | {text(f.get('type', 'string'))} | {text(f.get('description', ''))} | {_cell(constraints(f, fk))} |")
         out.append("")
         for f in sch["fields"]:
             cats = f.get("categories") or f.get("x-vocabulary")
             if cats:
-                out += [f"**`{name}.{f['name']}` values**", "", "| value | definition |", "|---|---|"]
-                out += [f"| `{c['value']}` | {_cell(c.get('label', ''))} |" for c in cats]
+                label = code(name + "." + f["name"])
+                out += [f"**{label} values**", "", "| value | definition |", "|---|---|"]
+                out += [f"| {code(c['value'])} | {text(c.get('label', ''))} |" for c in cats]
                 out.append("")
     return "\n".join(out).rstrip() + "\n"

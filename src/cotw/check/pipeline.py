@@ -22,10 +22,13 @@ PARTIAL_READ = {"encoding", "empty-file", "delimiter", "header", "duplicate-colu
                 "short-row", "long-row", "missing-file", "unreadable-file", "unsafe-path"}
 
 
-def validate(path: str | Path | None = None, with_frictionless: bool = False, defer_pandas: bool = False) -> Report:
+def validate(path: str | Path | None = None, with_frictionless: bool = False, defer_pandas: bool = False,
+             base: str | Path | None = None) -> Report:
     """Validate the package at `path` (a directory or its datapackage.json; None: the installed data).
     `defer_pandas`: keep pandas out of the arrow stages (see cotw.io.quietarrow); for a process that
-    does nothing else with pyarrow and pandas, such as `cotw check`."""
+    does nothing else with pyarrow and pandas, such as `cotw check`. `base`: a trusted package folder
+    or git ref whose descriptor and schemas judge the data, each change to them a `schema-changed`
+    problem (see check/base.py)."""
     report = Report(root=str(path) if path is not None else "installed data")
     report.layers = list(LAYERS) + (["frictionless"] if with_frictionless else [])
     wrong = not_a_package(path)
@@ -33,9 +36,11 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False, de
         report.add(Problem("usage", "not-a-package", wrong, str(path)))
         return report
     try:
-        pkg = Package.open(path)
+        pkg = Package.open(path) if base is None else _based(path, str(base), report)
     except PackageError as exc:
         report.add(Problem("descriptor", "descriptor", exc.message, exc.file, exc.line))
+        return report
+    if pkg is None:  # the base could not be read: a usage error
         return report
     report.root = str(pkg.root)
     from contextlib import nullcontext
@@ -81,6 +86,23 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False, de
         if files:
             report.notices.append(f"valid, but not in canonical form: {', '.join(files)}; run `cotw fmt` to rewrite them")
     return report
+
+
+def _based(path, base: str, report: Report) -> Package | None:
+    """The package at `path` under the rules of `base`, its changes to them reported; None (and a usage
+    problem) when the base cannot be read."""
+    from ..package import resolve_root
+    from .base import BaseError, changes, load, rebase
+
+    try:
+        rules = load(base, resolve_root(path))
+    except (BaseError, PackageError) as exc:
+        message = exc.message if isinstance(exc, PackageError) else str(exc)
+        report.add(Problem("usage", "base", f"the base cannot be read: {message}", str(base)))
+        return None
+    report.notices.append(f"judged by the descriptor and schemas of the base {rules.where}")
+    report.extend(changes(path, rules))
+    return rebase(path, rules)
 
 
 def descriptor_problems(pkg: Package, report: Report) -> bool:
@@ -133,6 +155,10 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
                     reason = "is a URL; cotw reads only files inside the package and never fetches"
                 if reason:
                     add(f"resource {shorten(res.get('name'))!r} {key} {shorten(value)!r} {reason}; it was not read", "unsafe-path")
+    from . import links
+
+    for message, hint in links.problems(d):
+        add(message, "link-scheme", hint, stop=False)
     for message in profile.errors(d, profile.PACKAGE):
         add(message, "profile")  # every reader (exports, the codebook) relies on these shapes
     if not pkg.names():

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import CurateError
-from ..package import DESCRIPTOR, Package, unsafe_path_reason
+from ..package import DESCRIPTOR, Package, UnsafeFile, unsafe_path_reason
 
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # the longest archived text is 57 kB; a source is not a book
 SEEDS = "seeds"
@@ -146,12 +146,43 @@ def slug(title: str, max_words: int = 6, max_len: int = 60) -> str:
 
 def archive_name(pkg: Package, digest: str, archived: list[str]) -> str:
     """seeds/NNN_<16 hex>.txt, NNN one more than the highest number under seeds/ or in sources.csv."""
-    seen = [Path(a).name for a in archived]
-    folder = pkg.root / SEEDS
-    if folder.is_dir():
-        seen += [p.name for p in folder.iterdir()]
+    seen = [Path(a).name for a in archived] + [name for name, _ in seed_files(pkg)]
     numbers = [int(m.group(1)) for m in map(_ARCHIVE.match, seen) if m]
     return f"{SEEDS}/{max(numbers, default=-1) + 1:03d}_{digest[:16]}.txt"
+
+
+def seed_files(pkg: Package) -> list[tuple[str, int]]:
+    """(name, size) of each regular file directly under seeds/, sorted; links, folders and special files
+    are left out unread. A seeds/ that is a symbolic link (or no folder) is refused, never followed:
+    cotw reads and writes only files inside the package."""
+    folder = pkg.root / SEEDS
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise CurateError(f"cannot read {SEEDS}/ ({exc.strerror}); nothing was written") from None
+    if stat.S_ISLNK(mode):
+        raise CurateError(f"{SEEDS}/ is a symbolic link; cotw reads and writes only files inside the package, "
+                          f"so it was not followed; nothing was written")
+    if not stat.S_ISDIR(mode):
+        raise CurateError(f"{SEEDS}/ is not a directory inside the package; nothing was written")
+    out = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False):
+                out.append((entry.name, entry.stat(follow_symlinks=False).st_size))
+    return sorted(out)
+
+
+def _seed_bytes(pkg: Package, name: str) -> bytes | None:
+    """The bytes of seeds/`name` read through safeio (only a regular file inside the package), or None."""
+    from ..io.safeio import MAX_TEXT, read_bytes
+
+    try:
+        return read_bytes(pkg.root, f"{SEEDS}/{name}", MAX_TEXT)
+    except (OSError, UnsafeFile):
+        return None
 
 
 def published_problem(value: str | None) -> str | None:
@@ -190,12 +221,10 @@ def add_source(pkg: Package, file: str | Path, *, title: str, published_basis: s
             raise CurateError(f"{file} is already archived as {arch}: source {sid!r} in {table.file} has the same sha256 ({digest[:12]}…)")
     archived = [a for a in frame["archive"].dropna()]
     target = archive_name(pkg, digest, archived)
-    folder = pkg.root / SEEDS
-    if folder.is_dir():
-        for other in sorted(folder.iterdir()):
-            if other.is_file() and not other.is_symlink() and other.stat().st_size == len(data) and other.read_bytes() == data:
-                raise CurateError(f"{file} is already archived as {SEEDS}/{other.name}, which no row of {table.file} cites; "
-                                  "add its row by hand, or remove that file if it was left behind")
+    for name, size in seed_files(pkg):
+        if size == len(data) and _seed_bytes(pkg, name) == data:
+            raise CurateError(f"{file} is already archived as {SEEDS}/{name}, which no row of {table.file} cites; "
+                              "add its row by hand, or remove that file if it was left behind")
     taken = set(frame["source_id"].dropna())
     if not source_id:
         base = slug(title or "") or f"source-{Path(target).name[:3]}"
@@ -238,7 +267,12 @@ def _read_sources(pkg: Package):
     if broken or table.frame is None:
         first = broken[0].text() if broken else f"{rel} cannot be read"
         raise CurateError(f"{first}; fix {rel} first (cotw check says what is wrong); nothing was written")
-    raw = path.read_bytes()
+    try:  # through safeio, as read_table did: a folder on the way that links out of the package is refused
+        raw = pkg.read_bytes(rel)
+    except UnsafeFile as exc:
+        raise CurateError(f"{rel} {exc.reason}; nothing was written") from None
+    except OSError as exc:
+        raise CurateError(f"cannot read {rel} ({exc.strerror}); nothing was written") from None
     text = raw.decode("utf-8").lstrip("\ufeff")
     header = next(csv.reader(io.StringIO(text, newline="")))
     return table, header, raw
@@ -324,8 +358,7 @@ def _write(pkg: Package, archives: list[tuple[str, bytes]], table_file: str, tab
     from ..io.safeio import UnsafeFile, replace_bytes
 
     folder = pkg.root / SEEDS
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise CurateError(f"{SEEDS}/ is not a directory inside the package; nothing was written")
+    seed_files(pkg)  # refuses a seeds/ that is a link or no folder
     folder.mkdir(exist_ok=True)
     written: list[Path] = []
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from ..weblink import web_url
 from .archive import entries, write_zip
 from .frames import foreign_keys, kind, vocabulary
 
@@ -133,7 +134,9 @@ def about(wb, ctx):
         rows.append((summary_title(ctx), ctx.summary.resource["description"]))
     for i, (label, value) in enumerate(rows, start=1):
         _text(ws.cell(row=i, column=1), label).font = bold
-        _text(ws.cell(row=i, column=2), str(value))
+        cell = _text(ws.cell(row=i, column=2), str(value))
+        if label == "licence" and web_url(lic.get("path")):  # a link only to an http(s) URL, never javascript: or file:
+            cell.hyperlink = lic["path"]
     src = sources_table(ctx)
     if src is not None:
         cols = [c for c in [*src.key, *SOURCE_COLUMNS] if c in src.columns]

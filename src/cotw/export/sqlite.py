@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from ..weblink import web_url
 from .frames import foreign_keys, kind, primary_key
 
 FOLDER = "sqlite"
@@ -254,10 +255,12 @@ def metadata(ctx) -> dict:
                                             "columns": {f["name"]: f.get("description", "") for f in ctx.summary.fields},
                                             "facets": [c for c in SUMMARY_FACETS if c in ctx.summary.columns]}
     out = {"title": d.get("title", d.get("name", "cotw")), "description": d.get("description", ""),
-           "license": lic.get("name", ""), "license_url": lic.get("path", ""),
+           "license": lic.get("name", ""),
            "source": f"cotw {ctx.version} (datapackage.json)",
            "databases": {"cotw": {"description": d.get("description", ""), "tables": tables,
                                          "queries": queries(ctx.tables, ctx.summary)}}}
+    if web_url(lic.get("path")):  # Datasette shows it as a link: only an http(s) URL, never javascript: or data:
+        out["license_url"] = lic["path"]
     return out
 
 

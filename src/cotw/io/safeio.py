@@ -63,7 +63,26 @@ def unsafe_path_reason(path: object) -> str | None:
         return "is absolute; resource paths must be relative to the package"
     if ".." in PurePosixPath(path.replace("\\", "/")).parts:
         return "climbs out of the package ('..'); resource paths must stay inside it"
-    return None
+    return _unnormal(path)
+
+
+def _unnormal(path: str) -> str | None:
+    """Why a relative path is not written in its one normal form (frictionless, zip readers and other
+    systems would open it differently, or not at all), or None. The normal form is POSIX: '/' between
+    names, no '.' or empty name, no trailing '/'."""
+    if "\\" in path:
+        return "contains a backslash; write '/' between folders"
+    names = path.split("/")
+    if path.endswith("/"):
+        why = "ends with '/'"
+    elif "" in names:
+        why = "has an empty folder name ('//')"
+    elif "." in names:
+        why = "has a '.' folder"
+    else:
+        return None
+    normal = "/".join(n for n in names if n not in ("", "."))
+    return f"is not a normalised path ({why}); write {normal!r}" if normal else f"is not a normalised path ({why})"
 
 
 def inside(root: Path, relpath: str) -> Path:
@@ -110,6 +129,8 @@ def _parent(root: Path, relpath: str) -> tuple[int | None, str, Path]:
     parts = Path(os.path.relpath(target, real_root)).parts
     if not parts or parts == (".",):
         raise UnsafeFile(relpath, "is a directory, not a file; it was not read", "not-a-file")
+    if ".." in parts:  # `inside` refused it already; the walk never climbs above the root either way
+        raise UnsafeFile(relpath, "resolves outside the package (through a symbolic link); it was not read")
     try:
         fd = os.open(real_root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
     except NotADirectoryError:
@@ -282,8 +303,8 @@ def read_regular(target: str | Path, label: object, limit: int, follow: bool = F
     try:
         fd = os.open(target, flags)
     except OSError as exc:
-        if exc.errno == getattr(os, "ELOOP", -1):  # the final component became a symlink after resolving
-            raise UnsafeFile(label, "is a symbolic link that changed while it was read; it was not read") from None
+        if exc.errno == errno.ELOOP:  # a final symbolic link (os has no ELOOP: errno does)
+            raise UnsafeFile(label, "is a symbolic link (or became one while it was read); it was not read") from None
         raise
     try:
         st = os.fstat(fd)

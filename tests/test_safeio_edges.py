@@ -1,0 +1,147 @@
+"""safeio at the edges its rules draw: a sibling folder whose name starts with the package's, a root that is a
+link, the exact size bound, every path form. Written to kill the mutants that survived the first mutation run
+(docs/mutation.md): each test fails when one comparison of the safety code is weakened."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cotw.io import safeio
+from cotw.io.safeio import UnsafeFile
+
+SECRET = b"token=sibling-4711\n"
+
+
+@pytest.fixture
+def sibling(tmp_path):
+    """A package `pkg` and, beside it, a folder `pkg-evil` whose name begins with the package's."""
+    root = tmp_path / "pkg"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "t.csv").write_bytes(b"a\n1\n")
+    evil = tmp_path / "pkg-evil"
+    evil.mkdir()
+    (evil / "secret.txt").write_bytes(SECRET)
+    return root
+
+
+@pytest.mark.parametrize("link, target", [("data/x.csv", "../../pkg-evil/secret.txt"), ("data/sub", "../../pkg-evil")])
+def test_a_link_into_a_sibling_whose_name_starts_with_the_package_s_is_refused(sibling, link, target):
+    os.symlink(target, sibling / link)
+    rel = "data/x.csv" if link.endswith(".csv") else "data/sub/secret.txt"
+    with pytest.raises(UnsafeFile, match="resolves outside the package") as exc:
+        safeio.read_bytes(sibling, rel, 1000)
+    assert SECRET.decode() not in str(exc.value)
+    with pytest.raises(UnsafeFile, match="resolves outside the package"):
+        safeio.inside(sibling, rel)
+    with pytest.raises(UnsafeFile, match="resolves outside the package"):
+        safeio.open_regular(sibling, rel, 1000)
+    with pytest.raises(UnsafeFile, match="resolves outside the package"):
+        safeio.replace_bytes(sibling, rel, b"x")
+    assert (sibling.parent / "pkg-evil" / "secret.txt").read_bytes() == SECRET
+
+
+def test_a_root_reached_through_a_link_still_reads_inside(sibling, tmp_path):
+    alias = tmp_path / "alias"
+    os.symlink(sibling, alias)
+    assert safeio.read_bytes(alias, "data/t.csv", 100) == b"a\n1\n"
+    assert safeio.inside(alias, "data/t.csv") == sibling.resolve() / "data" / "t.csv"
+
+
+def test_the_root_itself_is_no_file(sibling):
+    os.symlink("..", sibling / "data" / "up")
+    with pytest.raises(UnsafeFile, match="is a directory") as exc:
+        safeio.read_bytes(sibling, "data/up", 100)
+    assert exc.value.rule == "not-a-file"
+
+
+@pytest.mark.parametrize("limit, ok", [(3, False), (4, True), (5, True)])
+def test_the_size_bound_is_exact(sibling, limit, ok):
+    if ok:
+        assert safeio.read_bytes(sibling, "data/t.csv", limit) == b"a\n1\n"
+    else:
+        with pytest.raises(UnsafeFile, match=f"is 4 bytes, more than the {limit} cotw reads") as exc:
+            safeio.read_bytes(sibling, "data/t.csv", limit)
+        assert exc.value.rule == "not-a-file"
+
+
+def test_an_empty_file_is_read(sibling):
+    (sibling / "data" / "empty.csv").write_bytes(b"")
+    assert safeio.read_bytes(sibling, "data/empty.csv", 0) == b""
+
+
+@pytest.mark.parametrize("path, why", [
+    ("C:/x.csv", "is absolute"), ("c:x", "is absolute"), ("c:", "is absolute"), ("~/x", "is absolute"), ("\\\\server\\x", "is absolute"),
+    ("//host/x", "is a URL"), ("a://b", "is a URL"), ("data/\x00.csv", "contains a NUL"), ("a/../b", "climbs out"), ("a\\..\\b", "climbs out"), ("..\\x", "climbs out"),
+    (None, "is not a relative file path"), (3, "is not a relative file path"),
+])
+def test_path_forms(path, why):
+    assert why in safeio.unsafe_path_reason(path)
+
+
+@pytest.mark.parametrize("path", ["x", "ab:c", "a~", "a/b~c", "data/x..csv", "...", "a/.../b"])
+def test_names_that_only_look_odd_are_plain(path):
+    assert safeio.unsafe_path_reason(path) is None
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_no_descriptor_is_left_open_by_a_read_or_a_write(sibling):
+    (sibling / "data" / "sub").mkdir()
+    (sibling / "data" / "sub" / "x.csv").write_bytes(b"a\n")
+    before = open_descriptors()
+    for _ in range(3):
+        assert safeio.read_bytes(sibling, "data/sub/x.csv", 100) == b"a\n"
+        safeio.replace_bytes(sibling, "data/sub/x.csv", b"a\n")
+        with pytest.raises(UnsafeFile):
+            safeio.read_bytes(sibling, "data/sub", 100)
+        with pytest.raises(FileNotFoundError):
+            safeio.read_bytes(sibling, "data/sub/missing.csv", 100)
+    assert open_descriptors() == before
+
+
+def test_a_file_that_grew_past_the_bound_while_it_was_read_is_refused(tmp_path):
+    path = tmp_path / "grown.csv"
+    path.write_bytes(b"x" * 100)
+    fd = os.open(path, os.O_RDONLY)
+    try:  # fstat said 4 bytes when the file was opened; it holds 100 now
+        with pytest.raises(UnsafeFile, match="is more than the 10 bytes cotw reads") as exc:
+            safeio._bounded(fd, 4, "data/grown.csv", 10)
+        assert exc.value.rule == "not-a-file"
+    finally:
+        os.close(fd)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert safeio._bounded(fd, 4, "data/grown.csv", 100) == b"x" * 100  # grew, but within the bound
+    finally:
+        os.close(fd)
+
+
+def test_without_a_free_temporary_name_a_write_is_refused_and_nothing_changes(sibling):
+    for attempt in range(100):
+        (sibling / "data" / f".t.csv.{os.getpid()}.{attempt}.tmp").write_bytes(b"taken")
+    with pytest.raises(FileExistsError, match="no free temporary name"):
+        safeio.replace_bytes(sibling, "data/t.csv", b"new\n")
+    assert (sibling / "data" / "t.csv").read_bytes() == b"a\n1\n"
+
+
+def test_read_regular_refuses_a_final_link_unless_told_to_follow(tmp_path):
+    (tmp_path / "real.zip").write_bytes(b"PK\x03\x04rest")
+    os.symlink(tmp_path / "real.zip", tmp_path / "link.zip")
+    with pytest.raises(UnsafeFile, match="symbolic link"):
+        safeio.read_regular(tmp_path / "link.zip", "link.zip", 100)
+    assert safeio.read_regular(tmp_path / "link.zip", "link.zip", 100, follow=True) == b"PK\x03\x04rest"
+    with pytest.raises(UnsafeFile, match="is a directory"):
+        safeio.read_regular(tmp_path, "dir", 100)
+    with pytest.raises(UnsafeFile, match="more than the 3 bytes|is 8 bytes, more than the 3"):
+        safeio.read_regular(tmp_path / "real.zip", "real.zip", 3)
+
+
+def test_read_regular_refuses_a_fifo_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.zip")
+    with pytest.raises(UnsafeFile, match="is not a regular file") as exc:
+        safeio.read_regular(tmp_path / "pipe.zip", "pipe.zip", 100)
+    assert exc.value.rule == "not-a-file"

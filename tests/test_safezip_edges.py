@@ -1,0 +1,52 @@
+"""safezip at its edges (written for the mutation run, docs/mutation.md)."""
+from __future__ import annotations
+
+
+def test_a_zip_is_known_by_its_name_or_its_signature(tmp_path):
+    from cotw.io.safezip import is_zip
+
+    (tmp_path / "download").write_bytes(b"PK\x03\x04rest")
+    (tmp_path / "empty-zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    (tmp_path / "text").write_bytes(b"PK no zip")
+    assert is_zip(tmp_path / "x.ZIP") is True  # by its name, unread
+    assert is_zip(tmp_path / "download") is True and is_zip(tmp_path / "empty-zip") is True
+    assert is_zip(tmp_path / "text") is False and is_zip(tmp_path / "missing") is False and is_zip(tmp_path) is False
+
+
+def entry(name="data/x.csv", size=0, packed=0, mode=None):
+    import stat
+    import zipfile
+
+    info = zipfile.ZipInfo(name)
+    info.file_size, info.compress_size = size, packed
+    if mode is not None:
+        info.create_system, info.external_attr = 3, (mode | 0o644) << 16
+    return info
+
+
+def test_a_symbolic_link_or_a_device_entry_is_refused():
+    import stat
+
+    from cotw.io.safezip import entry_problem
+
+    assert entry_problem(entry(mode=stat.S_IFLNK)) == "is a symbolic link; cotw reads only regular files"
+    assert entry_problem(entry(mode=stat.S_IFCHR)) == "is not a regular file (a device, pipe or socket)"
+    assert entry_problem(entry(mode=stat.S_IFREG)) is None
+
+
+def test_the_expansion_ratio_is_refused_exactly_past_its_bound():
+    from cotw.io.safezip import MAX_RATIO, RATIO_FLOOR, entry_problem
+
+    packed = RATIO_FLOOR // MAX_RATIO + 1
+    assert entry_problem(entry(size=MAX_RATIO * packed, packed=packed)) is None  # at the ratio: fine
+    assert "a zip bomb" in entry_problem(entry(size=MAX_RATIO * packed + 1, packed=packed))
+    assert entry_problem(entry(size=RATIO_FLOOR, packed=1)) is None  # small entries may expand as they like
+    assert "a zip bomb" in entry_problem(entry(size=RATIO_FLOOR + 1, packed=1))
+
+
+def test_an_entry_from_a_zip_made_on_windows_has_no_file_type_and_is_read():
+    from cotw.io.safezip import entry_problem
+
+    info = entry()
+    info.create_system, info.external_attr = 0, 0x20  # MS-DOS: an archive bit, no Unix mode
+    assert entry_problem(info) is None
