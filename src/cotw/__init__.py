@@ -23,15 +23,10 @@ from .package import LoadError, Package, PackageError, UnknownTable
 
 
 def __getattr__(name: str):
-    # The version is read from the installed metadata (pyproject.toml is its only home), lazily:
-    # importlib.metadata costs tens of milliseconds that `cotw --help` should not pay.
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from .package import installed_version
 
-        try:
-            return version("cotw")
-        except PackageNotFoundError:  # a source tree that was never installed
-            return "0+unknown"
+        return installed_version()
     raise AttributeError(f"module 'cotw' has no attribute {name!r}")
 
 __all__ = ["names", "load", "load_all", "schema", "summary", "validate", "read", "UnknownTable", "PackageError", "LoadError", "__version__"]

@@ -103,9 +103,7 @@ def version_label(path: str | Path) -> str:
     if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version):
         return f"version {shorten(printable(str(version)), 40)}"  # a descriptor could hold a megabyte of "version"
     if is_installed(path):
-        from . import __version__
-
-        return f"version {__version__} of the installed cotw"
+        return f"version {_package.installed_version()} of the installed cotw"
     return "no version declared"
 
 

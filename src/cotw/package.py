@@ -38,6 +38,17 @@ class LoadError(PackageError, ValueError):
         self.row, self.column, self.value = row, column, value
 
 
+def installed_version() -> str:
+    """The installed cotw's version, from its metadata (pyproject.toml is its only home), read lazily:
+    importlib.metadata costs tens of milliseconds that `cotw --help` should not pay."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cotw")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
 def default_root() -> Path:
     """The installed data (inside the wheel), or the repository root under an editable install."""
     here = Path(__file__).resolve().parent

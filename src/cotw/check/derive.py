@@ -219,7 +219,7 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
                     return n is None or getattr(operator, op)(n, bound)  # not a number: the type check says it
                 return ok(per_value(a, fine), a)
             out.append(CheckSpec(f"{key}:{col}", in_range, Rule(key, col, lambda v, r, word=word, bound=bound: (f"{col} {q(v)} must be {word} {bound}", None))))
-    out += protect.text_checks(col, f)  # every field, whatever its type, pattern, vocabulary or format
+    out += text_checks(col, f)  # every field, whatever its type, pattern, vocabulary or format
     target = (fk or {}).get("resource") or table
     rfield = (fk or {}).get("fields")
     rfield = rfield[0] if isinstance(rfield, list) else rfield
@@ -339,3 +339,31 @@ def _date_message(col, v):
     if m:
         hint = f"write dates as YYYY-MM-DD, e.g. '{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}' if the day comes first"
     return f"{col} {q(v)} is not a valid date (YYYY-MM-DD)", hint
+
+
+def text_checks(col: str, field: dict) -> list:
+    """The safe-text rules of a field, on every field whatever its type, pattern, vocabulary or format: the
+    protections that are code, not schema (check/protect.py says which and why)."""
+    from .protect import CONTROL_RE2, CONTROL_RX, FORMULA_RE2, MAX_CELL, formula_exempt, free_of
+
+    def control(v, r):
+        found = CONTROL_RX.search(str(v))
+        return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
+                "remove it: text may hold tabs and line breaks, but no other control character, which "
+                "spreadsheets and XML cannot store")
+
+    out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control))]
+    bound = field.get("constraints", {}).get("maxLength") if isinstance(field.get("constraints"), dict) else None
+    if not (isinstance(bound, int) and not isinstance(bound, bool) and bound <= MAX_CELL):  # else the schema's own maxLength says it
+        out.append(CheckSpec(f"cell-length:{col}", lambda a: pc.invert(pc.fill_null(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
+                             Rule("cell-length", col, lambda v, r: (
+                                 f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet "
+                                 "cell holds, so the Excel download could not carry it", "shorten the text: quote only the words that support the row"))))
+    if formula_exempt(field):
+        return out
+    out.append(CheckSpec(f"formula-prefix:{col}", lambda a: free_of(a, FORMULA_RE2),
+                         Rule("formula-prefix", col, lambda v, r: (
+                             f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
+                             "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "
+                             "carriage return, and the CSV downloads carry every cell unaltered"))))
+    return out

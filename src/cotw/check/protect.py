@@ -8,7 +8,7 @@ are code, and no schema removes them:
   component of its path (as written, and as it resolves) is hidden (`.git`, `.env`) or a dot.
 - `field_name_problem`: no field name (a header cell of every CSV download) begins like a formula or
   holds a control character (profile.schema_problems reports it as a table-schema error).
-- `text_checks`: no cell of any field, whatever its type, pattern, vocabulary or format, holds a control
+- `text_checks` (in derive.py, which builds the checks): no cell of any field, whatever its type, pattern, vocabulary or format, holds a control
   character other than tab and line breaks or is longer than an Excel cell (32,767 characters); no cell
   but a number (which its type check proves is one) begins like a spreadsheet formula (`=`, `+`, `-`,
   `@`, tab, carriage return).
@@ -80,33 +80,6 @@ def formula_exempt(field: dict) -> bool:
 def free_of(a, re2: str):
     """True for the cells in which the RE2 pattern does not occur (unanchored), and for missing cells."""
     return pc.invert(pc.fill_null(pc.match_substring_regex(a, re2), False))
-
-
-def text_checks(col: str, field: dict) -> list:
-    """The safe-text rules of a field (every field: see the module docstring)."""
-    from .blocks import CheckSpec, Rule, q
-
-    def control(v, r):
-        found = CONTROL_RX.search(str(v))
-        return (f"{col} {q(v)} holds the control character {found.group() if found else ''!r}",
-                "remove it: text may hold tabs and line breaks, but no other control character, which "
-                "spreadsheets and XML cannot store")
-
-    out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control))]
-    bound = field.get("constraints", {}).get("maxLength") if isinstance(field.get("constraints"), dict) else None
-    if not (isinstance(bound, int) and not isinstance(bound, bool) and bound <= MAX_CELL):  # else the schema's own maxLength says it
-        out.append(CheckSpec(f"cell-length:{col}", lambda a: pc.invert(pc.fill_null(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
-                             Rule("cell-length", col, lambda v, r: (
-                                 f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet "
-                                 "cell holds, so the Excel download could not carry it", "shorten the text: quote only the words that support the row"))))
-    if formula_exempt(field):
-        return out
-    out.append(CheckSpec(f"formula-prefix:{col}", lambda a: free_of(a, FORMULA_RE2),
-                         Rule("formula-prefix", col, lambda v, r: (
-                             f"{col} {q(v)} begins with {str(v)[:1]!r}, which makes a spreadsheet run the cell as a formula",
-                             "begin the text with a word: no curated text needs a leading =, +, -, @, tab or "
-                             "carriage return, and the CSV downloads carry every cell unaltered"))))
-    return out
 
 
 # --- patterns: RE2 only -------------------------------------------------------------------------------

@@ -40,9 +40,7 @@ def check(
     review. Exit 3 when those changes are the only problems (the data is valid under the base's rules),
     1 when the data is invalid too.
 
-    Example: cotw check --format github data-package/
-
-    Example (a pull request in CI): cotw check . --base origin/main --format github
+    Example: cotw check --format github data-package/ (in CI on a pull request: cotw check . --base origin/main --format github)
     """
     import json
 

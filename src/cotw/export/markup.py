@@ -20,10 +20,18 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from .viewer import e
+from html import escape
 
 TOKEN = re.compile(r"<u>|</u>|\*\*")
 SUFFIX = "_plain"  # the derived reading-form column: `<field>_plain`
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def e(value) -> str:
+    """`value` as HTML text or attribute: escaped, and bidirectional controls shown as <U+202E> rather than obeyed."""
+    text = escape("" if value is None else str(value), quote=True)
+    return _BIDI.sub(lambda m: f"&lt;U+{ord(m.group()):04X}&gt;", text) if _BIDI.search(text) else text
 
 
 def plain(text):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html import escape
 from itertools import pairwise
 
 from ..check.provenance import _WS, normalise
+from .markup import e  # the one HTML escape of the pages (bidirectional controls shown, not obeyed)
 
 FOLDER = "pages"  # with the country pages: one folder of HTML beside the format folders
 SHORT = 90  # characters of a row's words shown in a list; the full words are highlighted in the text
@@ -24,13 +24,6 @@ SHORT = 90  # characters of a row's words shown in a list; the full words are hi
 
 # bidirectional embeddings, overrides and isolates: one in a cell would reverse how the rest of its line on
 # the page reads (the text stays as it is in every data file; the page shows where it was)
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def e(value) -> str:
-    """`value` as HTML text or attribute: escaped, and bidirectional controls shown as <U+202E> rather than obeyed."""
-    text = escape("" if value is None else str(value), quote=True)
-    return _BIDI.sub(lambda m: f"&lt;U+{ord(m.group()):04X}&gt;", text) if _BIDI.search(text) else text
 
 
 def short(text, limit: int = SHORT) -> str:
