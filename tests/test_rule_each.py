@@ -185,7 +185,70 @@ def _generic_cases() -> list[tuple]:
     return out
 
 
-ALL = CASES + _generic_cases()
+# The issue-20 rules of the four tables of observations (and events, links), each broken on a real row.
+OBSERVED = {"positions": ("position_id", "value"), "conditions": ("condition_id", "stance"),
+            "contributions": ("contribution_id", "commitment"), "claims": ("claim_id", "basis"), "events": ("event_id", "kind")}
+
+
+def _line_with(table: str, test) -> tuple[int, dict]:
+    return next((i, r) for i, r in enumerate(_rows(table), start=2) if test(r))
+
+
+def _other_value(table: str, col: str, value: str) -> str:
+    field = next(f for f in Package.open(ROOT).schema(table)["fields"] if f["name"] == col)
+    return next(v for v in field["constraints"]["enum"] if v != value)
+
+
+def _issue20_cases() -> list:
+    out = []
+    for table, (pk, coded) in OBSERVED.items():
+        file = f"data/{table}.csv"
+        rows = _rows(table)
+        # note-coded: a note that names another value of the row's vocabulary as what the row is coded
+        line, row = _line_with(table, lambda r: r["fact_id"] == r[pk])
+        other = _other_value(table, coded, row[coded])
+        out.append((f"{table} notes: 'Coded {other}' on a row coded {row[coded]!r}",
+                    lambda p, file=file, line=line, other=other: edit_csv(p / file, line, "notes", f"Coded {other}."),
+                    f"{file}:{line}", "note-coded", f"the note says the row is coded '{other}'"))
+        # fact-values: a row moved into the fact of a row with another coded value
+        head = next(r for r in rows if r["fact_id"] == r[pk])
+        line, row = _line_with(table, lambda r, head=head: r[pk] != head[pk] and r[coded] != head[coded] and r["fact_id"] == r[pk]
+                               and not any(x["fact_id"] == r[pk] and x[pk] != r[pk] for x in rows))
+        out.append((f"{table} fact_id: a report of another value in the fact",
+                    lambda p, file=file, line=line, fid=head[pk]: edit_csv(p / file, line, "fact_id", fid),
+                    f"{file}:{line}", "fact-values", f"fact_id '{head[pk]}'"))
+        if table == "events":
+            continue
+        # focus: words that are not in the row's evidence
+        line, row = _line_with(table, lambda r: r["evidence"])
+        out.append((f"{table} focus: words that are not in the evidence",
+                    lambda p, file=file, line=line: edit_csv(p / file, line, "focus", "words found in no evidence"),
+                    f"{file}:{line}", "focus", "focus 'words found in no evidence'"))
+        # same-words: a row citing another row's words of the same source with another basis
+        a_line, a = _line_with(table, lambda r: r["evidence"] and not r["focus"])
+        b_line, b = _line_with(table, lambda r, a=a: r[pk] != a[pk] and r["source_id"] == a["source_id"] and r["evidence"] != a["evidence"])
+        basis = _other_value(table, "basis", a["basis"])
+
+        def cite_the_same(p, file=file, a=a, b_line=b_line, basis=basis):
+            for col in ("evidence", "focus", "date", "event_id"):
+                edit_csv(p / file, b_line, col, a[col])
+            edit_csv(p / file, b_line, "basis", basis)
+
+        out.append((f"{table} basis: the same words of one source under another basis", cite_the_same,
+                    f"{file}:{b_line}", "same-words", f"its basis is {a['basis']!r} and this row's {basis!r}"))
+    # contradicts: a link between reports whose dates are apart is a change over time
+    early = next(r for r in _rows("positions") if (r["country"], r["issue"], r["date"]) == ("TUR", "own_troops", "2025-02"))
+    late = next(r for r in _rows("positions") if r["country"] == early["country"] and r["issue"] == early["issue"]
+                and r["date"].startswith("2025-03-20"))
+    line = len(_rows("links")) + 2
+    out.append(("links contradicts: two reports whose dates cannot overlap",
+                lambda p, a=early["position_id"], b=late["position_id"]: (append(p, "links", f"{a},contradicts,{b},x"),
+                                                                           append(p, "links", f"{b},contradicts,{a},x")),
+                f"data/links.csv:{line}", "contradicts", "have dates that do not overlap: a change over time, not a contradiction"))
+    return out
+
+
+ALL = CASES + _generic_cases() + _issue20_cases()
 
 
 def test_every_rule_of_every_table_has_a_case():

@@ -321,8 +321,9 @@ def check_provenance(pkg: Package, tables: dict, report: Report | Problems) -> N
     indexes: dict = {}  # each text indexed once for all tables
     for name, t in tables.items():
         if name in cols:
-            found = provenance.verbatim(pkg, name, cols[name], t.lines, texts, t.file, indexes)
-            report.extend(_caused_by(found, changed, pkg, name, cols[name], t) if changed else found)
+            report.extend(provenance.verbatim(pkg, name, cols[name], t.lines, texts, t.file, indexes))
+            if changed:
+                report.extend(_unchecked(changed, pkg, name, cols[name], t))
 
 
 def _changed_archives(problems, sources) -> dict[str, str]:
@@ -336,19 +337,25 @@ def _changed_archives(problems, sources) -> dict[str, str]:
     return {recorded[p.value]: p.location() for p in changed if p.value in recorded}
 
 
-def _caused_by(found, changed: dict[str, str], pkg: Package, name: str, cols, table) -> list:
-    """The verbatim problems of `name`, each whose source's archive changed marked as caused by that change."""
-    from dataclasses import replace
+def _unchecked(changed: dict[str, str], pkg: Package, name: str, cols, table) -> list:
+    """What a changed archive causes in table `name`: its cells that cite that source are not looked up
+    (the archive is not the one curated), one problem per column and source, under its cause."""
+    from ..report import shorten
 
-    fields = {f["name"]: f.get("x-verbatim-in") for f in pkg.schema(name)["fields"]}
-    row_of = {} if table.lines is None else {int(line): i for i, line in enumerate(table.lines)}
     out = []
-    for p in found:
-        src_col = fields.get(p.column)
-        row = row_of.get(p.line)
-        if p.rule == "verbatim" and src_col and row is not None and src_col in cols:
-            cause = changed.get(cols[src_col][row].as_py())
-            if cause:
-                p = replace(p, cause=cause)
-        out.append(p)
+    for f in pkg.schema(name)["fields"]:
+        col, src_col = f["name"], f.get("x-verbatim-in")
+        if not src_col or not cols.has(col, src_col):
+            continue
+        cells, sids = cols[col].to_pylist(), cols[src_col].to_pylist()
+        for sid, cause in changed.items():
+            rows = [i for i, (c, s) in enumerate(zip(cells, sids)) if s == sid and c is not None]
+            if not rows:
+                continue
+            line = int(table.lines[rows[0]]) if table.lines is not None and rows[0] < len(table.lines) else None
+            n = len(rows)
+            out.append(Problem("provenance", "unverified",
+                               f"{n} {col} cell{'s' if n != 1 else ''} from this line on cite source {shorten(sid)!r}, "
+                               "whose archive changed: not checked against it", table.file, line, col, None,
+                               "restore the archived text, or re-curate these rows against the new one", cause=cause))
     return out

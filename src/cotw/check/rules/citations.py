@@ -120,9 +120,16 @@ def _judge(rows: list[tuple]) -> set[int]:
     for members in _clusters(rows):
         if len(members) < 2:
             continue
-        for field in (5, 6):  # basis, date
-            _conflicts([(s, e, i, (rows[i][field],)) for i, s, e in members], bad)
+        _conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], bad)  # basis
+        # date: a cell that is no EDTF date is the edtf rule's to report, once; it is compared with nothing
+        _conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if _edtf_or_empty(rows[i][6])], bad)
     return bad
+
+
+def _edtf_or_empty(value) -> bool:
+    from ...dates import check as why_not
+
+    return value is None or value == "" or not why_not(value)
 
 
 def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, str]) -> CheckSpec:
