@@ -168,8 +168,7 @@ def export(path: str | Path | None = None, out: str | Path = "dist", formats: It
         tick("moving into place")
         os.chmod(staging, 0o755)
         with target.serial(out):  # another run may have exported into `out` meanwhile: judge it again, as it is now
-            previous = check_target(out, force, pkg.root, reads)
-            kept = target.replace(staging, out, previous)
+            kept = target.replace(staging, out, target.rejudge(out, force, previous))
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise ExportError(f"could not write the export into {out}: {target.os_reason(exc)}"

@@ -156,6 +156,21 @@ def check_target(out: Path, force: bool = False, source: Path | None = None, rea
     return ours
 
 
+def rejudge(out: Path, force: bool, previous: list[str]) -> list[str]:
+    """The files of `out` that the swap may delete, judged again as `out` is now, just before the swap:
+    another run may have exported into it meanwhile (its files are then the ones its manifest lists). A
+    file that appeared during the run, or was edited since it was written (without --force), is not
+    deleted: it is left in the old folder beside the new export and reported as kept."""
+    manifest = read_manifest(out) if os.path.isdir(out) and not os.path.islink(out) else None
+    if manifest is None:
+        return previous  # no export of another run appeared: what was judged at the start stands
+    try:
+        ours, _foreign, edited = survey(out, manifest)
+    except OSError:
+        return previous
+    return [f for f in ours if force or f not in edited]
+
+
 def remove(directory: Path, ours: list[str]) -> bool:
     """Delete the files `ours` (regular files only), the manifest, then every directory left empty.
     Anything else stays where it is; True when `directory` is gone."""
