@@ -30,10 +30,20 @@ INSTALL = re.compile(r"^(bash scripts/setup\.sh\b|pip install |python -m pip ins
 PYTEST = re.compile(r"^python -m pytest\b(.*)$")
 
 
+GITHUB = {"github.base_ref": "main"}  # a pull request into main: its expressions as GitHub fills them in
+
+
 def workflow_scripts(text: str) -> list[str]:
-    """The `run` scripts of every step of a GitHub Actions workflow."""
+    """The `run` scripts of every step of a GitHub Actions workflow, the step's `env` set first and its
+    `${{ github.* }}` expressions filled in as on a pull request into main."""
     wf = yaml.safe_load(text)
-    return [step["run"] for job in (wf.get("jobs") or {}).values() for step in job.get("steps", []) if "run" in step]
+    out = []
+    for job in (wf.get("jobs") or {}).values():
+        for step in job.get("steps", []):
+            if "run" in step:
+                env = "".join(f"export {k}={shlex.quote(str(v))}\n" for k, v in (step.get("env") or {}).items())
+                out.append(re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: GITHUB[m.group(1)], env + step["run"]))
+    return out
 
 
 def precommit_commands(text: str) -> list[str]:
@@ -78,6 +88,7 @@ def runnable(script: str) -> str:
     for line in script.splitlines():
         stripped = line.strip()
         if INSTALL.match(stripped):
+            kept.append(line[:len(line) - len(line.lstrip())] + ":  # installed by .ci/run")  # keeps if/else whole
             continue
         suite = PYTEST.match(stripped)
         if suite:
@@ -94,8 +105,8 @@ def repo(tmp_path_factory) -> Path:
     shutil.copytree(ROOT, dest, ignore=lambda d, names: {n for n in names if n in SKIP or n.endswith(".egg-info")})
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@example.invalid")
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "copy"]):
-        subprocess.run(["git", *args], cwd=dest, env=env, check=True, capture_output=True)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "copy"], ["update-ref", "refs/remotes/origin/main", "HEAD"]):
+        subprocess.run(["git", *args], cwd=dest, env=env, check=True, capture_output=True)  # origin/main: the base
     return dest
 
 
@@ -110,7 +121,8 @@ def test_every_documented_command_runs(repo, where, script):
     body = runnable(script)
     if not body.strip():
         return
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+               RUNNER_TEMP=str(repo.parent / f"runner-{abs(hash(script))}"))
     env.pop("GITHUB_ACTIONS", None)
     out = subprocess.run(["bash", "-euo", "pipefail", "-c", body], cwd=repo, env=env, capture_output=True, text=True,
                          timeout=600)
