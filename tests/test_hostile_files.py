@@ -37,14 +37,35 @@ ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("datapackage.json", "data", "schema", "seeds")
 SECRET = f"COTW-SECRET-{uuid.uuid4().hex}"
 TABLE = "conditions"  # no other table references it, so breaking it stands alone
-SOURCE = "gmf-coalition-of-the-willing"  # the source that conditions.csv cites
+SOURCE = "tiny-one"  # the source that conditions.csv of the tiny package cites
 TIMEOUT = 150  # seconds for every position of one kind (15-30 s on 2 busy cores when nothing hangs)
 MEMORY = 4 << 30  # address space of the child: a file read without a bound fails, not the machine
 
 
+def base_package() -> Path:
+    """The package every case breaks: the tiny package of tests/test_export.py (the real descriptor and
+    schemas, every table, a few rows, two archived sources), built once. Which file is hostile, and how,
+    is what these tests are about; a few rows make every command's run a fraction of the shipped data's."""
+    global _BASE
+    if _BASE is None:
+        import atexit
+        import tempfile
+
+        from test_export import make_package
+
+        folder = tempfile.mkdtemp(prefix="cotw-hostile-base-")
+        atexit.register(shutil.rmtree, folder, True)
+        _BASE = make_package(Path(folder) / "pkg")
+    return _BASE
+
+
+_BASE: Path | None = None
+
+
 def archive_of(source: str) -> str:
-    rows = list(csv.DictReader(io.StringIO((ROOT / "data/sources.csv").read_text(encoding="utf-8"), newline="")))
-    return next(r["archive"] for r in rows if r["source_id"] == source)
+    from test_export import tiny_rows
+
+    return next(r["archive"] for r in tiny_rows()["sources"] if r["source_id"] == source)
 
 
 ARCHIVE = archive_of(SOURCE)
@@ -166,8 +187,9 @@ def build(case_dir: Path, kind: str, position: str) -> Path:
     """A copy of the package with `position` replaced by a file of `kind`; the secret lives in case_dir/outside."""
     pkg = case_dir / "pkg"
     pkg.mkdir(parents=True)
+    base = base_package()
     for part in PARTS:
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, pkg / part)
+        (shutil.copytree if (base / part).is_dir() else shutil.copy2)(base / part, pkg / part)
     (case_dir / "outside").mkdir()
     path = POSITIONS[position][0]
     target = pkg / path
@@ -316,8 +338,9 @@ def matrix(tmp_path_factory):
                         "the FIFO, socket and /dev/zero-symlink cases still run")
         pristine = base / "pristine"
         pristine.mkdir()
+        tiny = base_package()
         for part in PARTS:
-            (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, pristine / part)
+            (shutil.copytree if (tiny / part).is_dir() else shutil.copy2)(tiny / part, pristine / part)
         spec = {"pristine": str(pristine), "cases": []}
         for k, position in cases():
             if k == kind:
