@@ -50,6 +50,29 @@ def cli():
     return invoke
 
 
+@pytest.fixture
+def installed(tmp_path, monkeypatch) -> Path:
+    """A pristine copy of the package standing in for the installed data (cotw/_package in site-packages)."""
+    dest = tmp_path / "site-packages" / "cotw" / "_package"
+    dest.mkdir(parents=True)
+    for part in PACKAGE_PARTS:
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, dest / part)
+    monkeypatch.setattr("cotw.package.default_root", lambda: dest)
+    return dest
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A folder inside no data package."""
+    from cotw import discovery
+
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    if discovery.find(here) is not None:
+        pytest.skip(f"a datapackage.json above {here} makes every folder here part of a package")
+    return here
+
+
 def edit_csv(path: Path, line: int, column: str, value: str) -> None:
     """Set one cell of a CSV (line numbers as in error messages: header = 1) without touching the rest."""
     import csv

@@ -25,27 +25,6 @@ BAD = "data/statements.csv:21: country 'UKK' is not a code in data/countries.csv
 
 
 @pytest.fixture
-def installed(tmp_path, monkeypatch) -> Path:
-    """A pristine copy of the package standing in for the installed data (cotw/_package in site-packages)."""
-    dest = tmp_path / "site-packages" / "cotw" / "_package"
-    dest.mkdir(parents=True)
-    for part in ("datapackage.json", "data", "schema", "seeds"):
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, dest / part)
-    monkeypatch.setattr("cotw.package.default_root", lambda: dest)
-    return dest
-
-
-@pytest.fixture
-def outside(tmp_path) -> Path:
-    """A folder inside no data package."""
-    here = tmp_path / "elsewhere"
-    here.mkdir()
-    if discovery.find(here) is not None:
-        pytest.skip(f"a datapackage.json above {here} makes every folder here part of a package")
-    return here
-
-
-@pytest.fixture
 def edited(pkg) -> Path:
     """The user's clone, with a mistyped country code in data/statements.csv."""
     edit_csv(pkg / "data/statements.csv", 21, "country", "UKK")

@@ -24,27 +24,6 @@ META = ["--title", "Ministers meet in Oslo", "--kind", "news", "--language", "en
 
 
 @pytest.fixture
-def installed(tmp_path, monkeypatch) -> Path:
-    dest = tmp_path / "site-packages" / "cotw" / "_package"
-    dest.mkdir(parents=True)
-    for part in ("datapackage.json", "data", "schema", "seeds"):
-        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy2)(ROOT / part, dest / part)
-    monkeypatch.setattr("cotw.package.default_root", lambda: dest)
-    return dest
-
-
-@pytest.fixture
-def outside(tmp_path) -> Path:
-    from cotw import discovery
-
-    here = tmp_path / "elsewhere"
-    here.mkdir()
-    if discovery.find(here) is not None:
-        pytest.skip(f"a datapackage.json above {here} makes every folder here part of a package")
-    return here
-
-
-@pytest.fixture
 def article(tmp_path) -> Path:
     path = tmp_path / "article.txt"
     path.write_text(TEXT, encoding="utf-8")
