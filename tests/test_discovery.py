@@ -199,8 +199,17 @@ def test_a_non_editable_install_checks_the_clone_it_stands_in(tmp_path, edited):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
                    check=True, capture_output=True, timeout=600)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
+    # cotw's dependencies from this environment (offline, and this Python may itself be a virtual
+    # environment, whose --system-site-packages would be the base interpreter's): a .pth names its
+    # site-packages; the .pth files there (this checkout's editable cotw) are not read through it
+    import sysconfig
+
+    target = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    ours = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    Path(target, "cotw-test-deps.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
     (wheel,) = wheels.glob("cotw-*.whl")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
                    check=True, capture_output=True, timeout=600)
