@@ -327,7 +327,7 @@ def check_provenance(pkg: Package, tables: dict, report: Report | Problems) -> N
 
 
 def _changed_archives(problems, sources) -> dict[str, str]:
-    """{source_id: location of its archive-changed problem}: the root cause of its evidence no longer found."""
+    """{source_id: location of its archive-changed problem}: the cause of its cells going unchecked."""
     changed = [p for p in problems if p.rule == "archive-changed"]
     if not changed or sources is None or not sources.has("source_id", "sha256"):
         return {}

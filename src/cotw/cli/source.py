@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from ._curate import open_package, refuse
-from .options import PackageOpt, PathArg, Quiet
+from .options import PackageOpt, Quiet
 
 app = typer.Typer(
     name="source",

@@ -11,7 +11,6 @@ is shown underlined and `**` not at all (markup.py), and neither is counted as c
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 

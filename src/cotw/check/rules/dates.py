@@ -6,7 +6,7 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..blocks import TEXT, CheckSpec, Cols, Rule, isin, number, q
+from ..blocks import TEXT, CheckSpec, Cols, Rule, isin, q
 
 CODES = ('edtf', 'date-after-source')  # the rule codes this module's checks report
 

@@ -41,8 +41,6 @@ def note_matches_coding(tschema: dict) -> CheckSpec | None:
              if f.get("constraints", {}).get("enum") and f["name"] != "notes"}
     if not vocab:
         return None
-    wrong: dict[tuple, str] = {}
-
     def mismatches(note, row: dict) -> list[str]:
         if not isinstance(note, str) or "oded" not in note:
             return []
