@@ -9,7 +9,9 @@ Steps, in order; any failure stops the release with the reason (exit 1) and noth
 1. The version is pyproject.toml's; CITATION.cff and datapackage.json must say the same.
 2. The date (`--date`, default today in UTC) goes into CHANGELOG.md's heading of that version,
    `## [X.Y.Z] (not yet released)` becoming `## [X.Y.Z] - YYYY-MM-DD`, and into CITATION.cff as
-   `date-released`, together (tests/test_formats.py holds the two to each other).
+   `date-released`, together (tests/test_formats.py holds the two to each other). A version dated
+   already is released: it is never dated again (raise the version first), but `--dry-run` still builds
+   and proves it as released.
 3. The sdist is built from the tracked files (plus the two dated ones), and the wheel from the sdist,
    so the sdist is proved complete too; both by hatchling, offline.
 4. The wheel alone is installed (`pip install --no-deps --no-index`) into a fresh virtual environment
@@ -37,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 UNRELEASED = re.compile(r"^## \[(?P<v>[^\]]+)\] \(not yet released\)[ \t]*$", re.M)
+DATED = re.compile(r"^## \[(?P<v>[^\]]+)\] - (?P<date>\d{4}-\d{2}-\d{2})[ \t]*$", re.M)
 
 
 class ReleaseError(Exception):
@@ -55,6 +58,19 @@ def version(root: Path) -> str:
     if declared != v:
         raise ReleaseError(f"datapackage.json's version ({declared}) is not pyproject.toml's {v}")
     return v
+
+
+def released_on(root: Path, v: str) -> str | None:
+    """The date version `v` was released, read from CHANGELOG.md and CITATION.cff (which must agree), or
+    None when neither dates it."""
+    changelog = next((m.group("date") for m in DATED.finditer((root / "CHANGELOG.md").read_text(encoding="utf-8"))
+                      if m.group("v") == v), None)
+    cff = re.search(r"^date-released:\s*['\"]?(\d{4}-\d{2}-\d{2})", (root / "CITATION.cff").read_text(encoding="utf-8"), re.M)
+    cited = cff.group(1) if cff else None
+    if changelog != cited:
+        raise ReleaseError(f"CHANGELOG.md dates {v} {changelog or 'nowhere'} but CITATION.cff's date-released is "
+                           f"{cited or 'missing'}: they must agree")
+    return changelog
 
 
 def date_release(root: Path, v: str, date: str) -> None:
@@ -173,17 +189,23 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     try:
         v = version(root)
+        released = released_on(root, v)
+        if released and not args.dry_run:
+            raise ReleaseError(f"cotw {v} was released on {released} (CHANGELOG.md and CITATION.cff say so); "
+                               "raise the version to release again, or --dry-run to build and prove this release")
         with tempfile.TemporaryDirectory(prefix="cotw-release-") as tmp:
             scratch = Path(tmp)
             source = tracked_copy(root, scratch / "source")
-            date_release(source, v, args.date)  # the copy first: the repository is dated only once all else passed
+            if not released:
+                date_release(source, v, args.date)  # the copy first: the repository is dated only once all else passed
             out = args.out or (scratch / "dist" if args.dry_run else root / "dist")
             sdist, wheel = build(source, out)
             print(f"built {sdist}\nbuilt {wheel}")
             for line in prove(wheel, scratch):
                 print(f"proved: {line}")
             if args.dry_run:
-                print(f"dry run: cotw {v} dated {args.date} in a copy only; nothing here changed, nothing tagged")
+                print(f"dry run: cotw {v} released on {released}, built and proved as released; nothing here changed, nothing tagged"
+                      if released else f"dry run: cotw {v} dated {args.date} in a copy only; nothing here changed, nothing tagged")
                 return 0
             date_release(root, v, args.date)
             print(f"dated cotw {v} {args.date} in CHANGELOG.md and CITATION.cff")

@@ -23,10 +23,22 @@ def release():
     return module
 
 
+def undate(folder, v: str) -> None:
+    """Undo a release's dating in a copy (the repository's version may be released already): the heading
+    back to `(not yet released)`, CITATION.cff without date-released."""
+    log = folder / "CHANGELOG.md"
+    log.write_text(re.sub(rf"^## \[{re.escape(v)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", f"## [{v}] (not yet released)",
+                          log.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    cff = folder / "CITATION.cff"
+    cff.write_text(re.sub(r"^date-released:.*\n", "", cff.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+
+
 @pytest.fixture
 def dated(tmp_path):
-    for name in ("CHANGELOG.md", "CITATION.cff"):
+    """The files the release reads and dates, as they were before this version was released."""
+    for name in ("CHANGELOG.md", "CITATION.cff", "pyproject.toml", "datapackage.json"):
         shutil.copy2(ROOT / name, tmp_path / name)
+    undate(tmp_path, release().version(ROOT))
     return tmp_path
 
 
@@ -44,6 +56,21 @@ def test_the_date_goes_into_the_changelog_heading_and_citation_together(dated):
     assert "date-released is added when" not in (dated / "CITATION.cff").read_text(encoding="utf-8")
     with pytest.raises(r.ReleaseError, match="released already"):  # a version is dated once
         r.date_release(dated, v, "2031-02-04")
+
+
+def test_a_released_version_is_never_dated_again_and_a_release_of_it_is_refused(dated):
+    r = release()
+    v = r.version(ROOT)
+    assert r.released_on(dated, v) is None
+    r.date_release(dated, v, "2031-02-03")
+    assert r.released_on(dated, v) == "2031-02-03"
+    before = {p.name: p.read_bytes() for p in dated.iterdir()}
+    assert r.main(["--root", str(dated), "--date", "2031-02-04"]) == 1
+    assert {p.name: p.read_bytes() for p in dated.iterdir()} == before
+    cff = (dated / "CITATION.cff").read_text(encoding="utf-8").replace("date-released: 2031-02-03", "date-released: 2031-02-04")
+    (dated / "CITATION.cff").write_text(cff, encoding="utf-8")
+    with pytest.raises(r.ReleaseError, match="must agree"):  # the two files dating one version differently
+        r.released_on(dated, v)
 
 
 def test_a_citation_dated_without_its_changelog_is_refused_and_neither_is_written(dated):
@@ -72,6 +99,8 @@ def test_a_dry_run_builds_and_proves_the_wheel_alone_and_changes_nothing(tmp_pat
                          capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
+    when = release().released_on(ROOT, release().version(ROOT))  # released: proved as released; else dated in the copy
+    assert lines[-1].startswith(f"dry run: cotw {release().version(ROOT)} " + (f"released on {when}," if when else "dated 2031-02-03 "))
     assert {p.name for p in (tmp_path / "dist").iterdir()} >= {"cotw-" + release().version(ROOT) + ".tar.gz",
                                                                "cotw-" + release().version(ROOT) + "-py3-none-any.whl"}
     proof = [l for l in lines if l.startswith("proved: ")]
