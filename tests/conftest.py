@@ -8,7 +8,10 @@ test_hostile_files: one group per kind of hostile file).
 """
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,6 +74,32 @@ def outside(tmp_path) -> Path:
     if discovery.find(here) is not None:
         pytest.skip(f"a datapackage.json above {here} makes every folder here part of a package")
     return here
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> Path:
+    """This checkout's wheel, as `pip wheel --no-deps --no-build-isolation` builds it, built once per test run
+    and shared by every test (and every xdist worker) that reads or installs it; none may change it.
+
+    The workers share the run's temporary root; a file lock lets the first one build while the others wait
+    (the pattern pytest-xdist documents for session fixtures that must run once)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # basetemp/popen-gwN: the parent is this run's, shared by its workers
+    out = base / "built-wheel"
+    with FileLock(str(out) + ".lock"):
+        wheels = sorted(out.glob("cotw-*.whl"))
+        if not wheels:
+            partial = base / "built-wheel.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(partial),
+                            str(ROOT)], check=True, capture_output=True, timeout=600)
+            partial.rename(out)
+            wheels = sorted(out.glob("cotw-*.whl"))
+    (wheel,) = wheels
+    return wheel
 
 
 def edit_csv(path: Path, line: int, column: str, value: str) -> None:

@@ -193,13 +193,12 @@ def test_an_unreadable_descriptor_still_gets_its_line_and_a_located_error(pkg, c
 
 
 @pytest.mark.slow
-def test_a_non_editable_install_checks_the_clone_it_stands_in(tmp_path, edited):
-    """The README's main job, for real: a wheel installed in a fresh environment, run inside an edited clone."""
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True, timeout=600)
+def test_a_non_editable_install_checks_the_clone_it_stands_in(tmp_path, edited, built_wheel):
+    """The README's main job, for real: a wheel installed in a fresh environment, run inside an edited clone.
+    The environment gets no pip of its own (pip is not under test here): this environment's pip installs the
+    wheel into it (`pip --python`), as the environment's own would."""
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
     # cotw's dependencies from this environment (offline, and this Python may itself be a virtual
     # environment, whose --system-site-packages would be the base interpreter's): a .pth names its
@@ -210,9 +209,8 @@ def test_a_non_editable_install_checks_the_clone_it_stands_in(tmp_path, edited):
                             check=True, capture_output=True, text=True).stdout.strip()
     ours = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     Path(target, "cotw-test-deps.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
-    (wheel,) = wheels.glob("cotw-*.whl")
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--force-reinstall",
+                    str(built_wheel)], check=True, capture_output=True, timeout=600)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     cotw_cmd = [str(venv / "bin" / "cotw"), "check"]
     where = subprocess.run([str(python), "-c", "import cotw.package as p; print(p.default_root())"], env=env,

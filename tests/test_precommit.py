@@ -1,7 +1,9 @@
-"""The pre-commit hooks work from another repository: `pre-commit try-repo` against a throwaway git repo.
+"""The pre-commit hooks work from another repository: CONTRIBUTING.md's configuration (its `repo:` a throwaway
+committed copy of this repository, tagged with the `rev:` it pins) in a throwaway git repo, `pre-commit run`.
 
 pre-commit installs this package into its own virtualenv (`language: python`), which needs pip to reach
-an index for the dependencies; the test gives it none (see offline_env), so the suite passes offline.
+an index for the dependencies; the test gives it none (see offline_env), so the suite passes offline. As for
+a user, the environment is installed by the first run and reused by the next (one PRE_COMMIT_HOME).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def ignored(directory: str, names: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory) -> Path:
-    """A committed copy of this repository (try-repo needs a git repo, and must not touch the real one)."""
+    """A committed copy of this repository (pre-commit clones a git repo, and must not touch the real one)."""
     dest = tmp_path_factory.mktemp("hooks") / "cotw"
     shutil.copytree(ROOT, dest, ignore=ignored)
     git(dest, "init", "-q")
@@ -68,9 +70,26 @@ def offline_env() -> dict[str, str]:
                 PIP_DISABLE_PIP_VERSION_CHECK="1", PYTHONPATH=os.pathsep.join(dict.fromkeys(paths)))
 
 
-def try_repo(hook_repo: Path, user_repo: Path, *hooks: str) -> subprocess.CompletedProcess:
-    env = offline_env()
-    return subprocess.run([PRE_COMMIT, "try-repo", str(hook_repo), *hooks, "--all-files", "--verbose"],
+def documented_config(hook_repo: Path) -> str:
+    """CONTRIBUTING.md's pre-commit configuration for another repository, its address `hook_repo`; the
+    `rev:` it pins is made a tag there (as scripts/release.py --tag makes it)."""
+    import re
+
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S) if "cotw-check" in b and "rev:" in b]
+    rev = re.search(r"^\s*rev:\s*(\S+)", block, flags=re.M).group(1)
+    if rev not in git(hook_repo, "tag", "--list").split():
+        git(hook_repo, "tag", rev)
+    return block.replace("REPOSITORY", str(hook_repo))
+
+
+def try_repo(hook_repo: Path, user_repo: Path, home: Path) -> subprocess.CompletedProcess:
+    """`pre-commit run --all-files` in `user_repo` with the documented configuration (kept outside it);
+    `home` is pre-commit's store, where the hooks' environment is installed once."""
+    config = home.parent / "pre-commit-config.yaml"
+    config.write_text(documented_config(hook_repo), encoding="utf-8")
+    env = dict(offline_env(), PRE_COMMIT_HOME=str(home))
+    return subprocess.run([PRE_COMMIT, "run", "--config", str(config), "--all-files", "--verbose"],
                           cwd=user_repo, env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -97,14 +116,14 @@ def test_hooks_file_declares_both_hooks():
 
 @needs_pre_commit
 @pytest.mark.slow
-def test_hooks_pass_on_a_valid_package_and_fail_with_located_errors(hook_repo, user_repo):
+def test_hooks_pass_on_a_valid_package_and_fail_with_located_errors(hook_repo, user_repo, tmp_path):
     from cotw.io.canonical import format_package
     from cotw.package import Package
 
     format_package(Package.open(user_repo))  # start from canonical files: the shipped data may be mid-edit
     git(user_repo, "add", "-A")
 
-    ok = try_repo(hook_repo, user_repo)
+    ok = try_repo(hook_repo, user_repo, tmp_path / "pre-commit-home")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "cotw check" in ok.stdout and "cotw fmt --check" in ok.stdout and "Passed" in ok.stdout
 
@@ -112,7 +131,7 @@ def test_hooks_pass_on_a_valid_package_and_fail_with_located_errors(hook_repo, u
     header, first, *rest = csv_file.read_text(encoding="utf-8").split("\n")
     csv_file.write_text("\n".join([header, first, "", *rest]), encoding="utf-8")  # a blank line on line 3
     git(user_repo, "add", "-A")
-    bad = try_repo(hook_repo, user_repo)
+    bad = try_repo(hook_repo, user_repo, tmp_path / "pre-commit-home")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "data/conditions.csv:3: blank line (delete the line; `cotw fmt` does this) [blank-line]" in bad.stdout
     assert "would reformat data/conditions.csv (blank lines)" in bad.stdout
