@@ -243,11 +243,11 @@ def pandera_failures(pkg: Path, table: str, schema=None) -> set[tuple[int, str, 
     on the table as read, as a pandas user would validate it."""
     schema = cotw.schema(table, pkg) if schema is None else schema
     frame = cotw.read(table, pkg)
-    lines = read_table(Package.open(pkg), table).lines
     registry = schema.metadata["cotw"]
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
+        lines = read_table(Package.open(pkg), table).lines
         out = set()
         for case in exc.failure_cases.itertuples():
             name = f"not_nullable:{case.column}" if case.check == "not_nullable" else str(case.check)
