@@ -203,15 +203,51 @@ def copy(tmp_path: Path) -> Path:
     return dest
 
 
-def pandera_failures(pkg: Path, table: str) -> set[tuple[int, str, str]]:
-    """(line, column, rule) of every failure of `cotw.schema(table)` on the table as read, as a pandas user would validate it."""
-    schema = cotw.schema(table, pkg)
+def schemas(pkg: Path) -> dict:
+    """`cotw.schema(n, pkg)` of every table n, made as cotw.schema makes each (the descriptor vouched for, every
+    table read for the foreign keys and cross-table rules) but with the tables read once for all of them."""
+    from cotw.check import derive, pipeline
+    from cotw.io.reader import require_table
+
+    package = pipeline.usable(Package.open(pkg))
+    context = derive.context_of({n: require_table(package, n) for n in package.names()})
+    refs = derive.fk_sets(package, context)
+    return {n: derive.build(package, n, refs, context) for n in package.names()}
+
+
+def test_schemas_are_what_cotw_schema_gives(pkg):
+    from conftest import edit_csv
+
+    def shape(sch):
+        return ([(c, str(col.dtype), col.nullable, [k.name for k in col.checks]) for c, col in sch.columns.items()],
+                [k.name for k in sch.checks], sorted(sch.metadata["cotw"]))
+
+    edit_csv(pkg / "data/positions.csv", 2, "country", "XXX")  # a reference to no row: the built-in sets matter
+    every = schemas(pkg)
+    for name in NAMES:
+        one, made = cotw.schema(name, pkg), every[name]
+        assert shape(one) == shape(made), name
+        frame = cotw.read(name, pkg)
+        outcomes = []
+        for sch in (one, made):
+            try:
+                sch.validate(frame, lazy=True)
+                outcomes.append(None)
+            except pa.errors.SchemaErrors as exc:
+                outcomes.append(exc.failure_cases.to_dict("records"))
+        assert outcomes[0] == outcomes[1], name
+
+
+def pandera_failures(pkg: Path, table: str, schema=None) -> set[tuple[int, str, str]]:
+    """(line, column, rule) of every failure of `cotw.schema(table)` (or `schema`, the same made by schemas())
+    on the table as read, as a pandas user would validate it."""
+    schema = cotw.schema(table, pkg) if schema is None else schema
     frame = cotw.read(table, pkg)
-    lines = read_table(Package.open(pkg), table).lines
     registry = schema.metadata["cotw"]
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
+        lines = read_table(Package.open(pkg), table).lines
         out = set()
         for case in exc.failure_cases.itertuples():
             name = f"not_nullable:{case.column}" if case.check == "not_nullable" else str(case.check)
@@ -220,6 +256,27 @@ def pandera_failures(pkg: Path, table: str) -> set[tuple[int, str, str]]:
                 out.add((int(lines[int(case.index)]), rule.column, rule.rule))
         return out
     return set()
+
+
+def engine_stages(monkeypatch) -> dict:
+    """What the check engine's stages return while `cotw.validate` runs: "judged", check_tables's (tables as
+    read, the checks of each table the arrow stage fails), and "described", describe's Problems per table."""
+    from cotw.check import pipeline
+
+    seen: dict = {"described": {}}
+    check_tables, describe = pipeline.check_tables, pipeline.describe
+
+    def judged(package, report):
+        seen["judged"] = check_tables(package, report)
+        return seen["judged"]
+
+    def described(package, table, made):
+        seen["described"][table.name] = describe(package, table, made)
+        return seen["described"][table.name]
+
+    monkeypatch.setattr(pipeline, "check_tables", judged)
+    monkeypatch.setattr(pipeline, "describe", described)
+    return seen
 
 
 # --- the generator covers what it claims -------------------------------------------------------
@@ -240,10 +297,11 @@ CASES = [(name, i) for name in NAMES for i in range(len(rounds(name)))]
 
 
 @pytest.mark.parametrize("name, round_", CASES, ids=[f"{n}-{i}" for n, i in CASES])
-def test_the_three_validators_flag_the_same_cells(tmp_path, name, round_):
+def test_the_three_validators_flag_the_same_cells(tmp_path, monkeypatch, name, round_):
     edits = rounds(name)[round_]
     pkg = copy(tmp_path)
     apply(pkg, name, edits)
+    seen = engine_stages(monkeypatch)
     report = cotw.validate(pkg, with_frictionless=True)
     assert "frictionless" in report.layers, report.notices
     file = PKG.path(name)
@@ -283,18 +341,17 @@ def test_the_three_validators_flag_the_same_cells(tmp_path, name, round_):
     engine = {(p.line, p.column, p.rule) for p in ours if p.file == file}
     assert pandera_failures(pkg, name) == engine
 
-    # the engine's arrow verdict on every table (all checks pass, so pandera is not asked) is pandera's
-    from cotw.check import pipeline
-    from cotw.report import Report
-
-    package = Package.open(pkg)
-    tables, failing = pipeline.check_tables(package, Report(root=str(pkg)))
+    # the engine's arrow verdict on every table (all checks pass, so pandera is not asked) is pandera's: as
+    # `cotw.validate` above judged and described the tables (seen by engine_stages, not computed again)
+    tables, failing = seen["judged"]
     assert name in failing
+    assert set(seen["described"]) == set(failing)
+    every = schemas(pkg)
     for n, t in tables.items():
         if n in failing:
-            assert len(pipeline.describe(package, t, failing[n])) > 0, n
+            assert len(seen["described"][n]) > 0, n
         else:
-            assert pandera_failures(pkg, n) == set(), n
+            assert pandera_failures(pkg, n, every[n]) == set(), n
 
 
 def test_what_frictionless_cannot_say_is_flagged_by_cotw_alone(pkg):

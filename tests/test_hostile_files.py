@@ -13,7 +13,10 @@ format, `check --with-frictionless`, `fmt`, `fmt --check`, `export`, `diff`, `co
 - answer with the file and the reason, and the command's exit code for invalid data, never a traceback.
 
 Commands that never read the broken file (fmt and diff do not read archived sources) must simply
-succeed. Run as a script, this module is the child: `python test_hostile_files.py SPEC.json`.
+succeed. Run as a script, this module is the child: `python test_hostile_files.py SPEC.json...`, one
+spec per kind. The kinds run two to a child (GROUPS: the child's start-up and imports are paid once
+for both), each kind within its own time limit: a kind that hangs or crashes its child fails alone, and
+the kinds after it run again in a new child.
 """
 from __future__ import annotations
 
@@ -23,11 +26,15 @@ import hashlib
 import io
 import json
 import os
+import queue
 import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -101,8 +108,17 @@ def reads(command: str, position: str) -> bool:
     return True
 
 
-def XDIST_GROUPS(item) -> str:  # each kind's child runs once: its tests stay on one worker (conftest.py)
-    return item.callspec.params.get("kind", "") if hasattr(item, "callspec") else ""
+# the kinds that share a child: alike in cost, so the four groups spread evenly over the workers
+GROUPS = (("link-out", "directory"), ("link-dev-zero", "link-dev-urandom"), ("fifo", "socket"), ("device-zero", "device-urandom"))
+
+
+def group_of(kind: str) -> tuple[str, ...]:
+    return next(g for g in GROUPS if kind in g)
+
+
+def XDIST_GROUPS(item) -> str:  # each group's child runs once: its tests stay on one worker (conftest.py)
+    kind = item.callspec.params.get("kind") if hasattr(item, "callspec") else None
+    return "+".join(group_of(kind)) if kind else ""
 
 
 def cases():
@@ -248,15 +264,14 @@ def state(root: Path, skip: Path) -> dict[str, tuple]:
     return out
 
 
-# --- the child: run every command on one kind's packages, one JSON line per result --------------
+# --- the child: run every command on each kind's packages, one JSON line per result --------------
 
-def child(spec_file: str) -> None:
+def child(spec_files: list[str]) -> None:
     from typer.testing import CliRunner
 
     import cotw
     from cotw.cli import app
 
-    spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
     runner = CliRunner()
     watched: list[str] = []  # what no command may open: the case's outside folder, /dev/zero, /dev/urandom
     opened: list[str] = []
@@ -268,6 +283,16 @@ def child(spec_file: str) -> None:
                 opened.append(real)
 
     sys.addaudithook(audit)
+    for spec_file in spec_files:
+        spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
+        os.environ["TMPDIR"] = tempfile.tempdir = spec["tmp"]  # each kind's temporary files in its own folder
+        print(json.dumps({"kind": spec["kind"]}), flush=True)  # the kind's time limit starts
+        run_kind(spec, runner, app, watched, opened)
+
+
+def run_kind(spec: dict, runner, app, watched: list[str], opened: list[str]) -> None:
+    import cotw
+
     cli = {"check": ["check"], "check-json": ["check", "--format", "json"], "check-github": ["check", "--format", "github"],
            "check-frictionless": ["check", "--with-frictionless"], "fmt": ["fmt"], "fmt-check": ["fmt", "--check"],
            "codebook": ["codebook"]}
@@ -324,41 +349,79 @@ def reference_exit(tmp_path_factory) -> int:
     return CliRunner().invoke(app, ["diff", str(ROOT), str(empty)]).exit_code
 
 
+def _children(specs: list[Path], timeout: float = TIMEOUT, command: tuple[str, ...] = (sys.executable, __file__)
+              ) -> dict[str, tuple[list[str], str | None]]:
+    """Run the kinds of `specs` in one child (`command` and the spec files) with the limits, each kind within
+    `timeout` seconds of its start (the first counts the child's start): kind -> (its output lines, why it
+    failed or None). A kind that hangs or crashes the child fails alone; the kinds after it run again, in a
+    new child."""
+    out: dict[str, tuple[list[str], str | None]] = {}
+    pending = [json.loads(spec.read_text(encoding="utf-8"))["kind"] for spec in specs]
+    while pending:
+        todo = [spec for spec in specs if json.loads(spec.read_text(encoding="utf-8"))["kind"] in pending]
+        first = json.loads(todo[0].read_text(encoding="utf-8"))
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen([*command, *map(str, todo)], stdout=subprocess.PIPE, stderr=err, text=True,
+                                    preexec_fn=_limits, env={**os.environ, "TMPDIR": first["tmp"]})
+            lines: queue.Queue = queue.Queue()
+            threading.Thread(target=lambda: [*map(lines.put, proc.stdout), lines.put(None)], daemon=True).start()
+            kind, deadline, failure = pending[0], time.monotonic() + timeout, None
+            while True:
+                try:
+                    line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    proc.kill()
+                    failure = f"did not finish within {timeout} s"
+                    break
+                if line is None:
+                    break
+                item = json.loads(line)
+                if list(item) == ["kind"]:  # the next kind starts: the one before it is done
+                    if kind != item["kind"]:
+                        pending.remove(kind)
+                    kind, deadline = item["kind"], time.monotonic() + timeout
+                    out[kind] = ([], None)
+                else:
+                    out[kind][0].append(line)
+            proc.wait()
+            if failure is None and proc.returncode:
+                err.seek(0)
+                failure = err.read().decode(errors="replace")[-3000:]
+        out[kind] = (out.get(kind, ([], None))[0], failure)
+        pending.remove(kind)
+    return out
+
+
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory):
-    """run(kind) -> (records by (position, command), problems by position); each kind runs once."""
+    """run(kind) -> (records by (position, command), problems by position); each group of kinds runs once."""
     done: dict[str, tuple[dict, dict]] = {}
+    skipped: set[str] = set()
 
-    def run(kind: str):
-        if kind in done:
-            return done[kind]
+    def prepare(kind: str) -> Path | None:
+        """The packages of one kind, in a folder of its own, and the child's spec for them (None: not possible here)."""
         base = tmp_path_factory.mktemp(f"hostile-{kind}")
         if kind.startswith("device-") and not can_make_device_nodes(base):
-            pytest.skip("creating a device node needs CAP_MKNOD (root where the container allows it); "
-                        "the FIFO, socket and /dev/zero-symlink cases still run")
+            return None
         pristine = base / "pristine"
         pristine.mkdir()
         tiny = base_package()
         for part in PARTS:
             (shutil.copytree if (tiny / part).is_dir() else shutil.copy2)(tiny / part, pristine / part)
-        spec = {"pristine": str(pristine), "cases": []}
+        tmp = base / "tmp"
+        tmp.mkdir()
+        spec = {"kind": kind, "pristine": str(pristine), "tmp": str(tmp), "cases": []}
         for k, position in cases():
             if k == kind:
                 pkg = build(base / position, kind, position)
                 spec["cases"].append({"position": position, "pkg": str(pkg), "out": str(base / position / "out"),
                                       "outside": str(base / position / "outside")})
-        tmp = base / "tmp"
-        tmp.mkdir()
         (base / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        before = state(base, skip=tmp)
+        return base / "spec.json"
+
+    def judge(kind: str, base: Path, before: dict, lines: list[str], failure: str | None):
+        tmp = base / "tmp"
         records, problems, started = {}, {}, None
-        try:
-            proc = subprocess.run([sys.executable, __file__, str(base / "spec.json")], capture_output=True, text=True,
-                                  timeout=TIMEOUT, preexec_fn=_limits, env={**os.environ, "TMPDIR": str(tmp)})
-            lines, failure = proc.stdout.splitlines(), (proc.stderr[-3000:] if proc.returncode else None)
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            lines, failure = out.splitlines(), f"did not finish within {TIMEOUT} s"
         for line in lines:
             item = json.loads(line)
             if "start" in item:
@@ -382,7 +445,25 @@ def matrix(tmp_path_factory):
         if leftovers:
             for position in POSITIONS:
                 problems.setdefault(position, []).append(f"left in the temporary directory: {leftovers}")
-        done[kind] = records, problems
+        return records, problems
+
+    def run(kind: str):
+        if kind not in done and kind not in skipped:
+            specs = []
+            for k in group_of(kind):
+                spec = prepare(k)
+                if spec is None:
+                    skipped.add(k)
+                else:
+                    specs.append(spec)
+            before = {spec: state(spec.parent, skip=spec.parent / "tmp") for spec in specs}
+            ran = _children(specs) if specs else {}
+            for spec in specs:
+                k = json.loads(spec.read_text(encoding="utf-8"))["kind"]
+                done[k] = judge(k, spec.parent, before[spec], *ran[k])
+        if kind in skipped:
+            pytest.skip("creating a device node needs CAP_MKNOD (root where the container allows it); "
+                        "the FIFO, socket and /dev/zero-symlink cases still run")
         return done[kind]
 
     return run
@@ -426,6 +507,33 @@ def test_a_hostile_file_gets_a_located_answer_and_leaks_nothing(matrix, referenc
         assert any(line.startswith(where) for line in located), located
 
 
+FAKE_CHILD = """
+import json, sys, time
+for spec in sys.argv[1:]:
+    kind = json.load(open(spec))["kind"]
+    print(json.dumps({"kind": kind}), flush=True)
+    if kind == "hangs":
+        time.sleep(60)
+    if kind == "crashes":
+        sys.exit("crashed on purpose")
+    print(json.dumps({"ran": kind}), flush=True)
+"""
+
+
+def test_a_kind_that_hangs_or_crashes_its_child_fails_alone_and_the_next_kinds_still_run(tmp_path):
+    specs = []
+    for kind in ("first", "hangs", "middle", "crashes", "last"):
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / "spec.json").write_text(json.dumps({"kind": kind, "tmp": str(tmp_path / kind)}), encoding="utf-8")
+        specs.append(tmp_path / kind / "spec.json")
+    started = time.monotonic()
+    ran = _children(specs, timeout=3, command=(sys.executable, "-c", FAKE_CHILD))
+    assert time.monotonic() - started < 30
+    assert {k: [json.loads(line) for line in lines] for k, (lines, _) in ran.items()} == {
+        "first": [{"ran": "first"}], "hangs": [], "middle": [{"ran": "middle"}], "crashes": [], "last": [{"ran": "last"}]}
+    assert {k: why for k, (_, why) in ran.items() if why} == {"hangs": "did not finish within 3 s", "crashes": "crashed on purpose\n"}
+
+
 def test_a_descriptor_named_as_path_that_is_a_fifo_is_refused_with_its_reason(pkg):
     (pkg / "datapackage.json").unlink()
     os.mkfifo(pkg / "datapackage.json")
@@ -446,4 +554,4 @@ def test_the_python_api_refuses_a_table_whose_file_is_missing_instead_of_returni
 
 
 if __name__ == "__main__":
-    child(sys.argv[1])
+    child(sys.argv[1:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from functools import lru_cache
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,12 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_
                     | st.sampled_from(["", "x", "string", "date", "a/b", "text/csv", "id", "name"]),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["name", "type", "fields", "path", "x"]), inner, max_size=3),
                     max_leaves=6)
+
+
+@lru_cache(maxsize=None)
+def shipped(root) -> Package:
+    """The shipped package, opened once: every example mutates a deep copy of its descriptor or a schema."""
+    return Package.open(root)
 
 
 def paths(value, at=()):
@@ -61,7 +68,7 @@ def mutate(doc, data):
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_the_plain_test_never_vouches_for_an_invalid_table_schema(root, data):
-    pkg = Package.open(root)
+    pkg = shipped(root)
     doc = mutate(pkg.schema(data.draw(st.sampled_from(pkg.names()))), data)
     if profile.plainly_valid(doc, profile.TABLE_SCHEMA):
         assert jsonschema_errors(doc, profile.TABLE_SCHEMA) == [], json.dumps(doc)[:500]
@@ -70,7 +77,7 @@ def test_the_plain_test_never_vouches_for_an_invalid_table_schema(root, data):
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_the_plain_test_never_vouches_for_an_invalid_descriptor(root, data):
-    doc = mutate(Package.open(root).descriptor, data)
+    doc = mutate(shipped(root).descriptor, data)
     if profile.plainly_valid(doc, profile.PACKAGE):
         assert jsonschema_errors(doc, profile.PACKAGE) == [], json.dumps(doc)[:500]
 
