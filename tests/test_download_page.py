@@ -536,3 +536,30 @@ def test_no_page_has_an_accessibility_violation_that_axe_core_finds(site, survey
             found[f"{path.relative_to(exported)} @{width}px {v['id']} ({v['impact']})"] = v["nodes"]
     assert len(runs) > 20
     assert found == {}
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary")
+def test_remembering_axes_colour_parse_changes_none_of_its_results(site, browser):
+    """AXE_PARSE_ONCE (what makes the run above affordable) leaves every result of every rule as it was:
+    violations, passes, incomplete and inapplicable, node by node, with each check's data (on a country
+    page: every colour the pages use, links, cards, quotes)."""
+    exported, _ = site
+    script = axe_script()
+    full = """async () => { const r = await axe.run(document);
+      return ['violations', 'passes', 'incomplete', 'inapplicable'].map(k => r[k].map(v => ({id: v.id,
+             nodes: v.nodes.map(n => [n.target, n.impact, n.any, n.all, n.none])}))); }"""
+    got = []
+    for once in (False, True):
+        page = open_page(browser, exported / "pages" / "country-SWE.html", width=1280)
+        try:
+            page.add_script_tag(url=script.as_uri())
+            if once:
+                page.evaluate(AXE_PARSE_ONCE)
+            got.append(page.evaluate(full))
+            if once:
+                assert page.evaluate("axe.commons.color.Color.prototype.parseString.toString().includes('seen')")
+        finally:
+            page.close()
+    assert got[0] == got[1]
+    assert sum(len(v["nodes"]) for v in got[1][1] if v["id"] == "color-contrast") > 20
