@@ -135,12 +135,19 @@ def _same_tables(context) -> bool:
 
 def _judge(rows: list[tuple]) -> set[int]:
     bad: set[int] = set()
+    dated: dict = {}  # date cell -> whether it is compared: judged once per distinct value (a row is in many clusters)
+
+    def compared(d) -> bool:
+        if d not in dated:
+            dated[d] = _edtf_or_empty(d)
+        return dated[d]
+
     for members in _clusters(rows):
         if len(members) < 2:
             continue
         _conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], bad)  # basis
         # date: a cell that is no EDTF date is the edtf rule's to report, once; it is compared with nothing
-        _conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if _edtf_or_empty(rows[i][6])], bad)
+        _conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if compared(rows[i][6])], bad)
     return bad
 
 
