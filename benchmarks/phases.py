@@ -23,6 +23,14 @@ from pathlib import Path
 STAGES = ("imports", "descriptor", "read", "schema", "rules", "provenance", "canonical", "second opinion")
 
 
+def quiet_cwd() -> str:
+    """An empty folder to start children in (not /tmp: `python -c` puts its working directory first on
+    sys.path, and a stray /tmp/grp.py there was imported in place of the standard module)."""
+    d = Path("/tmp/bench/cwd")
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d)
+
+
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -96,7 +104,7 @@ def measure(path: str, second_opinion: bool = False) -> dict:
 def profile(root: Path, second_opinion: bool = False, env: dict | None = None) -> dict:
     """measure() in a fresh child process (so imports are paid as `cotw check` pays them)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), str(root), "--json"] + (["--second-opinion"] if second_opinion else [])
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd="/tmp")
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=quiet_cwd())
     if res.returncode != 0:
         return {"error": res.stderr[-2000:]}
     return json.loads(res.stdout)

@@ -85,6 +85,15 @@ def commands(pkg: Path | None) -> dict[str, list[str]]:
     return cmds
 
 
+def quiet_cwd() -> str:
+    """An empty folder of the benchmark's own to start children in. `python -c` puts its working directory
+    first on sys.path, and /tmp is shared: someone's /tmp/grp.py, imported in place of the standard module,
+    ran a test suite inside every `python -c` child started there."""
+    d = Path("/tmp/bench/cwd")
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d)
+
+
 # Children run as after a normal `pip install` (which byte-compiles): this sandbox sets PYTHONDONTWRITEBYTECODE,
 # which would make every run recompile the editable cotw sources. Bytecode goes to /tmp, never into the repo.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -96,7 +105,7 @@ ENV["PYTHONPATH"] = os.pathsep.join([str(REPO / "src")] + [p for p in os.environ
 def run_once(cmd: list[str], env: dict | None = None, cpu: bool = False) -> tuple:
     """(wall seconds, peak RSS MiB, exit code) of one whole process, and its CPU seconds (user + system) if `cpu`."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/tmp", env=env or ENV)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=quiet_cwd(), env=env or ENV)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)

@@ -123,8 +123,9 @@ def test_re2_gives_a_pattern_pythons_meaning(parts, cells, grouped):
 
 @pytest.mark.parametrize("escape", ["s", "d", "w"])
 def test_the_class_of_an_escape_is_every_code_point_pythons_re_gives_it(escape):
-    """\\s (found by str.split, issue 19's speed-up: the shipped sources.url uses \\S) and \\d (the gaps of \\D)
-    name exactly the code points a scan of the whole code space with Python's own `re` finds."""
+    """\\s (known for this Python's Unicode version, else found by str.split: issue 19's speed-up, as the shipped
+    sources.url uses \\S) and \\d (the gaps of \\D) name exactly the code points a scan of the whole code space
+    with Python's own `re` finds."""
     from cotw.check import protect
 
     want = []
@@ -132,6 +133,7 @@ def test_the_class_of_an_escape_is_every_code_point_pythons_re_gives_it(escape):
         chars = "".join(map(chr, range(lo, hi)))
         want += [(lo + m.start(), lo + m.end() - 1) for m in re.finditer(f"\\{escape}+", chars)]
     assert list(protect._ranges(escape)) == want
+    assert list(protect._scan(escape)) == want
 
 
 @pytest.mark.parametrize("pattern,why", [
