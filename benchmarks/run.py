@@ -329,7 +329,7 @@ def render(results, info, m, a, started, finished, argv) -> str:
     (b1, _, _), (e1, _, _) = a.loads
     L.append(f"- Load average (1 min) at start {b1:.2f}, at end {e1:.2f}: the machine is shared with other work, so absolute times are noisy; "
              "ratios come from interleaved runs. Children run with bytecode caching on (PYTHONPYCACHEPREFIX=/tmp/bench/pycache), as after a normal install.")
-    L.append("- Synthetic packages: `benchmarks/generate.py`, the 0.2 model against the real schemas, unchanged (valid: real foreign keys, "
+    L.append(f"- Synthetic packages: `benchmarks/generate.py`, the {generate.MODEL} model against the real schemas, unchanged (valid: real foreign keys, "
              "group keys, links, EDTF dates not after their source's publication, sections of the right source, verbatim "
              "evidence sampled from the archived seeds, canonical form). Sizes: N statements, N/10 positions and events, "
              "N/20 conditions, contributions and claims, N/50 people, ~N/5 links.")
