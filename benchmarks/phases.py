@@ -23,21 +23,31 @@ from pathlib import Path
 STAGES = ("imports", "descriptor", "read", "schema", "rules", "provenance", "canonical", "second opinion")
 
 
+def quiet_cwd() -> str:
+    """An empty folder to start children in (not /tmp: `python -c` puts its working directory first on
+    sys.path, and a stray /tmp/grp.py there was imported in place of the standard module)."""
+    d = Path("/tmp/bench/cwd")
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d)
+
+
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(path: str, second_opinion: bool = False) -> dict:
-    t_all = time.perf_counter()
+    t_all, c_all = time.perf_counter(), time.process_time()
     out = {s: 0.0 for s in STAGES}
+    cpu = {s: 0.0 for s in STAGES}  # CPU seconds of this process (all threads): steadier than wall time on a busy machine
     peak = {}
     detail: dict[str, float] = {}
 
     def timed(stage, fn, *args, label=None):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = fn(*args)
         dt_ = time.perf_counter() - t
         out[stage] += dt_
+        cpu[stage] += time.process_time() - c
         peak[stage] = peak_mib()
         if label:
             detail[label] = detail.get(label, 0.0) + dt_
@@ -85,7 +95,8 @@ def measure(path: str, second_opinion: bool = False) -> dict:
 
         timed("second opinion", frictionless_problems, pkg)
     top = dict(sorted(detail.items(), key=lambda kv: -kv[1])[:8])
-    return {"stages": out, "peak_mib": peak, "total": time.perf_counter() - t_all, "top": top,
+    return {"stages": out, "cpu": cpu, "peak_mib": peak, "total": time.perf_counter() - t_all,
+            "total_cpu": time.process_time() - c_all, "top": top,
             "rows": sum(t.rows for t in tables.values()), "second_opinion": second_opinion,
             "not_proven_canonical": unknown, "pandas_imported": "pandas" in sys.modules}
 
@@ -93,7 +104,7 @@ def measure(path: str, second_opinion: bool = False) -> dict:
 def profile(root: Path, second_opinion: bool = False, env: dict | None = None) -> dict:
     """measure() in a fresh child process (so imports are paid as `cotw check` pays them)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), str(root), "--json"] + (["--second-opinion"] if second_opinion else [])
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd="/tmp")
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=quiet_cwd())
     if res.returncode != 0:
         return {"error": res.stderr[-2000:]}
     return json.loads(res.stdout)

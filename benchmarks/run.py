@@ -9,6 +9,13 @@ run round-robin (one run of each, then the next round), so drift hits all of the
 shows the median of the rounds. Generated packages live in /tmp/bench/pkg-SIZE (see generate.py);
 "shipped" is the repository's own package as it is when the benchmark runs.
 
+With --before REV (a git revision of this repository, e.g. b261148 for 0.2.0, or a folder holding a
+source tree), `cotw check` is also timed before and after: the same console script and package, with
+REV's src/ (extracted by `git archive` to /tmp/bench/rev-SHA) or this tree's src/ first on PYTHONPATH,
+alternating round by round, on the shipped package, on REV's own package and on the generated sizes
+(--before-sizes). Wall and CPU time (user + system, from os.wait4) are both reported: CPU time suffers
+less from other work on a shared machine.
+
 After the timings, `phases.py` profiles `cotw check` layer by layer in one process (imports, read,
 schema, rules, provenance, canonical form, second opinion) on the shipped package and the largest
 size, so a missed target shows where its time goes (--no-profile skips it).
@@ -24,6 +31,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -77,20 +85,32 @@ def commands(pkg: Path | None) -> dict[str, list[str]]:
     return cmds
 
 
+def quiet_cwd() -> str:
+    """An empty folder of the benchmark's own to start children in. `python -c` puts its working directory
+    first on sys.path, and /tmp is shared: someone's /tmp/grp.py, imported in place of the standard module,
+    ran a test suite inside every `python -c` child started there."""
+    d = Path("/tmp/bench/cwd")
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d)
+
+
 # Children run as after a normal `pip install` (which byte-compiles): this sandbox sets PYTHONDONTWRITEBYTECODE,
 # which would make every run recompile the editable cotw sources. Bytecode goes to /tmp, never into the repo.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 ENV["PYTHONPYCACHEPREFIX"] = "/tmp/bench/pycache"
+# the code measured is this tree's (a worktree or clone), not whichever cotw is installed
+ENV["PYTHONPATH"] = os.pathsep.join([str(REPO / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
 
-def run_once(cmd: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB, exit code) of one whole process."""
+def run_once(cmd: list[str], env: dict | None = None, cpu: bool = False) -> tuple:
+    """(wall seconds, peak RSS MiB, exit code) of one whole process, and its CPU seconds (user + system) if `cpu`."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/tmp", env=ENV)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=quiet_cwd(), env=env or ENV)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss / 1024, p.returncode
+    out = (wall, ru.ru_maxrss / 1024, p.returncode)
+    return out + (ru.ru_utime + ru.ru_stime,) if cpu else out
 
 
 def measure(cmds: dict[str, list[str]], repeat: int, slow_repeat: int, big: bool, log) -> dict[str, dict]:
@@ -110,6 +130,76 @@ def measure(cmds: dict[str, list[str]], repeat: int, slow_repeat: int, big: bool
         out[k] = {"wall": statistics.median(x[0] for x in rs), "rss": statistics.median(x[1] for x in rs),
                   "walls": [round(x[0], 3) for x in rs], "exit": sorted({x[2] for x in rs}), "n": len(rs)}
     return out
+
+
+def before_tree(rev: str) -> tuple[str, Path, Path | None]:
+    """(label, src folder, package folder or None) of the code to compare with: a folder (its src/ if it has
+    one), or a git revision of this repository, extracted once to /tmp/bench/rev-SHA with its package."""
+    p = Path(rev)
+    if p.is_dir():
+        src = p / "src" if (p / "src" / "cotw").is_dir() else p
+        return str(p), src.resolve(), p.resolve() if (p / "datapackage.json").is_file() else None
+    git = ["git", "-C", str(REPO)]
+    sha = subprocess.run(git + ["rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True, text=True, check=True).stdout.strip()
+    dest = Path("/tmp/bench") / f"rev-{sha[:12]}"
+    if not (dest / "src" / "cotw").is_dir():
+        top = set(subprocess.run(git + ["ls-tree", "--name-only", sha], capture_output=True, text=True, check=True).stdout.split())
+        paths = [x for x in ("src", "datapackage.json", "data", "schema", "seeds") if x in top]
+        dest.mkdir(parents=True, exist_ok=True)
+        tar = subprocess.run(git + ["archive", "--format=tar", sha, *paths], capture_output=True, check=True).stdout
+        import io
+
+        with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+            tf.extractall(dest, filter="data")
+    label = rev if rev.startswith(sha[:7]) else f"{rev} ({sha[:7]})"
+    return label, dest / "src", dest if (dest / "datapackage.json").is_file() else None
+
+
+def before_after(pkgs: list[tuple[str, Path]], before_src: Path, repeat: int, log) -> dict[str, dict]:
+    """`cotw check PKG` with the before and after source trees, alternating (before first in odd rounds,
+    after first in even ones) after one warm-up each: wall, CPU, RSS medians and the median of the
+    per-round ratios after/before."""
+    envs = {"before": {**ENV, "PYTHONPATH": str(before_src)}, "after": ENV}
+    out = {}
+    for key, root in pkgs:
+        cmd = [COTW, "check", str(root)]
+        for v in envs:
+            run_once(cmd, envs[v])
+        runs = {"before": [], "after": []}
+        for r in range(repeat):
+            for v in (("before", "after") if r % 2 == 0 else ("after", "before")):
+                runs[v].append(run_once(cmd, envs[v], cpu=True))
+            b, a = runs["before"][-1], runs["after"][-1]
+            log(f"    {key:<12} round {r + 1}: before {b[0]:.3f} s ({b[3]:.3f} CPU, exit {b[2]})  after {a[0]:.3f} s ({a[3]:.3f} CPU, exit {a[2]})")
+        res = {v: {"wall": statistics.median(x[0] for x in rs), "rss": statistics.median(x[1] for x in rs),
+                   "cpu": statistics.median(x[3] for x in rs), "exit": sorted({x[2] for x in rs}),
+                   "walls": [round(x[0], 3) for x in rs], "cpus": [round(x[3], 3) for x in rs]} for v, rs in runs.items()}
+        res["paired_wall"] = statistics.median(a[0] / b[0] for a, b in zip(runs["after"], runs["before"]))
+        res["paired_cpu"] = statistics.median(a[3] / b[3] for a, b in zip(runs["after"], runs["before"]))
+        res["n"] = repeat
+        out[key] = res
+    return out
+
+
+def render_before_after(ba: dict, label: str, repeat: int) -> list[str]:
+    L = [f"## Before/after: `cotw check PKG`, {label} (before) against this tree (after)", "",
+         f"The same console script and package, with the before or after src/ first on PYTHONPATH; {repeat} rounds of one run "
+         "each, the order alternating round by round, after one warm-up each. Medians; \"paired\" is the median over "
+         "rounds of after ÷ before (runs of one round are seconds apart, so they share the machine's load). CPU is user + system "
+         "time of the process (all threads), which other work on the machine disturbs less than wall time.", "",
+         "| package | wall before | wall after | wall after ÷ before (paired) | CPU before | CPU after | CPU after ÷ before (paired) | peak RSS before / after | exit before / after |",
+         "|---|---|---|---|---|---|---|---|---|"]
+    for key, r in ba.items():
+        b, a = r["before"], r["after"]
+        L.append(f"| {key} | {fmt_t(b['wall'])} | {fmt_t(a['wall'])} | {a['wall'] / b['wall']:.2f}× ({r['paired_wall']:.2f}×) | "
+                 f"{fmt_t(b['cpu'])} | {fmt_t(a['cpu'])} | {a['cpu'] / b['cpu']:.2f}× ({r['paired_cpu']:.2f}×) | "
+                 f"{b['rss']:.0f} / {a['rss']:.0f} MiB | {','.join(map(str, b['exit']))} / {','.join(map(str, a['exit']))} |")
+    L.append("")
+    if any(r["before"]["exit"] != r["after"]["exit"] for r in ba.values()):
+        L.append("Where the exit codes differ, the two trees do not judge that package alike (e.g. a rule the older code "
+                 "does not have): the times compare different work, a valid check against the error path.")
+        L.append("")
+    return L
 
 
 def machine() -> dict:
@@ -158,6 +248,9 @@ def main(argv=None) -> int:
     ap.add_argument("--no-profile", action="store_true", help="skip the per-layer profile (phases.py)")
     ap.add_argument("--profile-second-opinion", default="shipped,100k",
                     help="where the profile also times frictionless, the second opinion (~60-80 s at 1M)")
+    ap.add_argument("--before", metavar="REV|DIR", help="also time `cotw check` with this git revision's (or folder's) code, interleaved with this tree's")
+    ap.add_argument("--before-sizes", default="1k,10k,100k", help="generated sizes of the before/after comparison (with the shipped package and the before revision's own)")
+    ap.add_argument("--before-repeat", type=int, default=15, help="rounds of the before/after comparison (median reported)")
     a = ap.parse_args(argv)
     sizes = [generate.parse_size(s) for s in a.sizes.split(",") if s.strip()]
 
@@ -187,6 +280,19 @@ def main(argv=None) -> int:
         info[lab] = json.loads(meta.read_text())
         log(f"{lab} statements ({pkg})")
         results[lab] = measure(commands(pkg), a.repeat, a.slow_repeat, n >= 1_000_000, log)
+    a.before_after = {}
+    if a.before:
+        label, before_src, before_pkg = before_tree(a.before)
+        pkgs = [("shipped", REPO)] + ([(f"{label} data", before_pkg)] if before_pkg else [])
+        for size in (x for x in a.before_sizes.split(",") if x.strip()):
+            lab = generate.label(generate.parse_size(size))
+            if (Path("/tmp/bench") / f"pkg-{lab}" / "GENERATED.json").is_file():
+                pkgs.append((lab, Path("/tmp/bench") / f"pkg-{lab}"))
+            else:
+                log(f"before/after: no generated package {lab} (include it in --sizes)")
+        log(f"before/after: {label} ({before_src}) against {REPO / 'src'}")
+        a.before_label = label
+        a.before_after = before_after(pkgs, before_src, a.before_repeat, log)
     profiles = {}
     if not a.no_profile:
         import phases
@@ -201,7 +307,8 @@ def main(argv=None) -> int:
     finished = dt.datetime.now(dt.timezone.utc)
     a.loads = (load_before, os.getloadavg())
     a.json.parent.mkdir(parents=True, exist_ok=True)
-    a.json.write_text(json.dumps({"results": results, "info": info, "machine": machine(), "profiles": profiles}, indent=2))
+    a.json.write_text(json.dumps({"results": results, "info": info, "machine": machine(), "profiles": profiles,
+                                  "before_after": a.before_after}, indent=2))
     a.out.write_text(render(results, info, machine(), a, started, finished, argv), encoding="utf-8")
     log(f"wrote {a.out}")
     return 0
@@ -222,7 +329,7 @@ def render(results, info, m, a, started, finished, argv) -> str:
     (b1, _, _), (e1, _, _) = a.loads
     L.append(f"- Load average (1 min) at start {b1:.2f}, at end {e1:.2f}: the machine is shared with other work, so absolute times are noisy; "
              "ratios come from interleaved runs. Children run with bytecode caching on (PYTHONPYCACHEPREFIX=/tmp/bench/pycache), as after a normal install.")
-    L.append("- Synthetic packages: `benchmarks/generate.py`, the 0.2 model against the real schemas, unchanged (valid: real foreign keys, "
+    L.append(f"- Synthetic packages: `benchmarks/generate.py`, the {generate.MODEL} model against the real schemas, unchanged (valid: real foreign keys, "
              "group keys, links, EDTF dates not after their source's publication, sections of the right source, verbatim "
              "evidence sampled from the archived seeds, canonical form). Sizes: N statements, N/10 positions and events, "
              "N/20 conditions, contributions and claims, N/50 people, ~N/5 links.")
@@ -276,14 +383,20 @@ def render(results, info, m, a, started, finished, argv) -> str:
             dn = info[hi]["statements"] - info[lo]["statements"]
             per.append((lo, hi, (g(hi, "check")["wall"] - g(lo, "check")["wall"]) / dn * 1e6))
         last, prev = per[-1][2], per[-2][2]
-        r = last / prev if prev > 0 else float("inf")
-        targets.append(ratio_line("(not an issue target) linear growth: marginal µs/statement, last step / previous step", f"{r:.2f}×", "≈ 1× (≤ 1.5×)", r <= 1.5,
-                                  "; ".join(f"{lo}→{hi}: {v:.1f} µs/row" for lo, hi, v in per)))
+        steps = "; ".join(f"{lo}→{hi}: {v:.1f} µs/row" for lo, hi, v in per)
+        name = "(not an issue target) linear growth: marginal µs/statement, last step / previous step"
+        if prev > 0:
+            r = last / prev
+            targets.append(ratio_line(name, f"{r:.2f}×", "≈ 1× (≤ 1.5×)", r <= 1.5, steps))
+        else:  # the smaller size took longer: noise swamps the step, and a ratio would mean nothing
+            targets.append(f"| {name} | ≈ 1× (≤ 1.5×) | not measurable | n/a | {steps} (a negative step is noise) |")
     L.extend(targets)
     L.append("")
     L.append("PASS/MISS is computed from the medians below. Where a target is missed, the per-layer profile at the end "
              "shows where the time goes; `benchmarks/README.md` says what would close it.")
     L.append("")
+    if getattr(a, "before_after", None):
+        L.extend(render_before_after(a.before_after, a.before_label, a.before_repeat))
 
     # --- tables
     for key, res in results.items():

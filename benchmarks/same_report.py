@@ -29,6 +29,14 @@ DUMP = ("import json, sys; from cotw.check.pipeline import validate; d = validat
         "d.pop('root', None); print(json.dumps(d, sort_keys=True, ensure_ascii=False, default=str))")
 
 
+def quiet_cwd() -> str:
+    """An empty folder to start children in (not /tmp: `python -c` puts its working directory first on
+    sys.path, and a stray /tmp/grp.py there was imported in place of the standard module)."""
+    d = Path("/tmp/bench/cwd")
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d)
+
+
 def corrupt(src: Path, dst: Path, rate: float, seed: int) -> None:
     if dst.exists():
         shutil.rmtree(dst)
@@ -53,7 +61,7 @@ def corrupt(src: Path, dst: Path, rate: float, seed: int) -> None:
 
 def report(src: str, pkg: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(Path(src).resolve())}
-    res = subprocess.run([sys.executable, "-c", DUMP, str(pkg)], capture_output=True, text=True, env=env, cwd="/tmp")
+    res = subprocess.run([sys.executable, "-c", DUMP, str(pkg)], capture_output=True, text=True, env=env, cwd=quiet_cwd())
     if res.returncode != 0:
         raise SystemExit(f"{src}: {res.stderr[-2000:]}")
     return json.loads(res.stdout)

@@ -43,3 +43,28 @@ def test_the_generated_rows_exercise_the_rules(tmp_path):
     links.write_text("\n".join(lines), encoding="utf-8")
     report = cotw.validate(tmp_path / "pkg")
     assert not report.ok and any("contradicts" in p.message for p in report.problems)
+
+
+def _bench(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_run_times_cotw_check_before_and_after():
+    """benchmarks/run.py --before: the same `cotw check` with two source trees, alternating; the children run
+    this tree's code (not whichever cotw is installed) from a folder of their own (not the shared /tmp)."""
+    import os
+
+    run = _bench("run")
+    assert run.ENV["PYTHONPATH"].split(os.pathsep)[0] == str(ROOT / "src")
+    assert run.quiet_cwd() != "/tmp" and not any(Path(run.quiet_cwd()).glob("*.py"))
+    label, src, pkg = run.before_tree(str(ROOT))  # a folder: its src/ and its package
+    assert (src, pkg) == ((ROOT / "src").resolve(), ROOT.resolve())
+    ba = run.before_after([("shipped", ROOT)], src, 2, lambda msg: None)
+    r = ba["shipped"]
+    assert r["before"]["exit"] == r["after"]["exit"] == [0] and r["n"] == 2
+    assert r["before"]["cpu"] > 0 and r["after"]["cpu"] > 0 and r["paired_cpu"] > 0 and r["paired_wall"] > 0
+    lines = run.render_before_after(ba, label, 2)
+    assert lines[0].startswith("## Before/after") and any(line.startswith("| shipped | ") for line in lines)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cotw
 from cotw.check import rules
@@ -174,3 +176,16 @@ def test_same_words_gives_each_table_its_answer_when_tables_are_judged_at_once()
     with ThreadPoolExecutor(2) as pool:
         got = dict(pool.map(lambda n: (n, specs[n].fn(context[n]).to_pylist()), ["positions", "claims"] * 20))
     assert got == {"positions": [False, False], "claims": [False]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("ab\x00", min_size=1, max_size=6), unique=True, max_size=12))
+def test_nested_evidence_is_every_pair_where_a_longer_text_contains_a_shorter(texts):
+    """The search for nested evidence (issue 19: one search in C per text, no loop over every longer text)
+    finds exactly the pairs a comparison of every two texts finds, in the same order; a separator
+    character inside the texts matches across no two of them."""
+    from cotw.check.rules.citations import _nested
+
+    texts = sorted(texts, key=len)
+    want = [(inner, outer) for j, inner in enumerate(texts) for outer in texts[j + 1:] if len(outer) > len(inner) and inner in outer]
+    assert list(_nested(texts)) == want

@@ -92,15 +92,33 @@ def _clusters(rows: list[tuple]):
         if len(evidences) > NESTING_LIMIT:
             continue
         texts = sorted(evidences, key=len)
-        joined = "\x00".join(texts)  # one search in C per evidence finds whether any other cell contains it
-        for j, inner in enumerate(texts):
-            if joined.count(inner) < 2:
-                continue
-            for outer in texts[j + 1:]:
-                if len(outer) > len(inner) and inner in outer:
-                    o = outer.find(inner)
-                    yield ([(i, *spans[i]) for i in evidences[outer]] +
-                           [(i, spans[i][0] + o, spans[i][1] + o) for i in evidences[inner]])
+        for inner, outer in _nested(texts):
+            o = outer.find(inner)
+            yield ([(i, *spans[i]) for i in evidences[outer]] +
+                   [(i, spans[i][0] + o, spans[i][1] + o) for i in evidences[inner]])
+
+
+def _nested(texts: list[str]):
+    """(inner, outer) for every pair of `texts` (distinct, sorted by length) where the longer contains the
+    shorter, inner by inner and each inner's outers in order. Each inner is searched for in C, in the texts
+    after it joined in one string, from one containing text to the next: the cost follows the matches,
+    not the square of the texts (a Python loop over every longer text took most of the check)."""
+    joined = "\x00".join(texts)
+    starts, at = [], 0
+    for t in texts:
+        starts.append(at)
+        at += len(t) + 1
+    for j, inner in enumerate(texts):
+        at = joined.find(inner, starts[j] + len(inner) + 1) if j + 1 < len(texts) else -1
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            outer = texts[k]
+            if at + len(inner) <= starts[k] + len(outer):  # within text k (not across the separator)
+                if len(outer) > len(inner):
+                    yield inner, outer
+                at = joined.find(inner, starts[k] + len(outer) + 1)  # text k is counted once: on to the next
+            else:
+                at = joined.find(inner, at + 1)
 
 
 # the last check's result, for the other three tables of the same read: {"tables": weak references to the
@@ -117,12 +135,19 @@ def _same_tables(context) -> bool:
 
 def _judge(rows: list[tuple]) -> set[int]:
     bad: set[int] = set()
+    dated: dict = {}  # date cell -> whether it is compared: judged once per distinct value (a row is in many clusters)
+
+    def compared(d) -> bool:
+        if d not in dated:
+            dated[d] = _edtf_or_empty(d)
+        return dated[d]
+
     for members in _clusters(rows):
         if len(members) < 2:
             continue
         _conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], bad)  # basis
         # date: a cell that is no EDTF date is the edtf rule's to report, once; it is compared with nothing
-        _conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if _edtf_or_empty(rows[i][6])], bad)
+        _conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if compared(rows[i][6])], bad)
     return bad
 
 
