@@ -386,16 +386,23 @@ def test_every_cell_of_the_workbook_is_styled_as_its_kind(exported):
     import openpyxl
 
     from cotw.export.excel import MAX_WIDTH
+    from cotw.export.frames import export_fields, kind
 
+    pkg = cotw.package.Package.open(exported.parent / "tiny")
+    dates = {n: {f["name"] for f in export_fields(pkg.schema(n)) if kind(f) == "date"} for n in NAMES}
+    assert dates["positions"] >= {"date_earliest", "date_latest"}
     wb = openpyxl.load_workbook(exported / "excel" / "cotw.xlsx")
     for ws in wb.worksheets[1:]:  # the about sheet has its own layout
         assert all(c.font.b for c in ws[1]) and ws[1][0].value
+        header = [c.value for c in ws[1]]
         for row in ws.iter_rows(min_row=2):
             for c in row:
                 if c.value is None:
                     continue
                 assert c.alignment.vertical == "top" and not c.font.b, (ws.title, c.coordinate)
-                if isinstance(c.value, dt.datetime):
+                if header[c.column - 1] in dates.get(ws.title, ()):  # a date read back as a date, not as a day number
+                    assert isinstance(c.value, dt.datetime) and c.number_format == "yyyy-mm-dd", (ws.title, c.coordinate)
+                elif isinstance(c.value, dt.datetime):
                     assert c.number_format == "yyyy-mm-dd", (ws.title, c.coordinate)
                 elif isinstance(c.value, str):
                     long = max(len(line) for line in c.value.split("\n")) + 2 > MAX_WIDTH or "\n" in c.value
