@@ -218,10 +218,10 @@ def expected(path: Path, name: str, curated_only: bool = False, reading: bool = 
     forms, which the CSV files, as curated, do not hold)."""
     import pandas as pd
 
-    frame = cotw.load(name, path)
-    schema = cotw.package.Package.open(path).schema(name)
+    frame, schema = _loaded(path, name)
     key = schema.get("primaryKey") or []
-    order = sorted(range(len(frame)), key=lambda i: tuple(str(frame[k].iloc[i]) for k in key))
+    columns = [list(frame[k]) for k in key]  # each key column's values, as frame[k].iloc[i] gives them
+    order = sorted(range(len(frame)), key=lambda i: tuple(str(c[i]) for c in columns))
     frame = frame.iloc[order].reset_index(drop=True)
     if curated_only:
         return frame[[f["name"] for f in schema["fields"]]]
@@ -234,6 +234,48 @@ def expected(path: Path, name: str, curated_only: bool = False, reading: bool = 
         if col in verbatim:
             parts[f"{col}_plain"] = frame[col].str.replace(MARKUP, "", regex=True)
     return pd.DataFrame(parts)
+
+
+def _fingerprint(*paths: Path) -> str:
+    """A digest of the bytes of `paths` (files, or every file below a folder): a cache key that changes
+    with any edit, however quick (a file's mtime may not)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        for p in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if p.is_file():
+                digest.update(p.as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+_LOADED: dict = {}
+
+
+def _loaded(path: Path, name: str):
+    """(cotw.load(name, path), its Table Schema), a copy of them: read once per content of the package (expected()
+    asks for each table once per format)."""
+    import copy
+
+    key = (name, _fingerprint(*(path / part for part in ("datapackage.json", "data", "schema", "seeds"))))
+    if key not in _LOADED:
+        _LOADED[key] = (cotw.load(name, path), cotw.package.Package.open(path).schema(name))
+    frame, schema = _LOADED[key]
+    return frame.copy(deep=True), copy.deepcopy(schema)
+
+
+_SHEETS: dict = {}
+
+
+def sheet_rows(workbook: Path, sheet: str) -> list[tuple]:
+    """The cell values of one sheet of a workbook, row by row: the workbook is parsed once per content (reading
+    every sheet of the real data's workbook back took openpyxl seconds per sheet)."""
+    import openpyxl
+
+    key = _fingerprint(workbook)
+    if key not in _SHEETS:
+        wb = openpyxl.load_workbook(workbook)
+        _SHEETS.clear()  # one workbook at a time: the cache never grows
+        _SHEETS[key] = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb}
+    return list(_SHEETS[key][sheet])
 
 
 def coerce(frame, want):
@@ -261,7 +303,6 @@ def read_back(out: Path, fmt: str, name: str, tmp: Path):
     import sqlite3
     import zipfile
 
-    import openpyxl
     import pandas as pd
 
     if fmt == "csv":
@@ -277,8 +318,7 @@ def read_back(out: Path, fmt: str, name: str, tmp: Path):
         with sqlite3.connect(out / "sqlite" / "cotw.db") as con:
             return pd.read_sql_query(f'SELECT * FROM "{name}" ORDER BY rowid', con)
     if fmt == "excel":
-        ws = openpyxl.load_workbook(out / "excel" / "cotw.xlsx")[name]
-        rows = list(ws.iter_rows(values_only=True))
+        rows = sheet_rows(out / "excel" / "cotw.xlsx", name)
         return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
     if fmt == "json":
         recs = json.loads((out / "json" / f"{name}.json").read_text(encoding="utf-8"))
@@ -336,6 +376,39 @@ def test_the_typed_formats_give_the_reading_form_beside_each_verbatim_column(exp
     assert got.loc["po-0001", "evidence_plain"] == got.loc["po-0001", "evidence"] == ONE["fra"]  # no markup: the same words
     statements = read_back(exported, fmt, "statements", tmp_path)
     assert "quote_plain" in statements.columns and "notes_plain" not in statements.columns  # verbatim fields only
+
+
+def test_every_cell_of_the_workbook_is_styled_as_its_kind(exported):
+    """The header bold; every value top-aligned; dates shown as dates; text wrapped when it is long or has a
+    line break (every codebook text wraps). (The writer styles the first cell of each kind and copies its style.)"""
+    import datetime as dt
+
+    import openpyxl
+
+    from cotw.export.excel import MAX_WIDTH
+    from cotw.export.frames import export_fields, kind
+
+    pkg = cotw.package.Package.open(exported.parent / "tiny")
+    dates = {n: {f["name"] for f in export_fields(pkg.schema(n)) if kind(f) == "date"} for n in NAMES}
+    assert dates["positions"] >= {"date_earliest", "date_latest"}
+    wb = openpyxl.load_workbook(exported / "excel" / "cotw.xlsx")
+    for ws in wb.worksheets[1:]:  # the about sheet has its own layout
+        assert all(c.font.b for c in ws[1]) and ws[1][0].value
+        header = [c.value for c in ws[1]]
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if c.value is None:
+                    continue
+                assert c.alignment.vertical == "top" and not c.font.b, (ws.title, c.coordinate)
+                if header[c.column - 1] in dates.get(ws.title, ()):  # a date read back as a date, not as a day number
+                    assert isinstance(c.value, dt.datetime) and c.number_format == "yyyy-mm-dd", (ws.title, c.coordinate)
+                elif isinstance(c.value, dt.datetime):
+                    assert c.number_format == "yyyy-mm-dd", (ws.title, c.coordinate)
+                elif isinstance(c.value, str):
+                    long = max(len(line) for line in c.value.split("\n")) + 2 > MAX_WIDTH or "\n" in c.value
+                    assert bool(c.alignment.wrap_text) == (long or ws.title == "codebook"), (ws.title, c.coordinate)
+                else:
+                    assert c.number_format == "General" and not c.alignment.wrap_text, (ws.title, c.coordinate)
 
 
 def test_the_workbook_underlines_in_the_reading_form_what_the_source_underlines(exported):
@@ -409,7 +482,6 @@ def summary_back(out: Path, fmt: str):
     """The derived summary as a download gives it back, as a DataFrame."""
     import sqlite3
 
-    import openpyxl
     import pandas as pd
 
     if fmt == "csv":
@@ -420,7 +492,7 @@ def summary_back(out: Path, fmt: str):
         with sqlite3.connect(out / "sqlite" / "cotw.db") as con:
             return pd.read_sql_query("SELECT * FROM derived_summary ORDER BY rowid", con)
     if fmt == "excel":
-        rows = list(openpyxl.load_workbook(out / "excel" / "cotw.xlsx")["derived_summary"].iter_rows(values_only=True))
+        rows = sheet_rows(out / "excel" / "cotw.xlsx", "derived_summary")
         return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
     text = (out / "json" / "derived" / f"summary.{fmt}").read_text(encoding="utf-8")
     return pd.DataFrame.from_records(json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()])

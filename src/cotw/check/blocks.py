@@ -211,15 +211,31 @@ def q(v) -> str:
     return repr(shorten(v))
 
 
-def did_you_mean(value, choices) -> str | None:
-    v = str(value)
+def prepared(choices) -> tuple[list, dict] | None:
+    """What did_you_mean looks at in `choices`: the choices as Python strings and by their lower case;
+    None for a set too large to suggest from. Worth keeping for a column whose cells fail by the
+    thousand (a foreign key to a table whose keys all changed): converting the keys anew for every
+    failing cell took seconds."""
     if len(choices) > 5000:  # bounded cost per failing cell: large key sets get no suggestion
         return None
     pool = [c.as_py() if hasattr(c, "as_py") else str(c) for c in choices]
+    return pool, {c.lower(): c for c in pool}
+
+
+def did_you_mean(value, choices, ready: dict | None = None) -> str | None:
+    """A hint naming the choice `value` was likely meant to be; `ready` ({} at first) keeps prepared(choices)
+    between calls about the same choices."""
+    v = str(value)
+    if ready is None:
+        ready = {}
+    if "choices" not in ready:
+        ready["choices"] = prepared(choices)
+    if ready["choices"] is None:
+        return None
+    pool, lower = ready["choices"]
     stripped = v.strip()
     if stripped != v and stripped in pool:
         return f"remove the whitespace: did you mean '{stripped}'?"
-    lower = {c.lower(): c for c in pool}
     if v.lower() in lower:
         return f"did you mean '{lower[v.lower()]}'?"
     return suggestion(v, pool)

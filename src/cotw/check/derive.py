@@ -228,8 +228,9 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         target_file = pkg.resource(target).get("path", target) if target in pkg.resources else target
         def in_ref(a, keys=keys):
             return ok(isin(a, keys), a)
-        def describe(v, r, keys=keys, target_file=target_file, rfield=rfield):
-            return f"{col} {q(v)} is not a {rfield} in {target_file}", did_you_mean(v, keys)
+        ready: dict = {}  # the keys as did_you_mean looks at them, prepared on the first failing cell
+        def describe(v, r, keys=keys, target_file=target_file, rfield=rfield, ready=ready):
+            return f"{col} {q(v)} is not a {rfield} in {target_file}", did_you_mean(v, keys, ready)
         out.append(CheckSpec(f"foreign-key:{col}", in_ref, Rule("foreign-key", col, describe)))
     return out
 

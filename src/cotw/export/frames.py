@@ -156,8 +156,8 @@ def prepare(pkg: Package) -> dict[str, Table]:
         fields = [f["name"] for f in sch["fields"]]
         key = primary_key(sch)
         frame = with_reading_form(load_table(pkg, name), sch)[[f["name"] for f in export_fields(sch)]]
-        texts = frame[key].astype(object).where(frame[key].notna(), "") if key else None
-        order = sorted(range(len(frame)), key=lambda i: tuple(str(v) for v in texts.iloc[i])) if key else list(range(len(frame)))
+        texts = list(frame[key].astype(object).where(frame[key].notna(), "").itertuples(index=False, name=None)) if key else None
+        order = sorted(range(len(frame)), key=lambda i: tuple(str(v) for v in texts[i])) if key else list(range(len(frame)))
         frame = frame.iloc[order].reset_index(drop=True)
         data = canonical(pkg.read_bytes(res["path"]), fields, key)
         table = Table(name, res, sch, frame, data)
@@ -178,7 +178,7 @@ def with_reading_form(frame, schema: dict):
 
 def columns(frame, fields: list[dict]) -> dict[str, list]:
     """Each field's column of `frame` as plain Python values."""
-    return {f["name"]: [_plain(v, kind(f)) for v in frame[f["name"]].tolist()] for f in fields}
+    return {f["name"]: [_plain(v, k) for v in frame[f["name"]].tolist()] for f in fields for k in (kind(f),)}
 
 
 def relative(path: Path, root: Path) -> str:
