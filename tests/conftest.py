@@ -102,6 +102,15 @@ def built_wheel(tmp_path_factory) -> Path:
     return wheel
 
 
+def cpu() -> float:
+    """CPU seconds used so far by this process and its finished children: what a bound on a step's cost
+    compares (wall time swings with whatever else the machine runs)."""
+    import os
+
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def edit_csv(path: Path, line: int, column: str, value: str) -> None:
     """Set one cell of a CSV (line numbers as in error messages: header = 1) without touching the rest."""
     import csv

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import edit_csv
+from conftest import cpu, edit_csv
 
 EVENT_ROW = 5  # data/events.csv line of ev-0004: an event fact with a single report
 
@@ -66,9 +66,9 @@ def test_source_viewer_is_linear_in_the_number_of_spans():
         starts.append(starts[-1] + len(w) + 1)
     starts.pop()
     spans = [(a, starts[i + 2] - 1 if i + 2 < len(starts) else len(raw)) for i, a in enumerate(starts)]  # two words each
-    t = time.perf_counter()
+    t = cpu()
     html = _text(_source(raw, spans))
-    assert time.perf_counter() - t < 5
+    assert cpu() - t < 5
     assert html.count('<a class="ref"') == 20_000 and 'class="d2"' in html
 
 
@@ -117,9 +117,9 @@ def test_summary_of_one_country_with_many_reports_is_not_quadratic():
     many = pd.concat([base] * 20_000, ignore_index=True)
     many["position_id"] = [f"po-{i:06d}" for i in range(len(many))]
     many["fact_id"] = many["position_id"]
-    t = time.perf_counter()
+    t = cpu()
     out = summarise(many)
-    assert time.perf_counter() - t < 10
+    assert cpu() - t < 10
     assert out["reports"].tolist() == [20_000] and not out["changed"].any() and not out["disagree"].any()
 
 
@@ -150,9 +150,9 @@ def test_country_pages_and_matrix_take_each_row_once(pkg, tmp_path):
     _grow(pkg / "data" / "positions.csv", lambda rows: [
         dict(next(r for r in rows if r["issue"] == "own_troops"), position_id=f"po-{100000 + i}", fact_id=f"po-{100000 + i}",
              country=codes[i % len(codes)], speaker_id="") for i in range(30_000)])
-    t = time.perf_counter()
+    t = cpu()
     result = export(pkg, tmp_path / "out", formats=["csv"], validate=False)  # (organisations other than EU and NATO fail check)
-    assert time.perf_counter() - t < 20
+    assert cpu() - t < 20
     assert sum(f.startswith("pages/country-") for f in result.files) >= 1500
     page = tmp_path / "out" / "pages" / f"country-{codes[-1]}.html"
     assert page.read_text(encoding="utf-8").count('<article class="card"') == 20

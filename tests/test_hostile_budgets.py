@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import cpu
 from cotw import limits
 
 GiB = 1 << 30
@@ -134,9 +135,9 @@ def test_a_zip_that_inflates_past_its_budget_is_refused_unread(pkg, tmp_path):
     with zipfile.ZipFile(bomb) as zf:
         info = zf.getinfo("data/claims.csv")
     assert 20 * bomb.stat().st_size < info.file_size < 200 * info.compress_size  # under the ratio rule of one entry
-    t = time.perf_counter()
+    t = cpu()
     proc = cli("check", bomb, "--format", "json", memory=2 * GiB, timeout=60)
-    assert time.perf_counter() - t < 20
+    assert cpu() - t < 20
     assert proc.returncode == 1, proc.stderr[-2000:]
     problem = json.loads(proc.stdout)["problems"][0]
     assert problem["file"] == str(bomb) and "more than 20 times its" in problem["message"] and "nothing was read" in problem["message"]
@@ -185,9 +186,9 @@ def _with_resources(pkg: Path, n: int) -> None:
 
 def test_a_package_of_more_resources_than_the_budget_is_refused_unread(pkg):
     _with_resources(pkg, 1000)
-    t = time.perf_counter()
+    t = cpu()
     proc = cli("check", pkg, timeout=60)
-    assert time.perf_counter() - t < 15
+    assert cpu() - t < 15
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert f"lists 1,000 resources, more than the {limits.MAX_RESOURCES}" in proc.stdout
 
@@ -242,9 +243,9 @@ def test_locate_searches_an_archive_once_however_many_sources_cite_it(pkg):
 
 
 def test_locate_bounds_the_words_once_folded(pkg):
-    t = time.perf_counter()
+    t = cpu()
     proc = cli("locate", "--package", pkg, "\ufdfa" * 4000, timeout=60)  # 4,000 characters, 72,000 once folded
-    assert time.perf_counter() - t < 20
+    assert cpu() - t < 20
     assert proc.returncode == 2 and "once folded" in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]
 
 
@@ -379,9 +380,9 @@ def test_frictionless_is_not_run_on_a_referred_table_with_many_bad_rows(pkg):
     path = pkg / "data/countries.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(lines + [lines[1]] * 2000) + "\n", encoding="utf-8")
-    t = time.perf_counter()
+    t = cpu()
     report = cotw.validate(pkg, with_frictionless=True)
-    assert time.perf_counter() - t < 30
+    assert cpu() - t < 30
     assert "frictionless" not in report.layers and report.count >= 2000
     assert any(n.startswith("frictionless was not run: cotw found") for n in report.notices), report.notices
 
