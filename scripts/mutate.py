@@ -190,7 +190,10 @@ def _load(module: types.ModuleType, source: str) -> dict:
 
 
 def _same(a, b) -> bool:
-    """Whether two functions were compiled from the same code (line numbers aside)."""
+    """Whether two functions were compiled from the same code and defaults (line numbers aside)."""
+    if getattr(a, "__defaults__", None) != getattr(b, "__defaults__", None) or \
+            getattr(a, "__kwdefaults__", None) != getattr(b, "__kwdefaults__", None):
+        return False
     a, b = getattr(a, "__code__", None), getattr(b, "__code__", None)
     if a is None or b is None:
         return a is b

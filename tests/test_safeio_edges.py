@@ -240,3 +240,77 @@ def test_a_file_swapped_for_a_link_after_the_walk_is_refused_and_the_link_left_a
     assert exc.value.rule == "unsafe-path"  # a link where a file was checked: not merely "not a regular file"
     assert os.path.islink(data / "t.csv") and sorted(os.listdir(data)) == ["t.csv", "t.old"]
     assert (sibling.parent / "pkg-evil" / "secret.txt").read_bytes() == SECRET
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_the_walk_never_climbs_above_the_root_even_past_a_weakened_containment_check(sibling, monkeypatch):
+    """Two locks: were `inside` to let a link out through (as a string-prefix comparison would), the walk
+    still refuses a path whose real form climbs above the root."""
+    os.symlink("../../pkg-evil/secret.txt", sibling / "data" / "x.csv")
+    monkeypatch.setattr(safeio, "inside", lambda root, relpath: safeio.Path(os.path.realpath(os.path.join(root, relpath))))
+    for read in (safeio.read_bytes, safeio.open_regular):
+        with pytest.raises(UnsafeFile, match="resolves outside the package") as exc:
+            read(sibling, "data/x.csv", 1000)
+        assert exc.value.rule == "unsafe-path"
+    with pytest.raises(UnsafeFile, match="resolves outside the package"):
+        safeio.replace_bytes(sibling, "data/x.csv", b"x")
+    assert (sibling.parent / "pkg-evil" / "secret.txt").read_bytes() == SECRET
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_root_that_is_a_file_is_refused_as_no_folder(sibling):
+    with pytest.raises(UnsafeFile, match="is not inside a directory") as exc:
+        safeio.read_bytes(sibling / "data" / "t.csv", "x.csv", 100)
+    assert exc.value.rule == "not-a-file"
+
+
+def test_a_folder_on_the_way_that_is_not_a_folder_is_named_by_its_whole_path(sibling):
+    os.mkfifo(sibling / "data" / "sub")
+    with pytest.raises(UnsafeFile, match=r"is not readable: data/sub is a named pipe \(FIFO\), not a directory"):
+        safeio.read_bytes(sibling, "data/sub/t.csv", 100)
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_folder_on_the_way_that_vanishes_while_it_is_looked_at_is_refused(sibling, monkeypatch):
+    (sibling / "data" / "sub").write_bytes(b"not a folder")
+    swap_before_first_stat(monkeypatch, lambda: os.unlink(sibling / "data" / "sub"))
+    with pytest.raises(UnsafeFile, match="loops or changed while it was read"):
+        safeio.read_bytes(sibling, "data/sub/t.csv", 100)
+
+
+def swap_after_first_stat(monkeypatch, swap) -> None:
+    """Run `swap` once, just after the first os.stat returns: between the file's lstat and its open."""
+    real_stat, done = os.stat, []
+
+    def stat_then_swap(path, *args, **kwargs):
+        result = real_stat(path, *args, **kwargs)
+        if not done:
+            done.append(True)
+            swap()
+        return result
+
+    monkeypatch.setattr(os, "stat", stat_then_swap)
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_file_replaced_by_another_between_its_check_and_its_open_is_refused(sibling, monkeypatch):
+    """What is checked is what is read: the open file must be the one whose lstat was checked."""
+    data = sibling / "data"
+    (data / "other.csv").write_bytes(b"b\n2\n" * 100)
+    swap_after_first_stat(monkeypatch, lambda: os.replace(data / "other.csv", data / "t.csv"))
+    with pytest.raises(UnsafeFile, match="changed while it was read"):
+        safeio.read_bytes(sibling, "data/t.csv", 100)
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_file_replaced_by_a_link_between_its_check_and_its_open_is_refused(sibling, monkeypatch):
+    data = sibling / "data"
+
+    def swap():
+        os.rename(data / "t.csv", data / "t.old")
+        os.symlink("t.old", data / "t.csv")
+
+    swap_after_first_stat(monkeypatch, swap)
+    with pytest.raises(UnsafeFile, match="loops or changed while it was read") as exc:
+        safeio.read_bytes(sibling, "data/t.csv", 100)
+    assert exc.value.rule == "unsafe-path"

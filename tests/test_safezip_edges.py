@@ -50,3 +50,57 @@ def test_an_entry_from_a_zip_made_on_windows_has_no_file_type_and_is_read():
     info = entry()
     info.create_system, info.external_attr = 0, 0x20  # MS-DOS: an archive bit, no Unix mode
     assert entry_problem(info) is None
+
+
+def tiny_zip(tmp_path, entries=(("datapackage.json", b"{}"), ("data/x.csv", b"a\n1\n"))):
+    """A small zipped package, written here: (its bytes, the sum of its entries' sizes, how many entries)."""
+    import zipfile
+
+    path = tmp_path / "tiny.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return path.read_bytes(), sum(len(d) for _, d in entries), len(entries)
+
+
+def test_the_count_of_entries_is_refused_exactly_past_its_bound(tmp_path, monkeypatch):
+    import pytest
+
+    from cotw.io import safezip
+
+    data, _, count = tiny_zip(tmp_path)
+    monkeypatch.setattr(safezip, "MAX_ENTRIES", count)
+    assert safezip.ZipSource(tmp_path, data).read_bytes("data/x.csv", 100) == b"a\n1\n"
+    monkeypatch.setattr(safezip, "MAX_ENTRIES", count - 1)
+    with pytest.raises(safezip.ZipRefused, match=f"the zip has {count} entries, more than the {count - 1} cotw reads"):
+        safezip.ZipSource(tmp_path, data)
+
+
+def test_the_expanded_size_is_refused_exactly_past_its_bound(tmp_path, monkeypatch):
+    import pytest
+
+    from cotw.io import safezip
+
+    data, total, _ = tiny_zip(tmp_path)
+    monkeypatch.setattr(safezip, "MAX_TOTAL", total)
+    assert safezip.ZipSource(tmp_path, data).read_bytes("datapackage.json", 100) == b"{}"
+    monkeypatch.setattr(safezip, "MAX_TOTAL", total - 1)
+    with pytest.raises(safezip.ZipRefused, match=f"the zip expands to {total} bytes, more than the {total - 1} cotw reads"):
+        safezip.ZipSource(tmp_path, data)
+
+
+def test_the_inflation_budget_is_refused_exactly_past_its_bound(tmp_path, monkeypatch):
+    """The budget in code (limits.ZIP_INFLATE_FLOOR, ZIP_INFLATE_RATIO times the zip's size), met exactly and
+    passed by one byte."""
+    import pytest
+
+    from cotw.io import safezip
+
+    data, total, _ = tiny_zip(tmp_path)
+    monkeypatch.setattr(safezip, "ZIP_INFLATE_RATIO", 0)
+    monkeypatch.setattr(safezip, "ZIP_INFLATE_FLOOR", total)
+    assert safezip.inflate_budget(len(data)) == total
+    assert safezip.ZipSource(tmp_path, data).read_bytes("data/x.csv", 100) == b"a\n1\n"
+    monkeypatch.setattr(safezip, "ZIP_INFLATE_FLOOR", total - 1)
+    with pytest.raises(safezip.ZipRefused, match=f"the zip expands to {total} bytes, more than 0 times"):
+        safezip.ZipSource(tmp_path, data)

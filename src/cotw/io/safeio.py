@@ -128,7 +128,7 @@ def _parent(root: Path, relpath: str) -> tuple[int | None, str, Path]:
         return None, target.name, target
     real_root = os.path.realpath(root)
     parts = Path(os.path.relpath(target, real_root)).parts
-    if not parts or parts == (".",):
+    if not parts:  # the root itself (relpath gives ".", which has no parts)
         raise UnsafeFile(relpath, "is a directory, not a file; it was not read", "not-a-file")
     if ".." in parts:  # `inside` refused it already; the walk never climbs above the root either way
         raise UnsafeFile(relpath, "resolves outside the package (through a symbolic link); it was not read")
