@@ -1,6 +1,8 @@
 """safezip at its edges (written for the mutation run, docs/mutation.md)."""
 from __future__ import annotations
 
+import pytest
+
 
 def test_a_zip_is_known_by_its_name_or_its_signature(tmp_path):
     from cotw.io.safezip import is_zip
@@ -103,4 +105,26 @@ def test_the_inflation_budget_is_refused_exactly_past_its_bound(tmp_path, monkey
     assert safezip.ZipSource(tmp_path, data).read_bytes("data/x.csv", 100) == b"a\n1\n"
     monkeypatch.setattr(safezip, "ZIP_INFLATE_FLOOR", total - 1)
     with pytest.raises(safezip.ZipRefused, match=f"the zip expands to {total} bytes, more than 0 times"):
+        safezip.ZipSource(tmp_path, data)
+
+
+def test_a_file_and_a_folder_of_the_same_name_are_refused_as_one_name_twice(tmp_path):
+    import zipfile
+
+    import pytest
+
+    from cotw.io import safezip
+
+    entries = (("datapackage.json", b"{}"), ("data/x.csv", b"a\n"), (zipfile.ZipInfo("data/x.csv/"), b""))
+    data, _, _ = tiny_zip(tmp_path, entries)
+    with pytest.raises(safezip.ZipRefused, match="zip entry 'data/x.csv' occurs twice"):
+        safezip.ZipSource(tmp_path, data)
+
+
+@pytest.mark.parametrize("first, second", [("data/x.csv", "data/X.csv"), ("data/\u00e1.csv", "data/a\u0301.csv")])
+def test_names_that_differ_only_in_case_or_normalisation_are_refused(tmp_path, first, second):
+    from cotw.io import safezip
+
+    data, _, _ = tiny_zip(tmp_path, (("datapackage.json", b"{}"), (first, b"a\n"), (second, b"b\n")))
+    with pytest.raises(safezip.ZipRefused, match="differ only in case or Unicode normalisation"):
         safezip.ZipSource(tmp_path, data)
