@@ -128,3 +128,52 @@ def test_names_that_differ_only_in_case_or_normalisation_are_refused(tmp_path, f
     data, _, _ = tiny_zip(tmp_path, (("datapackage.json", b"{}"), (first, b"a\n"), (second, b"b\n")))
     with pytest.raises(safezip.ZipRefused, match="differ only in case or Unicode normalisation"):
         safezip.ZipSource(tmp_path, data)
+
+
+def test_a_zip_path_that_is_a_link_is_followed_and_one_that_cannot_be_read_is_refused(tmp_path):
+    """The zip to check is a path the user typed: a link to it is followed (unlike a path a package names)."""
+    import os
+
+    from cotw.io import safezip
+
+    tiny_zip(tmp_path)
+    os.symlink(tmp_path / "tiny.zip", tmp_path / "link.zip")
+    assert safezip.ZipSource.open(tmp_path / "link.zip").read_bytes("data/x.csv", 100) == b"a\n1\n"
+    with pytest.raises(safezip.ZipRefused, match="the zip cannot be read: No such file or directory"):
+        safezip.ZipSource.open(tmp_path / "missing.zip")
+
+
+BIG = 3 << 20  # past safezip._CHUNK: such an entry is inflated twice, once to measure it (_measure)
+
+
+def big_zip(tmp_path, size=None, crc=None):
+    """A zip whose data/big.bin (random bytes, so no bomb ratio) is deflated, its central directory record
+    then made to declare `size` bytes or the CRC `crc`."""
+    import random
+
+    body = random.Random(19).randbytes(BIG)
+    data, _, _ = tiny_zip(tmp_path, (("datapackage.json", b"{}"), ("data/big.bin", body)))
+    data = bytearray(data)
+    at = data.rfind(b"PK\x01\x02", 0, data.rfind(b"data/big.bin"))  # its central directory record
+    if size is not None:
+        data[at + 24: at + 28] = size.to_bytes(4, "little")
+    if crc is not None:
+        data[at + 16: at + 20] = crc.to_bytes(4, "little")
+    return bytes(data), body
+
+
+def test_a_large_deflated_entry_is_read_whole_and_checked(tmp_path):
+    import zlib
+
+    from cotw.io import safezip
+    from cotw.io.safeio import UnsafeFile
+
+    data, body = big_zip(tmp_path)
+    assert safezip.ZipSource(tmp_path, data).read_bytes("data/big.bin", BIG) == body
+    for size, crc, why in ((BIG - 1, None, "holds more bytes than its header declares"),
+                           (BIG + 1, None, rf"is truncated \({BIG:,} of {BIG + 1:,} bytes\)"),
+                           (None, zlib.crc32(body) ^ 1, "its CRC does not match")):
+        zipped, _ = big_zip(tmp_path, size, crc)
+        with pytest.raises(OSError, match=why) as exc:
+            safezip.ZipSource(tmp_path, zipped).read_bytes("data/big.bin", BIG + 1)
+        assert not isinstance(exc.value, UnsafeFile)
