@@ -162,14 +162,19 @@ def big_zip(tmp_path, size=None, crc=None):
     return bytes(data), body
 
 
-def test_a_large_deflated_entry_is_read_whole_and_checked(tmp_path):
+def test_a_large_deflated_entry_is_read_whole_and_checked(tmp_path, monkeypatch):
+    """Measured first (inflated keeping nothing), then inflated into one buffer only when it holds exactly
+    the bytes and the CRC its header declares: a lying header never costs the memory of the whole entry."""
     import zlib
 
     from cotw.io import safezip
     from cotw.io.safeio import UnsafeFile
 
+    real, inflated = zlib.decompress, []
+    monkeypatch.setattr(zlib, "decompress", lambda *a, **kw: (inflated.append(1), real(*a, **kw))[1])
     data, body = big_zip(tmp_path)
     assert safezip.ZipSource(tmp_path, data).read_bytes("data/big.bin", BIG) == body
+    assert inflated == [1]
     for size, crc, why in ((BIG - 1, None, "holds more bytes than its header declares"),
                            (BIG + 1, None, rf"is truncated \({BIG:,} of {BIG + 1:,} bytes\)"),
                            (None, zlib.crc32(body) ^ 1, "its CRC does not match")):
@@ -177,3 +182,4 @@ def test_a_large_deflated_entry_is_read_whole_and_checked(tmp_path):
         with pytest.raises(OSError, match=why) as exc:
             safezip.ZipSource(tmp_path, zipped).read_bytes("data/big.bin", BIG + 1)
         assert not isinstance(exc.value, UnsafeFile)
+    assert inflated == [1]  # none of the three was inflated into memory
