@@ -183,3 +183,24 @@ def test_a_large_deflated_entry_is_read_whole_and_checked(tmp_path, monkeypatch)
             safezip.ZipSource(tmp_path, zipped).read_bytes("data/big.bin", BIG + 1)
         assert not isinstance(exc.value, UnsafeFile)
     assert inflated == [1]  # none of the three was inflated into memory
+
+
+@pytest.mark.parametrize("method", ["ZIP_BZIP2", "ZIP_LZMA"])
+def test_an_entry_compressed_otherwise_is_read_through_zipfile_in_bounded_chunks(tmp_path, method):
+    import random
+    import zipfile
+    import zlib
+
+    from cotw.io import safezip
+
+    body = random.Random(19).randbytes((1 << 20) + 4097)  # two chunks and a bit
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w", getattr(zipfile, method)) as zf:
+        zf.writestr("datapackage.json", b"{}")
+        zf.writestr("data/big.bin", body)
+    data = bytearray(path.read_bytes())
+    assert safezip.ZipSource(tmp_path, bytes(data)).read_bytes("data/big.bin", len(body)) == body
+    at = data.rfind(b"PK\x01\x02", 0, data.rfind(b"data/big.bin"))
+    data[at + 16: at + 20] = (zlib.crc32(body) ^ 1).to_bytes(4, "little")
+    with pytest.raises(OSError, match="the zip entry is corrupt"):
+        safezip.ZipSource(tmp_path, bytes(data)).read_bytes("data/big.bin", len(body))
