@@ -204,3 +204,55 @@ def test_an_entry_compressed_otherwise_is_read_through_zipfile_in_bounded_chunks
     data[at + 16: at + 20] = (zlib.crc32(body) ^ 1).to_bytes(4, "little")
     with pytest.raises(OSError, match="the zip entry is corrupt"):
         safezip.ZipSource(tmp_path, bytes(data)).read_bytes("data/big.bin", len(body))
+
+
+def patched(data: bytes, name: str, offset: int, value: int, width: int) -> bytes:
+    """`data` with `width` bytes at `offset` of the central directory record of entry `name` set to `value`."""
+    data = bytearray(data)
+    at = data.rfind(b"PK\x01\x02", 0, data.rfind(name.encode()))
+    data[at + offset: at + offset + width] = value.to_bytes(width, "little")
+    return bytes(data)
+
+
+def test_an_encrypted_entry_is_refused_unread(tmp_path):
+    from cotw.io import safezip
+    from cotw.io.safeio import UnsafeFile
+
+    data, _, _ = tiny_zip(tmp_path)
+    with pytest.raises(UnsafeFile, match="is encrypted in the zip"):
+        safezip.ZipSource(tmp_path, patched(data, "data/x.csv", 8, 1, 2)).read_bytes("data/x.csv", 100)  # flag bit 0
+    assert safezip.ZipSource(tmp_path, patched(data, "data/x.csv", 8, 2, 2)).read_bytes("data/x.csv", 100) == b"a\n1\n"
+
+
+@pytest.mark.parametrize("method, expected", [
+    ("ZIP_STORED", r"the zip entry is truncated \(4 of 9 bytes\)"), ("ZIP_DEFLATED", r"the zip entry is truncated \(4 of 9 bytes\)"),
+    ("ZIP_BZIP2", "the zip entry is corrupt"),  # zipfile itself finds the stream short
+])
+def test_a_small_entry_shorter_than_its_header_says_is_truncated(tmp_path, method, expected):
+    import zipfile
+
+    from cotw.io import safezip
+
+    path = tmp_path / "short.zip"
+    with zipfile.ZipFile(path, "w", getattr(zipfile, method)) as zf:
+        zf.writestr("datapackage.json", b"{}")
+        zf.writestr("data/x.csv", b"a\n1\n")
+    data = patched(path.read_bytes(), "data/x.csv", 24, 9, 4)  # declares 9 bytes; holds 4
+    with pytest.raises(OSError, match=expected):
+        safezip.ZipSource(tmp_path, data).read_bytes("data/x.csv", 100)
+
+
+def test_an_entry_read_past_its_declared_size_is_refused_even_if_the_reader_let_it_through(tmp_path, monkeypatch):
+    """Two locks: zipfile stops at the declared size, and read_bytes refuses more bytes all the same."""
+    import zipfile
+
+    from cotw.io import safezip
+    from cotw.io.safeio import UnsafeFile
+
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as zf:
+        zf.writestr("datapackage.json", b"{}")
+        zf.writestr("data/x.csv", b"a\n1\n")
+    monkeypatch.setattr(safezip, "_bounded_read", lambda zf, info, relpath: [b"a\n1\n", b"more"])
+    with pytest.raises(UnsafeFile, match="holds more bytes than its zip header declares"):
+        safezip.ZipSource(tmp_path, path.read_bytes()).read_bytes("data/x.csv", 100)
