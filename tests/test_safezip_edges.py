@@ -224,11 +224,8 @@ def test_an_encrypted_entry_is_refused_unread(tmp_path):
     assert safezip.ZipSource(tmp_path, patched(data, "data/x.csv", 8, 2, 2)).read_bytes("data/x.csv", 100) == b"a\n1\n"
 
 
-@pytest.mark.parametrize("method, expected", [
-    ("ZIP_STORED", r"the zip entry is truncated \(4 of 9 bytes\)"), ("ZIP_DEFLATED", r"the zip entry is truncated \(4 of 9 bytes\)"),
-    ("ZIP_BZIP2", "the zip entry is corrupt"),  # zipfile itself finds the stream short
-])
-def test_a_small_entry_shorter_than_its_header_says_is_truncated(tmp_path, method, expected):
+@pytest.mark.parametrize("method", ["ZIP_STORED", "ZIP_DEFLATED", "ZIP_BZIP2"])
+def test_a_small_entry_shorter_than_its_header_says_is_truncated(tmp_path, method):
     import zipfile
 
     from cotw.io import safezip
@@ -238,7 +235,7 @@ def test_a_small_entry_shorter_than_its_header_says_is_truncated(tmp_path, metho
         zf.writestr("datapackage.json", b"{}")
         zf.writestr("data/x.csv", b"a\n1\n")
     data = patched(path.read_bytes(), "data/x.csv", 24, 9, 4)  # declares 9 bytes; holds 4
-    with pytest.raises(OSError, match=expected):
+    with pytest.raises(OSError, match=r"the zip entry is truncated \(4 of 9 bytes\)"):
         safezip.ZipSource(tmp_path, data).read_bytes("data/x.csv", 100)
 
 
