@@ -253,3 +253,13 @@ def test_an_entry_read_past_its_declared_size_is_refused_even_if_the_reader_let_
     monkeypatch.setattr(safezip, "_bounded_read", lambda zf, info, relpath: [b"a\n1\n", b"more"])
     with pytest.raises(UnsafeFile, match="holds more bytes than its zip header declares"):
         safezip.ZipSource(tmp_path, path.read_bytes()).read_bytes("data/x.csv", 100)
+
+
+@pytest.mark.parametrize("relpath, why", [("data\\x.csv", "contains a backslash"), ("../x.csv", "climbs out"), ("data/", "ends with '/'")])
+def test_a_path_not_in_normal_form_is_refused_as_from_a_folder(tmp_path, relpath, why):
+    from cotw.io import safezip
+    from cotw.io.safeio import UnsafeFile
+
+    data, _, _ = tiny_zip(tmp_path)
+    with pytest.raises(UnsafeFile, match=why):
+        safezip.ZipSource(tmp_path, data).read_bytes(relpath, 100)

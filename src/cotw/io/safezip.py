@@ -142,9 +142,9 @@ class ZipSource:
         """The bytes of the entry `relpath` (relative to the package), at most `limit` of them.
 
         Raises FileNotFoundError, UnsafeFile or OSError, exactly as reading from a folder does."""
-        reason = unsafe_path_reason(relpath)
-        if reason or "\\" in relpath:
-            raise UnsafeFile(relpath, f"{reason or 'has a backslash; paths use /'}; it was not read")
+        reason = unsafe_path_reason(relpath)  # a backslash too: not the normal form
+        if reason:
+            raise UnsafeFile(relpath, f"{reason}; it was not read")
         name = self.prefix + posixpath.normpath(relpath)
         info = self._files.get(name)
         if info is None:
