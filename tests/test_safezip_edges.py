@@ -263,3 +263,36 @@ def test_a_path_not_in_normal_form_is_refused_as_from_a_folder(tmp_path, relpath
     data, _, _ = tiny_zip(tmp_path)
     with pytest.raises(UnsafeFile, match=why):
         safezip.ZipSource(tmp_path, data).read_bytes(relpath, 100)
+
+
+def test_stored_deflated_and_extra_field_entries_are_read_from_their_local_header_on(tmp_path):
+    import zipfile
+
+    from cotw.io import safezip
+
+    path = tmp_path / "mixed.zip"
+    extra = zipfile.ZipInfo("data/extra.csv")
+    extra.compress_type, extra.extra = zipfile.ZIP_DEFLATED, b"\xfe\xca\x04\x00abcd"  # a private extra field, 4 bytes
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("datapackage.json", b"{}", zipfile.ZIP_STORED)
+        zf.writestr(extra, b"e\n5\n")
+    source = safezip.ZipSource(tmp_path, path.read_bytes())
+    assert source.read_bytes("datapackage.json", 2) == b"{}"
+    assert source.read_bytes("data/extra.csv", 4) == b"e\n5\n"
+
+
+def test_a_corrupt_local_header_or_deflate_stream_is_a_corrupt_entry(tmp_path):
+    import zipfile
+
+    from cotw.io import safezip
+
+    data, _, _ = tiny_zip(tmp_path)
+    info = zipfile.ZipFile(tmp_path / "tiny.zip").getinfo("data/x.csv")
+    at = info.header_offset
+    no_header = data[:at] + b"XXXX" + data[at + 4:]
+    with pytest.raises(OSError, match=r"the zip entry is corrupt \(no local header where the directory says\)"):
+        safezip.ZipSource(tmp_path, no_header).read_bytes("data/x.csv", 100)
+    start = at + 30 + len(info.filename.encode()) + len(info.extra)
+    garbage = data[:start] + b"\xff" * info.compress_size + data[start + info.compress_size:]
+    with pytest.raises(OSError, match=r"the zip entry is corrupt \(Error -3 while decompressing"):  # zlib.error
+        safezip.ZipSource(tmp_path, garbage).read_bytes("data/x.csv", 100)
