@@ -190,43 +190,47 @@ def _load(module: types.ModuleType, source: str) -> dict:
 
 
 def _same(a, b) -> bool:
-    """Whether two functions were compiled from the same code (line numbers aside)."""
+    """Whether two functions were compiled from the same code and defaults (line numbers aside)."""
+    if getattr(a, "__defaults__", None) != getattr(b, "__defaults__", None) or \
+            getattr(a, "__kwdefaults__", None) != getattr(b, "__kwdefaults__", None):
+        return False
     a, b = getattr(a, "__code__", None), getattr(b, "__code__", None)
     if a is None or b is None:
         return a is b
     return a.replace(co_firstlineno=1, co_linetable=b"") == b.replace(co_firstlineno=1, co_linetable=b"")
 
 
+def _graft(old: types.FunctionType, new: types.FunctionType) -> None:
+    """Give the loaded function `old` the mutated body and defaults of `new`. The function object stays the
+    same, so every reference to it (imports elsewhere, a class's method table) runs the mutant; and its globals
+    stay the loaded module's, so a test that monkeypatches a name of the module (`safeio._WALK`, `safeio.inside`)
+    reaches the mutant too. Its closure (a method's `__class__` cell for zero-argument super()) stays too."""
+    old.__code__ = new.__code__
+    old.__defaults__ = new.__defaults__
+    old.__kwdefaults__ = new.__kwdefaults__
+
+
 def swap_in(module: types.ModuleType, source: str, reference: str) -> int:
     """Put the functions and methods of `source` that differ from those of `reference` (the same module
-    unmutated, written the same way) into `module`, everywhere they are referenced. Classes keep their
-    identity (an `except UnsafeFile` elsewhere still matches): a changed method is set on the loaded
-    class, its `__class__` cell (zero-argument super()) pointed at it. Returns how many were swapped."""
+    unmutated, written the same way) into `module`: the loaded function objects get the mutated code
+    (`_graft`), so classes, module globals and every reference elsewhere stay what they are. Returns how
+    many were swapped."""
     ns, ref = _load(module, source), _load(module, reference)
-    replaced, swapped = {}, 0
+    swapped = 0
     for name, value in list(ns.items()):
         old = module.__dict__.get(name)
         if isinstance(value, type) and isinstance(old, type):
             for attr, member in vars(value).items():
                 fn = getattr(member, "__func__", member)
-                if isinstance(fn, types.FunctionType) and not _same(fn, getattr(vars(ref[name]).get(attr), "__func__", vars(ref[name]).get(attr))):
-                    for var, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
-                        if var == "__class__":
-                            cell.cell_contents = old
-                    setattr(old, attr, member)
+                was = vars(ref[name]).get(attr)
+                if isinstance(fn, types.FunctionType) and not _same(fn, getattr(was, "__func__", was)):
+                    loaded = vars(old).get(attr)
+                    _graft(getattr(loaded, "__func__", loaded), fn)
                     swapped += 1
-            ns[name] = old
         elif isinstance(value, types.FunctionType) and isinstance(old, types.FunctionType):
             if not _same(value, ref.get(name)):
-                replaced[id(old)] = value
-                setattr(module, name, value)
+                _graft(old, value)
                 swapped += 1
-        elif name in module.__dict__ and not name.startswith("__"):
-            ns[name] = old  # constants, compiled patterns, imported names, classes: the originals
-    for mod in list(sys.modules.values()):
-        for key, value in list(getattr(mod, "__dict__", {}).items()):
-            if id(value) in replaced:
-                setattr(mod, key, replaced[id(value)])
     return swapped
 
 
@@ -237,7 +241,7 @@ def run_child(module, source, reference, tests) -> int:
         return 98  # nothing changed: the mutant is not where the harness can put it
     sink = io.StringIO()
     with redirect_stdout(sink), redirect_stderr(sink):
-        return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]))
+        return int(pytest.main(["-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-p", "no:randomly", *tests]))
 
 
 def run(target: str, only_list: bool = False, timeout: float | None = None, only: set[int] | None = None,
@@ -260,12 +264,12 @@ def run(target: str, only_list: bool = False, timeout: float | None = None, only
     sink = io.StringIO()
     start = time.monotonic()
     with redirect_stdout(sink), redirect_stderr(sink):
-        baseline = int(pytest.main(["-q", "-p", "no:cacheprovider", *tests]))  # collects (and imports) the tests once
+        baseline = int(pytest.main(["-q", "-n", "0", "-p", "no:cacheprovider", *tests]))  # collects (and imports) the tests once
     took = time.monotonic() - start
     if baseline != 0:
         raise SystemExit(f"{target}: the tests fail without any mutation:\n{sink.getvalue()[-3000:]}")
     limit = timeout or max(30.0, 4 * took)
-    results = {"killed": [], "survived": [], "timeout": [], "tests": tests, "baseline": took}
+    results = {"killed": [], "survived": [], "timeout": [], "unplaced": [], "tests": tests, "baseline": took}
     for m, mutated in found:
         pid = os.fork()
         if pid == 0:
@@ -286,18 +290,20 @@ def run(target: str, only_list: bool = False, timeout: float | None = None, only
                 code = None
                 break
             time.sleep(0.05)
-        bucket = "timeout" if code is None else ("survived" if code == 0 else "killed")
+        bucket = ("timeout" if code is None else "survived" if code == 0 else "unplaced" if code == 98 else "killed")
         results[bucket].append(m)
         print(f"{target} #{m.number}/{len(found)} line {m.line} [{m.kind}] {bucket}: {m.before}  ->  {m.after}", file=sys.stderr)
     return results
 
 
 def summary(target: str, r: dict) -> str:
-    n = len(r["killed"]) + len(r["survived"]) + len(r["timeout"])
+    n = sum(len(r[k]) for k in ("killed", "survived", "timeout", "unplaced"))
     out = [f"## {target}: {n} mutants, {len(r['killed'])} killed, {len(r['timeout'])} timed out (killed), "
-           f"{len(r['survived'])} survived", "", f"Tests: {', '.join(r['tests'])} (unmutated run {r['baseline']:.1f} s).", ""]
-    for m in r["survived"]:
-        out.append(f"- survived #{m.number}, line {m.line} [{m.kind}]: `{m.before}` → `{m.after}`")
+           f"{len(r['survived'])} survived" + (f", {len(r['unplaced'])} not placed" if r["unplaced"] else ""), "",
+           f"Tests: {', '.join(r['tests'])} (unmutated run {r['baseline']:.1f} s).", ""]
+    for bucket in ("survived", "unplaced"):
+        for m in r[bucket]:
+            out.append(f"- {bucket} #{m.number}, line {m.line} [{m.kind}]: `{m.before}` → `{m.after}`")
     return "\n".join(out) + "\n"
 
 

@@ -4,6 +4,7 @@ link, the exact size bound, every path form. Written to kill the mutants that su
 from __future__ import annotations
 
 import os
+import stat
 
 import pytest
 
@@ -145,3 +146,171 @@ def test_read_regular_refuses_a_fifo_without_blocking(tmp_path):
     with pytest.raises(UnsafeFile, match="is not a regular file") as exc:
         safeio.read_regular(tmp_path / "pipe.zip", "pipe.zip", 100)
     assert exc.value.rule == "not-a-file"
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_at_most_one_byte_past_the_bound(sibling, monkeypatch):
+    """The memory bound holds however fast the file grows: cotw reads at most `limit + 1` bytes of it in all."""
+    path = sibling / "data" / "t.csv"  # 4 bytes
+    inode = path.stat().st_ino
+    real_read, got = os.read, []
+
+    def read_then_grow(fd, n):
+        chunk = real_read(fd, n)
+        if os.fstat(fd).st_ino == inode:
+            got.append(len(chunk))
+            if len(got) == 1:
+                with open(path, "ab") as fh:
+                    fh.write(b"x" * 100)
+        return chunk
+
+    monkeypatch.setattr(os, "read", read_then_grow)
+    with pytest.raises(UnsafeFile, match="is more than the 10 bytes cotw reads"):
+        safeio.read_bytes(sibling, "data/t.csv", 10)
+    assert got[0] == 4 and sum(got) == 11
+
+
+def test_the_new_bytes_are_private_until_the_file_takes_the_old_one_s_mode(sibling, monkeypatch):
+    path = sibling / "data" / "t.csv"
+    path.chmod(0o644)
+    real_fchmod, modes = os.fchmod, []
+    monkeypatch.setattr(os, "fchmod", lambda fd, mode: (modes.append(stat.S_IMODE(os.fstat(fd).st_mode)), real_fchmod(fd, mode))[1])
+    umask = os.umask(0o022)
+    try:
+        safeio.replace_bytes(sibling, "data/t.csv", b"new\n")
+    finally:
+        os.umask(umask)
+    assert modes == [0o600]  # nobody else could read the half-written temporary file
+    assert path.read_bytes() == b"new\n" and stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_rewritten_file_keeps_its_mode_but_not_set_user_or_group_id(sibling):
+    """The new file belongs to whoever runs `cotw fmt` (root, say): a set-user-ID bit that a package's file
+    carries would otherwise become the writer's."""
+    path = sibling / "data" / "t.csv"
+    path.chmod(0o6755)
+    safeio.replace_bytes(sibling, "data/t.csv", b"new\n")
+    assert path.read_bytes() == b"new\n" and stat.S_IMODE(path.stat().st_mode) == 0o755
+
+
+def swap_before_first_stat(monkeypatch, swap) -> None:
+    """Run `swap` once, just before the first os.stat: after the walk, before replace_bytes looks at the file."""
+    real_stat, done = os.stat, []
+
+    def stat_after_swap(path, *args, **kwargs):
+        if not done:
+            done.append(True)
+            swap()
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat_after_swap)
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+@pytest.mark.parametrize("to", ["missing", "pkg-evil"])
+def test_a_folder_swapped_for_a_link_after_the_walk_is_not_written_through(sibling, monkeypatch, to):
+    """The write goes into the folder that was walked (by its descriptor), not to where a link now leads: every
+    step (the file's mode, the folder's, the temporary file, the rename) uses the descriptor."""
+    evil = sibling.parent / "pkg-evil"
+    (evil / "t.csv").write_bytes(b"theirs\n")
+    (evil / "t.csv").chmod(0o444)
+
+    def swap():
+        os.rename(sibling / "data", sibling / "data.old")
+        os.symlink(sibling.parent / to, sibling / "data")
+
+    swap_before_first_stat(monkeypatch, swap)
+    safeio.replace_bytes(sibling, "data/t.csv", b"new\n")
+    assert (sibling / "data.old" / "t.csv").read_bytes() == b"new\n"
+    assert sorted(os.listdir(sibling / "data.old")) == ["t.csv"]
+    assert sorted(os.listdir(evil)) == ["secret.txt", "t.csv"] and (evil / "t.csv").read_bytes() == b"theirs\n"
+    assert not os.path.exists(sibling.parent / "missing")
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_file_swapped_for_a_link_after_the_walk_is_refused_and_the_link_left_alone(sibling, monkeypatch):
+    data = sibling / "data"
+
+    def swap():
+        os.rename(data / "t.csv", data / "t.old")
+        os.symlink(sibling.parent / "pkg-evil" / "secret.txt", data / "t.csv")
+
+    swap_before_first_stat(monkeypatch, swap)
+    with pytest.raises(UnsafeFile, match="symbolic link that loops or changed while it was read") as exc:
+        safeio.replace_bytes(sibling, "data/t.csv", b"new\n")
+    assert exc.value.rule == "unsafe-path"  # a link where a file was checked: not merely "not a regular file"
+    assert os.path.islink(data / "t.csv") and sorted(os.listdir(data)) == ["t.csv", "t.old"]
+    assert (sibling.parent / "pkg-evil" / "secret.txt").read_bytes() == SECRET
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_the_walk_never_climbs_above_the_root_even_past_a_weakened_containment_check(sibling, monkeypatch):
+    """Two locks: were `inside` to let a link out through (as a string-prefix comparison would), the walk
+    still refuses a path whose real form climbs above the root."""
+    os.symlink("../../pkg-evil/secret.txt", sibling / "data" / "x.csv")
+    monkeypatch.setattr(safeio, "inside", lambda root, relpath: safeio.Path(os.path.realpath(os.path.join(root, relpath))))
+    for read in (safeio.read_bytes, safeio.open_regular):
+        with pytest.raises(UnsafeFile, match="resolves outside the package") as exc:
+            read(sibling, "data/x.csv", 1000)
+        assert exc.value.rule == "unsafe-path"
+    with pytest.raises(UnsafeFile, match="resolves outside the package"):
+        safeio.replace_bytes(sibling, "data/x.csv", b"x")
+    assert (sibling.parent / "pkg-evil" / "secret.txt").read_bytes() == SECRET
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_root_that_is_a_file_is_refused_as_no_folder(sibling):
+    with pytest.raises(UnsafeFile, match="is not inside a directory") as exc:
+        safeio.read_bytes(sibling / "data" / "t.csv", "x.csv", 100)
+    assert exc.value.rule == "not-a-file"
+
+
+def test_a_folder_on_the_way_that_is_not_a_folder_is_named_by_its_whole_path(sibling):
+    os.mkfifo(sibling / "data" / "sub")
+    with pytest.raises(UnsafeFile, match=r"is not readable: data/sub is a named pipe \(FIFO\), not a directory"):
+        safeio.read_bytes(sibling, "data/sub/t.csv", 100)
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_folder_on_the_way_that_vanishes_while_it_is_looked_at_is_refused(sibling, monkeypatch):
+    (sibling / "data" / "sub").write_bytes(b"not a folder")
+    swap_before_first_stat(monkeypatch, lambda: os.unlink(sibling / "data" / "sub"))
+    with pytest.raises(UnsafeFile, match="loops or changed while it was read"):
+        safeio.read_bytes(sibling, "data/sub/t.csv", 100)
+
+
+def swap_after_first_stat(monkeypatch, swap) -> None:
+    """Run `swap` once, just after the first os.stat returns: between the file's lstat and its open."""
+    real_stat, done = os.stat, []
+
+    def stat_then_swap(path, *args, **kwargs):
+        result = real_stat(path, *args, **kwargs)
+        if not done:
+            done.append(True)
+            swap()
+        return result
+
+    monkeypatch.setattr(os, "stat", stat_then_swap)
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_file_replaced_by_another_between_its_check_and_its_open_is_refused(sibling, monkeypatch):
+    """What is checked is what is read: the open file must be the one whose lstat was checked."""
+    data = sibling / "data"
+    (data / "other.csv").write_bytes(b"b\n2\n" * 100)
+    swap_after_first_stat(monkeypatch, lambda: os.replace(data / "other.csv", data / "t.csv"))
+    with pytest.raises(UnsafeFile, match="changed while it was read"):
+        safeio.read_bytes(sibling, "data/t.csv", 100)
+
+
+@pytest.mark.skipif(not safeio._WALK, reason="needs openat")
+def test_a_file_replaced_by_a_link_between_its_check_and_its_open_is_refused(sibling, monkeypatch):
+    data = sibling / "data"
+
+    def swap():
+        os.rename(data / "t.csv", data / "t.old")
+        os.symlink("t.old", data / "t.csv")
+
+    swap_after_first_stat(monkeypatch, swap)
+    with pytest.raises(UnsafeFile, match="loops or changed while it was read") as exc:
+        safeio.read_bytes(sibling, "data/t.csv", 100)
+    assert exc.value.rule == "unsafe-path"

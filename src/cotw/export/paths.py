@@ -58,8 +58,9 @@ def check_names(names: list[str]) -> None:
 def entry(rel: str) -> str:
     """`rel` when it is a plain relative path that cannot leave the directory it is written or unzipped into."""
     parts = PurePosixPath(rel).parts
-    if (not rel or "\\" in rel or rel.startswith("/") or ":" in rel or any(ord(c) < 32 for c in rel)
-            or any(p in (".", "..") for p in parts) or rel != "/".join(parts)):
+    # the normal form refuses '.' parts, '//', a final '/' and '/x' (the root is a part of its own), but not '/' itself
+    if (not rel or "\\" in rel or rel.startswith("/") or ":" in rel or any(ord(c) < 32 for c in rel) or ".." in parts
+            or rel != "/".join(parts)):
         raise UnsafeName(f"refusing to write {_shown(rel)}: it is not a plain relative path inside the export")
     return rel
 

@@ -29,6 +29,7 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CHUNK = 1 << 24  # bytes one read asks for when fstat gives no size to read at once
 # Walking with directory descriptors needs openat(2); elsewhere (Windows) the resolved path is opened.
 _WALK = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd and bool(_NOFOLLOW and _DIRECTORY)
 
@@ -127,7 +128,7 @@ def _parent(root: Path, relpath: str) -> tuple[int | None, str, Path]:
         return None, target.name, target
     real_root = os.path.realpath(root)
     parts = Path(os.path.relpath(target, real_root)).parts
-    if not parts or parts == (".",):
+    if not parts:  # the root itself (relpath gives ".", which has no parts)
         raise UnsafeFile(relpath, "is a directory, not a file; it was not read", "not-a-file")
     if ".." in parts:  # `inside` refused it already; the walk never climbs above the root either way
         raise UnsafeFile(relpath, "resolves outside the package (through a symbolic link); it was not read")
@@ -216,8 +217,9 @@ def _bounded(fd: int, size: int, label: object, limit: int) -> bytes:
     _within(size, label, limit)
     chunks, total = [], 0
     while True:
-        # the whole file in one read when it can be (one chunk: no second copy by join)
-        chunk = os.read(fd, min(max(size + 1, 1 << 24), limit + 1 - total))
+        # the whole file in one read when it can be (one chunk: no second copy by join); never more than
+        # one byte past the bound in all, however much the file grew
+        chunk = os.read(fd, min(max(size, _CHUNK), limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
@@ -273,7 +275,8 @@ def replace_bytes(root: Path, relpath: str, data: bytes) -> None:
             while view:
                 view = view[os.write(fd, view):]
             if hasattr(os, "fchmod"):
-                os.fchmod(fd, stat.S_IMODE(st.st_mode))  # created 0600; keep the file's own mode
+                # created 0600; keep the file's own mode, but not set-user/group-ID: the new file is the writer's
+                os.fchmod(fd, stat.S_IMODE(st.st_mode) & ~(stat.S_ISUID | stat.S_ISGID))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -297,9 +300,9 @@ def read_regular(target: str | Path, label: object, limit: int, follow: bool = F
 
     A final symbolic link is refused unless `follow` (a path the user typed, such as a zip to check,
     may be a link; a path a package names may not)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC
     if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
+        flags |= _NOFOLLOW
     try:
         fd = os.open(target, flags)
     except OSError as exc:

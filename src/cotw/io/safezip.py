@@ -75,7 +75,7 @@ def entry_problem(info: zipfile.ZipInfo) -> str | None:
         return "is a symbolic link; cotw reads only regular files"
     if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
         return "is not a regular file (a device, pipe or socket)"
-    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+    if info.file_size > max(RATIO_FLOOR, MAX_RATIO * info.compress_size):
         return (f"expands from {info.compress_size:,} to {info.file_size:,} bytes, more than {MAX_RATIO} times "
                 "(a zip bomb?)")
     return None
@@ -142,9 +142,9 @@ class ZipSource:
         """The bytes of the entry `relpath` (relative to the package), at most `limit` of them.
 
         Raises FileNotFoundError, UnsafeFile or OSError, exactly as reading from a folder does."""
-        reason = unsafe_path_reason(relpath)
-        if reason or "\\" in relpath:
-            raise UnsafeFile(relpath, f"{reason or 'has a backslash; paths use /'}; it was not read")
+        reason = unsafe_path_reason(relpath)  # a backslash too: not the normal form
+        if reason:
+            raise UnsafeFile(relpath, f"{reason}; it was not read")
         name = self.prefix + posixpath.normpath(relpath)
         info = self._files.get(name)
         if info is None:
