@@ -65,29 +65,20 @@ def tiny_zip(tmp_path, entries=(("datapackage.json", b"{}"), ("data/x.csv", b"a\
     return path.read_bytes(), sum(len(d) for _, d in entries), len(entries)
 
 
-def test_the_count_of_entries_is_refused_exactly_past_its_bound(tmp_path, monkeypatch):
-    import pytest
-
+@pytest.mark.parametrize("bound,reads,refusal", [
+    ("MAX_ENTRIES", ("data/x.csv", b"a\n1\n"), "the zip has {n} entries, more than the {m} cotw reads"),
+    ("MAX_TOTAL", ("datapackage.json", b"{}"), "the zip expands to {n} bytes, more than the {m} cotw reads"),
+])
+def test_the_count_of_entries_and_the_expanded_size_are_refused_exactly_past_their_bounds(tmp_path, monkeypatch, bound, reads,
+                                                                                           refusal):
     from cotw.io import safezip
 
-    data, _, count = tiny_zip(tmp_path)
-    monkeypatch.setattr(safezip, "MAX_ENTRIES", count)
-    assert safezip.ZipSource(tmp_path, data).read_bytes("data/x.csv", 100) == b"a\n1\n"
-    monkeypatch.setattr(safezip, "MAX_ENTRIES", count - 1)
-    with pytest.raises(safezip.ZipRefused, match=f"the zip has {count} entries, more than the {count - 1} cotw reads"):
-        safezip.ZipSource(tmp_path, data)
-
-
-def test_the_expanded_size_is_refused_exactly_past_its_bound(tmp_path, monkeypatch):
-    import pytest
-
-    from cotw.io import safezip
-
-    data, total, _ = tiny_zip(tmp_path)
-    monkeypatch.setattr(safezip, "MAX_TOTAL", total)
-    assert safezip.ZipSource(tmp_path, data).read_bytes("datapackage.json", 100) == b"{}"
-    monkeypatch.setattr(safezip, "MAX_TOTAL", total - 1)
-    with pytest.raises(safezip.ZipRefused, match=f"the zip expands to {total} bytes, more than the {total - 1} cotw reads"):
+    data, total, count = tiny_zip(tmp_path)
+    n = count if bound == "MAX_ENTRIES" else total
+    monkeypatch.setattr(safezip, bound, n)
+    assert safezip.ZipSource(tmp_path, data).read_bytes(reads[0], 100) == reads[1]
+    monkeypatch.setattr(safezip, bound, n - 1)
+    with pytest.raises(safezip.ZipRefused, match=refusal.format(n=n, m=n - 1)):
         safezip.ZipSource(tmp_path, data)
 
 
