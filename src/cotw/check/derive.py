@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import protect, rules
-from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
+from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, filled, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
 from ..package import Package
 from ..report import names_list, shorten
 
@@ -356,7 +356,7 @@ def text_checks(col: str, field: dict) -> list:
     out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control))]
     bound = field.get("constraints", {}).get("maxLength") if isinstance(field.get("constraints"), dict) else None
     if not (isinstance(bound, int) and not isinstance(bound, bool) and bound <= MAX_CELL):  # else the schema's own maxLength says it
-        out.append(CheckSpec(f"cell-length:{col}", lambda a: pc.invert(pc.fill_null(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
+        out.append(CheckSpec(f"cell-length:{col}", lambda a: pc.invert(filled(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
                              Rule("cell-length", col, lambda v, r: (
                                  f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet "
                                  "cell holds, so the Excel download could not carry it", "shorten the text: quote only the words that support the row"))))

@@ -79,7 +79,8 @@ def formula_exempt(field: dict) -> bool:
 
 def free_of(a, re2: str):
     """True for the cells in which the RE2 pattern does not occur (unanchored), and for missing cells."""
-    return pc.invert(pc.fill_null(pc.match_substring_regex(a, re2), False))
+    found = pc.match_substring_regex(a, re2)
+    return pc.invert(found if found.null_count == 0 else pc.fill_null(found, False))
 
 
 # --- patterns: RE2 only -------------------------------------------------------------------------------
@@ -279,7 +280,8 @@ def fullmatch(a, pattern: str):
     """Cells of arrow text `a` that match `pattern` as a whole, by RE2 (linear in the cells); False where
     missing. PatternRefused for a pattern cotw does not run (`cotw check` reports it first)."""
     try:
-        return pc.fill_null(pc.match_substring_regex(a, anchored(pattern)), False)
+        found = pc.match_substring_regex(a, anchored(pattern))
+        return found if found.null_count == 0 else pc.fill_null(found, False)  # no kernel call when nothing is missing
     except pa.ArrowInvalid as exc:
         raise PatternRefused(f"cannot be used: RE2 rejects it ({str(exc).removeprefix('Invalid regular expression: ')[:80]})") from None
 
