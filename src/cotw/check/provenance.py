@@ -352,8 +352,10 @@ def _hash(windows: np.ndarray) -> np.ndarray:
 def _index(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start of each K-character window of `text`, sorted by hash; the sorted hashes; the text's code points)."""
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    h = _hash(np.lib.stride_tricks.sliding_window_view(cps, K))
-    order = np.argsort(h, kind="stable")
+    h = _hash_windows(cps, len(cps) - K + 1)  # the same hashes as _hash of every window, from contiguous slices
+    # not a stable sort (half the time): the windows of one hash are only ever looked at all together
+    # (order[lo:hi], each compared or the text scanned), so their order among themselves decides nothing
+    order = np.argsort(h)
     return order, h[order], cps
 
 
