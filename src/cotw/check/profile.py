@@ -172,40 +172,61 @@ def plainly_valid(instance: object, schema: dict) -> bool:
     the schemas above use); False when it is not, or when the instance is unusual enough (a float where
     an integer is expected, a value equal to an enum member only across types, ...) that jsonschema had
     better decide. tests/test_profile_fast.py checks it never vouches for what jsonschema refuses."""
+    return _compiled(schema)(instance)
+
+
+_COMPILED: dict[int, tuple[dict, object]] = {}  # id(schema) -> (schema, its test): the schema is held, so its id stays its own
+
+
+def _compiled(schema: dict):
+    """`schema` as one function of an instance, built once per process: the keywords are read once, not
+    for every value of every descriptor (the shipped package's 13 documents cost ~4 ms interpreted)."""
+    hit = _COMPILED.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    tests = []
     for key, want in schema.items():
         if key == "type":
-            if not any(_is(instance, t) for t in (want if isinstance(want, list) else [want])):
-                return False
+            kinds = want if isinstance(want, list) else [want]
+            # _is, all kinds at once: a bool is of kind boolean only; anything else is of a kind when it is an instance of its class
+            classes = tuple(c for k in kinds for c in _CLASSES[k])
+            tests.append(lambda x, boolean="boolean" in kinds, classes=classes: boolean if isinstance(x, bool) else isinstance(x, classes))
         elif key == "required":
-            if isinstance(instance, dict) and not all(k in instance for k in want):
-                return False
+            tests.append(lambda x, want=want: not isinstance(x, dict) or all(k in x for k in want))
         elif key == "properties":
-            if isinstance(instance, dict) and not all(plainly_valid(instance[k], sub) for k, sub in want.items() if k in instance):
-                return False
+            props = [(k, _compiled(sub)) for k, sub in want.items()]
+            tests.append(lambda x, props=props: not isinstance(x, dict) or all(test(x[k]) for k, test in props if k in x))
         elif key == "items":
-            if isinstance(instance, list) and not all(plainly_valid(v, want) for v in instance):
-                return False
+            each = _compiled(want)
+            tests.append(lambda x, each=each: not isinstance(x, list) or all(each(v) for v in x))
         elif key in ("minItems", "minLength"):
-            if isinstance(instance, list if key == "minItems" else str) and len(instance) < want:
-                return False
+            kind = list if key == "minItems" else str
+            tests.append(lambda x, kind=kind, want=want: not (isinstance(x, kind) and len(x) < want))
         elif key in ("minimum", "maximum"):
-            if _is(instance, "number") and (instance < want if key == "minimum" else instance > want):
-                return False
+            least = key == "minimum"
+            tests.append(lambda x, least=least, want=want: not (_is(x, "number") and (x < want if least else x > want)))
         elif key == "enum":
-            if not any(type(v) is type(instance) and v == instance for v in want):
-                return False
-        elif key == "uniqueItems":
-            if isinstance(instance, list) and (not all(isinstance(v, str) for v in instance) or len(set(instance)) != len(instance)):
-                return False  # strings only: other values compare across types in JSON Schema
+            tests.append(lambda x, want=want: any(type(v) is type(x) and v == x for v in want))
+        elif key == "uniqueItems":  # strings only: other values compare across types in JSON Schema
+            tests.append(lambda x: not (isinstance(x, list) and (not all(isinstance(v, str) for v in x) or len(set(x)) != len(x))))
         elif key == "oneOf":
-            if sum(plainly_valid(instance, sub) for sub in want) != 1 or any(_undecided(instance, sub) for sub in want):
-                return False
+            subs = [(_compiled(sub), sub) for sub in want]
+            tests.append(lambda x, subs=subs: _one_of(x, subs))
         elif key == "anyOf":
-            if not any(plainly_valid(instance, sub) for sub in want):
-                return False
-        else:
-            return False  # a keyword this function does not know: jsonschema decides
-    return True
+            alternatives = [_compiled(sub) for sub in want]
+            tests.append(lambda x, alternatives=alternatives: any(test(x) for test in alternatives))
+        else:  # a keyword this function does not know: jsonschema decides
+            tests = [lambda x: False]
+            break
+    test = (lambda x: True) if not tests else tests[0] if len(tests) == 1 else lambda x, tests=tuple(tests): all(t(x) for t in tests)
+    _COMPILED[id(schema)] = (schema, test)
+    return test
+
+
+def _one_of(instance: object, subs: list) -> bool:
+    """oneOf: exactly one alternative plainly valid, and none of the others refused for a reason jsonschema might not share."""
+    valid = [test(instance) for test, _ in subs]
+    return sum(valid) == 1 and not any(not ok and _loose(instance, sub) for ok, (_, sub) in zip(valid, subs))
 
 
 def _media_types(instance: object, schema: dict) -> Iterator[str]:
@@ -217,6 +238,10 @@ def _media_types(instance: object, schema: dict) -> Iterator[str]:
         if isinstance(value, str) and ("/" not in value[1:-1] or "\n" in value or "\r" in value):
             where = f"resources/{i}/mediatype" if schema is PACKAGE else "mediatype"
             yield f"at {where}: {_short(repr(value), 60)} is not a media type (type/subtype, such as 'text/csv')"
+
+
+_CLASSES = {"number": (int, float), "integer": (int,), "string": (str,), "boolean": (bool,), "object": (dict,), "array": (list,),
+            "null": (type(None),)}
 
 
 def _is(value: object, kind: str) -> bool:
