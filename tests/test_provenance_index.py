@@ -69,3 +69,26 @@ def test_needles_whose_start_occurs_once_are_compared_in_full():
     needles = spans(text, rng, 300)
     found = _occurs(needles, ["s"] * len(needles), {"s": text})
     assert found == [n in text for n in needles] and 0 < sum(found) < len(found)
+
+
+def test_normalise_is_the_whitespace_regex_for_every_code_point():
+    """normalise() splits and joins (fast); it must give what `\\s+` -> ' ' then strip() gives, for every
+    character: the archived texts and the quotes are both normalised, and a quote is matched against them."""
+    import re
+    import sys
+
+    ws = re.compile(r"\s+")
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    assert [c for c in chars if bool(ws.fullmatch(c)) != c.isspace()] == []
+    for c in [c for c in chars if c.isspace()] + ["a", "\u200b", "\ufeff"]:  # and a few that look blank but are not
+        raw = f"{c}{c}x{c}y {c}\n z{c}"
+        assert provenance.normalise(raw) == ws.sub(" ", raw).strip(), repr(c)
+
+
+def test_index_finds_quotes_whatever_the_order_of_windows_with_one_hash():
+    """_index sorts the windows' hashes without a stable sort: windows of one hash (here, every window of a
+    repeated text) may come in any order, and every one of them is still a candidate."""
+    text = "ab" * 400 + "the quoted words" + "ab" * 400
+    needles = ["ab" * 20, "ba" * 20 + "x", "ab" * 8 + "the quoted words", "the quoted words" + "ab" * 8, "ab" * 8 + "x"]
+    got = _occurs(needles * 20, ["s"] * (len(needles) * 20), {"s": text})
+    assert got == [n in text for n in needles] * 20

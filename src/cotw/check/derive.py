@@ -207,7 +207,9 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         if key in cons:
             limit = int(cons[key])
             def length(a, op=op, limit=limit):
-                return ok(getattr(pc, op)(pc.utf8_length(a), limit), a)
+                # ok(mask, a) in one kernel call: the length and its comparison are null exactly where the cell
+                # is missing, and a missing cell passes (required-ness is a check of its own)
+                return filled(getattr(pc, op)(pc.utf8_length(a), limit), True)
             out.append(CheckSpec(f"{key}:{col}", length, Rule(key, col, lambda v, r, word=word, limit=limit: (
                 f"{col} is {len(str(v))} characters long; it must be {word} {limit}", None))))
     for key, op, word in (("minimum", "ge", "at least"), ("maximum", "le", "at most"), ("exclusiveMinimum", "gt", "greater than"), ("exclusiveMaximum", "lt", "less than")):
