@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import pyarrow as pa
@@ -144,6 +145,40 @@ def all_pass(mask) -> bool:
     if isinstance(mask, pa.ChunkedArray) and mask.type == pa.bool_():
         return mask.null_count == 0 and sum(c.true_count for c in mask.chunks) == len(mask)
     return pc.all(mask, skip_nulls=False).as_py() is True  # None when a null decides
+
+
+def at_most_bytes(a, limit: int):
+    """An all-True mask when no cell of arrow text `a` takes more than `limit` bytes in UTF-8 (then none has more
+    than `limit` characters either, nor a missing cell); None when one may, or `a` is not arrow text: the caller's
+    kernels decide. Read from the offsets, without a kernel call (a maxLength check on every text column)."""
+    import numpy as np
+
+    if isinstance(a, pa.ChunkedArray):
+        chunks = a.chunks
+    elif isinstance(a, pa.Array):
+        chunks = [a]
+    else:
+        return None
+    for chunk in chunks:
+        width = _OFFSETS.get(chunk.type)
+        if width is None:
+            return None
+        if len(chunk):  # a missing cell's span counts too (arrow allows one): it can only make this say None
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset: chunk.offset + len(chunk) + 1]
+            if (offsets[1:] - offsets[:-1]).max() > limit:
+                return None
+    return _all_true(len(a))
+
+
+_OFFSETS = {pa.large_string(): "int64", pa.string(): "int32"}  # arrow text types -> the type of their offsets
+
+
+@lru_cache(maxsize=64)
+def _all_true(n: int) -> pa.Array:
+    """n Trues (arrow arrays are immutable: one per length serves every check)."""
+    import numpy as np
+
+    return from_numpy(np.ones(n, dtype=bool))
 
 
 def filled(mask, value):

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import protect, rules
-from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, codes, did_you_mean, filled, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
+from .blocks import TEXT, CheckSpec, Cols, Rule, all_pass, at_most_bytes, codes, did_you_mean, filled, first_of_each, from_numpy, fullmatch, isin, number, ok, per_value, q
 from ..package import Package
 from ..report import names_list, shorten
 
@@ -207,6 +207,9 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         if key in cons:
             limit = int(cons[key])
             def length(a, op=op, limit=limit):
+                short = at_most_bytes(a, limit) if op == "less_equal" else None
+                if short is not None:
+                    return short
                 # ok(mask, a) in one kernel call: the length and its comparison are null exactly where the cell
                 # is missing, and a missing cell passes (required-ness is a check of its own)
                 return filled(getattr(pc, op)(pc.utf8_length(a), limit), True)
@@ -289,6 +292,12 @@ def _may_hold_suspect(a) -> bool:
     return False
 
 
+def _within(a, most: int):
+    """Cells of at most `most` characters (and missing ones)."""
+    short = at_most_bytes(a, most)
+    return short if short is not None else pc.invert(filled(pc.greater(pc.utf8_length(a), most), False))
+
+
 def _unique(col: str, what: str) -> CheckSpec:
     def unique(a):
         return ok(from_numpy(first_of_each(codes(a))), a)
@@ -358,7 +367,7 @@ def text_checks(col: str, field: dict) -> list:
     out = [CheckSpec(f"control-character:{col}", lambda a: free_of(a, CONTROL_RE2), Rule("control-character", col, control))]
     bound = field.get("constraints", {}).get("maxLength") if isinstance(field.get("constraints"), dict) else None
     if not (isinstance(bound, int) and not isinstance(bound, bool) and bound <= MAX_CELL):  # else the schema's own maxLength says it
-        out.append(CheckSpec(f"cell-length:{col}", lambda a: pc.invert(filled(pc.greater(pc.utf8_length(a), MAX_CELL), False)),
+        out.append(CheckSpec(f"cell-length:{col}", lambda a: _within(a, MAX_CELL),
                              Rule("cell-length", col, lambda v, r: (
                                  f"{col} is {len(str(v)):,} characters long; a cell may hold at most {MAX_CELL:,}, the most a spreadsheet "
                                  "cell holds, so the Excel download could not carry it", "shorten the text: quote only the words that support the row"))))
