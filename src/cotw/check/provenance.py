@@ -37,7 +37,7 @@ HINT_CHARS = 25  # the most of an archived text that a verbatim hint shows
 
 def normalise(s: str) -> str:
     """Runs of whitespace as one space, none at the ends: `_WS.sub(" ", s).strip()`, written as split and join
-    (3x faster; str.split() splits at exactly the characters \s matches, str.isspace(): tests check every code point)."""
+    (3x faster; str.split() splits at exactly the characters \\s matches, str.isspace(): tests check every code point)."""
     return " ".join(s.split())
 
 
