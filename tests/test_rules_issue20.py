@@ -189,3 +189,20 @@ def test_nested_evidence_is_every_pair_where_a_longer_text_contains_a_shorter(te
     texts = sorted(texts, key=len)
     want = [(inner, outer) for j, inner in enumerate(texts) for outer in texts[j + 1:] if len(outer) > len(inner) and inner in outer]
     assert list(_nested(texts)) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["s1", "s2"]), st.sampled_from(["ab", "abc", "xabcx", "bc", "q"]),
+                          st.sampled_from(["", "a", "b", "c", "zz"]), st.sampled_from(["quoted", "reported_fact"]),
+                          st.sampled_from(["", "2025-03", "2025-03-02", "2025-04", "not-a-date"])), max_size=14))
+def test_same_words_skips_only_groups_in_which_nothing_can_conflict(cells):
+    """_judge asks _clusters only for groups with two bases or two compared dates; judging every group
+    (what _clusters yields unfiltered) marks exactly the same rows."""
+    from cotw.check.rules import citations
+
+    rows = [("positions", f"po-{i:04d}", src, ev, focus, basis, date) for i, (src, ev, focus, basis, date) in enumerate(cells)]
+    want: set[int] = set()
+    for members in citations._clusters(rows):
+        citations._conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], want)
+        citations._conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if citations._edtf_or_empty(rows[i][6])], want)
+    assert citations._judge(rows) == want

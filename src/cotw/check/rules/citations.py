@@ -78,21 +78,24 @@ class _Spans(dict):
         return out
 
 
-def _clusters(rows: list[tuple]):
+def _clusters(rows: list[tuple], keep=None):
     """For each source: the groups of rows to compare, as (row index, start, end) in one coordinate
-    system: the rows of one evidence, and the rows of two nested evidence cells (the inner shifted)."""
+    system: the rows of one evidence, and the rows of two nested evidence cells (the inner shifted).
+    With `keep`, only the groups whose row indexes it accepts (asked before any span is computed)."""
     by_source: dict[str, dict[str, list[int]]] = {}
     for i, r in enumerate(rows):
         by_source.setdefault(r[2], {}).setdefault(r[3], []).append(i)
     for evidences in by_source.values():
         spans = _Spans(rows)  # a row's interval, computed for the rows of a cluster only
         for at in evidences.values():
-            if len(at) > 1:
+            if len(at) > 1 and (keep is None or keep(at)):
                 yield [(i, *spans[i]) for i in at]
         if len(evidences) > NESTING_LIMIT:
             continue
         texts = sorted(evidences, key=len)
         for inner, outer in _nested(texts):
+            if keep is not None and not keep(evidences[outer] + evidences[inner]):
+                continue
             o = outer.find(inner)
             yield ([(i, *spans[i]) for i in evidences[outer]] +
                    [(i, spans[i][0] + o, spans[i][1] + o) for i in evidences[inner]])
@@ -142,7 +145,13 @@ def _judge(rows: list[tuple]) -> set[int]:
             dated[d] = _edtf_or_empty(d)
         return dated[d]
 
-    for members in _clusters(rows):
+    def varied(at: list[int]) -> bool:
+        """Whether the rows carry two bases or two compared dates: else _conflicts finds nothing in them
+        (it returns at once for fewer than two labels), so their spans are never computed."""
+        return (len({rows[i][5] for i in at}) > 1
+                or len({rows[i][6] for i in at if compared(rows[i][6])}) > 1)
+
+    for members in _clusters(rows, varied):
         if len(members) < 2:
             continue
         _conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], bad)  # basis
