@@ -207,9 +207,8 @@ def _field_checks(pkg: Package, table: str, f: dict, cons: dict, fk: dict | None
         if key in cons:
             limit = int(cons[key])
             def length(a, op=op, limit=limit):
-                short = at_most_bytes(a, limit) if op == "less_equal" else None
-                if short is not None:
-                    return short
+                if op == "less_equal":  # maxLength: the cell-length bound's own test
+                    return _within(a, limit)
                 # ok(mask, a) in one kernel call: the length and its comparison are null exactly where the cell
                 # is missing, and a missing cell passes (required-ness is a check of its own)
                 return filled(getattr(pc, op)(pc.utf8_length(a), limit), True)
