@@ -125,6 +125,7 @@ def edit_csv(path: Path, line: int, column: str, value: str) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns the marks into groups (it reads them once)
 def pytest_collection_modifyitems(config, items):
     """Group for pytest-xdist the tests that share an expensive fixture of their file (module, class or
     session scope, defined in that file), so it is built once; every other test goes to whichever worker
