@@ -206,3 +206,35 @@ def test_same_words_skips_only_groups_in_which_nothing_can_conflict(cells):
         citations._conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], want)
         citations._conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if citations._edtf_or_empty(rows[i][6])], want)
     assert citations._judge(rows) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text("ab", min_size=1, max_size=5),
+                       st.lists(st.tuples(st.sampled_from(["quoted", "reported_fact", "official_statement"]),
+                                          st.sampled_from(["", "2025-03", "2025-04", "not-a-date"])), min_size=1, max_size=3),
+                       max_size=14),
+       st.sampled_from([0, 1, 2, 16]))
+def test_nested_evidence_looked_for_by_class_is_every_pair_whose_rows_can_disagree(cells, limit):
+    """With the rows' labels, the nested pairs found class by class (up to CLASS_LIMIT classes) or judged a
+    pair of classes at a time (beyond) are exactly the pairs of all nested pairs whose rows carry two bases or
+    two compared dates between them: no pair that can conflict is missed."""
+    from unittest import mock
+
+    from cotw.check.rules import citations
+
+    rows, evidences = [], {}
+    for text, labels in cells.items():
+        for basis, date in labels:
+            evidences.setdefault(text, []).append(len(rows))
+            rows.append((basis, date))
+
+    def label(i):
+        return rows[i][0], (rows[i][1],) if citations._edtf_or_empty(rows[i][1]) else ()
+
+    def varied(at):
+        return len({rows[i][0] for i in at}) > 1 or len({d for i in at for d in label(i)[1]}) > 1
+
+    want = {(i, o) for i, o in citations._nested(sorted(evidences, key=len)) if varied(evidences[i] + evidences[o])}
+    with mock.patch.object(citations, "CLASS_LIMIT", limit):
+        got = list(citations._nested_between(evidences, label))
+    assert sorted(got) == sorted(want) and len(got) == len(set(got))

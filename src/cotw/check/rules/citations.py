@@ -28,6 +28,7 @@ from ._shared import OBSERVATIONS, cells, mask
 CODES = ("same-words",)  # the rule codes this module's checks report
 AGREE = ("basis", "date")
 NESTING_LIMIT = 2000  # distinct evidence cells per source beyond which only identical evidence is compared
+CLASS_LIMIT = 16  # classes of one source's texts (by their rows' bases and dates) up to which each class is searched on its own
 
 
 def _span(evidence: str, focus) -> tuple[int, int]:
@@ -78,10 +79,12 @@ class _Spans(dict):
         return out
 
 
-def _clusters(rows: list[tuple], keep=None):
+def _clusters(rows: list[tuple], keep=None, label=None):
     """For each source: the groups of rows to compare, as (row index, start, end) in one coordinate
     system: the rows of one evidence, and the rows of two nested evidence cells (the inner shifted).
-    With `keep`, only the groups whose row indexes it accepts (asked before any span is computed)."""
+    With `keep`, only the groups whose row indexes it accepts (asked before any span is computed); with
+    `label` (row index -> (basis, (date,) where the date is compared, else ())), nested evidence is looked
+    for only between texts whose rows can disagree (see _nested_between)."""
     by_source: dict[str, dict[str, list[int]]] = {}
     for i, r in enumerate(rows):
         by_source.setdefault(r[2], {}).setdefault(r[3], []).append(i)
@@ -92,8 +95,7 @@ def _clusters(rows: list[tuple], keep=None):
                 yield [(i, *spans[i]) for i in at]
         if len(evidences) > NESTING_LIMIT:
             continue
-        texts = sorted(evidences, key=len)
-        for inner, outer in _nested(texts):
+        for inner, outer in _nested_between(evidences, label):
             if keep is not None and not keep(evidences[outer] + evidences[inner]):
                 continue
             o = outer.find(inner)
@@ -101,25 +103,84 @@ def _clusters(rows: list[tuple], keep=None):
                    [(i, spans[i][0] + o, spans[i][1] + o) for i in evidences[inner]])
 
 
+def _nested_between(evidences: dict[str, list[int]], label=None):
+    """The nested pairs (inner, outer) of one source's evidence texts. Without `label`, every pair. With it,
+    only pairs whose rows carry two bases or two compared dates between them (no other pair can conflict),
+    told apart by a class per text (the bases and compared dates of its rows): up to CLASS_LIMIT classes, each
+    class's texts are looked for only in the texts of the classes it clashes with (most nested texts share
+    their class: their pairs are never enumerated); beyond, in every text, each pair of classes judged once.
+    A source whose rows all agree is not searched at all."""
+    texts = sorted(evidences, key=len)
+    if label is None:
+        yield from _nested(texts)
+        return
+    classes: dict[tuple[frozenset, frozenset], int] = {}
+    of = []  # each text's class
+    for text in texts:
+        labels = [label(i) for i in evidences[text]]
+        key = (frozenset(b for b, _ in labels), frozenset(d for _, ds in labels for d in ds))
+        of.append(classes.setdefault(key, len(classes)))
+    bases = frozenset().union(*(k[0] for k in classes))
+    dates = frozenset().union(*(k[1] for k in classes))
+    if len(bases) < 2 and len(dates) < 2:
+        return  # every row of the source has one basis and one compared date (or none)
+    keys = list(classes)
+
+    def clash(a: int, b: int) -> bool:
+        return len(keys[a][0] | keys[b][0]) > 1 or len(keys[a][1] | keys[b][1]) > 1
+
+    if len(keys) <= CLASS_LIMIT:  # each class's texts looked for among the texts of the classes it clashes with
+        members: list[list[int]] = [[] for _ in keys]
+        for j, c in enumerate(of):
+            members[c].append(j)
+        for a, mine in enumerate(members):
+            others = sorted(j for b, theirs in enumerate(members) if clash(a, b) for j in theirs)  # by length, as texts
+            if others:
+                hay = _Haystack([texts[j] for j in others])
+                yield from ((texts[j], hay.texts[k]) for j in mine for k in hay.containing(texts[j]))
+        return
+    known: dict[tuple[int, int], bool] = {}  # many classes: every pair found, each pair of classes judged once
+    hay = _Haystack(texts)
+    for j, inner in enumerate(texts):
+        for k in hay.containing(inner):
+            if (of[j], of[k]) not in known:
+                known[of[j], of[k]] = clash(of[j], of[k])
+            if known[of[j], of[k]]:
+                yield inner, texts[k]
+
+
 def _nested(texts: list[str]):
     """(inner, outer) for every pair of `texts` (distinct, sorted by length) where the longer contains the
-    shorter, inner by inner and each inner's outers in order. Each inner is searched for in C, in the texts
-    after it joined in one string, from one containing text to the next: the cost follows the matches,
-    not the square of the texts (a Python loop over every longer text took most of the check)."""
-    joined = "\x00".join(texts)
-    starts, at = [], 0
-    for t in texts:
-        starts.append(at)
-        at += len(t) + 1
-    for j, inner in enumerate(texts):
-        at = joined.find(inner, starts[j] + len(inner) + 1) if j + 1 < len(texts) else -1
+    shorter, inner by inner and each inner's outers in order."""
+    hay = _Haystack(texts)
+    return ((inner, texts[k]) for inner in texts for k in hay.containing(inner))
+
+
+class _Haystack:
+    """Texts (sorted by length) joined in one string, to find which of them contain a shorter text: it is
+    searched for in C, from one containing text to the next, so the cost follows the matches, not the
+    square of the texts (a Python loop over every longer text took most of the check)."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.joined = "\x00".join(texts)
+        self.lengths = [len(t) for t in texts]
+        self.starts, at = [], 0
+        for n in self.lengths:
+            self.starts.append(at)
+            at += n + 1
+
+    def containing(self, inner: str):
+        """The indexes of the texts longer than `inner` that contain it, in order."""
+        starts, lengths, joined, n = self.starts, self.lengths, self.joined, len(inner)
+        first = bisect_right(lengths, n)  # the first text longer than inner
+        at = joined.find(inner, starts[first]) if first < len(starts) else -1
         while at >= 0:
             k = bisect_right(starts, at) - 1
-            outer = texts[k]
-            if at + len(inner) <= starts[k] + len(outer):  # within text k (not across the separator)
-                if len(outer) > len(inner):
-                    yield inner, outer
-                at = joined.find(inner, starts[k] + len(outer) + 1)  # text k is counted once: on to the next
+            end = starts[k] + lengths[k]
+            if at + n <= end:  # within text k (not across the separator)
+                yield k
+                at = joined.find(inner, end + 1)  # text k is counted once: on to the next
             else:
                 at = joined.find(inner, at + 1)
 
@@ -151,7 +212,10 @@ def _judge(rows: list[tuple]) -> set[int]:
         return (len({rows[i][5] for i in at}) > 1
                 or len({rows[i][6] for i in at if compared(rows[i][6])}) > 1)
 
-    for members in _clusters(rows, varied):
+    def label(i: int) -> tuple:  # the row's basis, and its date where it is compared (an empty date is)
+        return rows[i][5], (rows[i][6],) if compared(rows[i][6]) else ()
+
+    for members in _clusters(rows, varied, label):
         if len(members) < 2:
             continue
         _conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], bad)  # basis
