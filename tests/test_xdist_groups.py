@@ -1,6 +1,6 @@
 """How the suite runs (tests/conftest.py). The grouping for pytest-xdist takes effect: tests that share an expensive
 fixture of their file run on one worker, so the fixture is built once. xdist turns `xdist_group` marks into
-groups in its own collection hook, once; a mark added after it runs is ignored without a word (until 0.3.1
+groups in its own collection hook, once; a mark added after it runs is ignored without a word (in 0.3.0
 every fixture shared this way was built again on each worker). And a run started with
 PYTHONDONTWRITEBYTECODE keeps the bytecode of the processes it starts in a folder of its own."""
 from __future__ import annotations
