@@ -38,7 +38,10 @@ fi
 # of every dependency at install time doubled the install's CPU (measured: 51 s -> 24 s for '.[test]')
 if [ "$mode" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || apt_install chromium
-  .venv/bin/python -m pip install -q --no-compile --disable-pip-version-check -e '.[test]'
+  # the build backend first (pyproject.toml's [build-system]), so that the editable install is built in .venv
+  # instead of in a new isolated environment that pip fills for it each time (measured: 16.5 -> 14 s)
+  .venv/bin/python -m pip install -q --no-compile --disable-pip-version-check 'hatchling>=1.21' editables
+  .venv/bin/python -m pip install -q --no-compile --disable-pip-version-check --no-build-isolation -e '.[test]'
 else
   .venv/bin/python -m pip install -q --no-compile --disable-pip-version-check .
 fi

@@ -50,3 +50,16 @@ def test_ci_runs_the_readme_commands_as_written(root):
     ci = [l for l in (root / ".ci/run").read_text(encoding="utf-8").splitlines() if l and not l.startswith(("#", "set ", "cd ", "export HOME="))]
     main_job = f"env -i PATH=/usr/bin:/bin HOME=\"$HOME\" bash -c '{commands[0]}'"  # only Debian's python3 on PATH
     assert ci == [main_job, f"( {commands[1]} )"]
+
+
+def test_the_test_setup_installs_the_build_backend_that_pyproject_names(root):
+    """scripts/setup.sh builds the editable install without build isolation, in .venv: it installs there, first,
+    exactly what pyproject.toml's [build-system] requires (and `editables`, which hatchling's editable builds
+    import), so that the two cannot drift apart."""
+    import tomllib
+
+    requires = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+    setup = (root / "scripts/setup.sh").read_text(encoding="utf-8")
+    first = next(line for line in setup.splitlines() if "pip install" in line and "--no-build-isolation" not in line and "-e" not in line.split())
+    assert all(f"'{r}'" in first for r in requires) and "editables" in first, first
+    assert "--no-build-isolation -e '.[test]'" in setup
