@@ -44,6 +44,29 @@ def _bytecode_for_this_run() -> None:
 _bytecode_for_this_run()
 
 
+def _one_click_command_per_app() -> None:
+    """typer's CliRunner builds the whole click command of the app again on every invoke (typer.main.get_command,
+    6 ms of the 9 ms an in-process `cotw --help` takes); the suite invokes the CLI thousands of times. Here it is
+    built once per app object and reused: click makes a new context for every invocation, the callbacks are cotw's
+    own functions (looked up when called, so a monkeypatch still takes effect), and `cotw` itself builds it once
+    per process too. tests/test_xdist_groups.py shows that an invoke answers the same with it."""
+    import typer.testing
+
+    build = typer.testing._get_command
+    built: dict[int, tuple[object, object]] = {}
+
+    def get_command(app):
+        if built.get(id(app), (None,))[0] is not app:
+            built[id(app)] = (app, build(app))
+        return built[id(app)][1]
+
+    get_command.built_by = build
+    typer.testing._get_command = get_command
+
+
+_one_click_command_per_app()
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -40,3 +40,21 @@ def test_the_runs_bytecode_goes_to_a_folder_of_its_own_never_beside_the_sources(
     subprocess.run([sys.executable, "-c", "import probe_module"], cwd=tmp_path, check=True, timeout=60)
     assert not (tmp_path / "__pycache__").exists()
     assert [p.name for p in Path(prefix).rglob("probe_module*.pyc")] != []
+
+
+def test_the_cli_answers_the_same_with_its_command_built_once(pkg, monkeypatch):
+    """conftest.py reuses typer's click command per app: invoking through a command built afresh each time
+    (typer's own way) gives the same exit codes and output."""
+    import typer.testing
+    from typer.testing import CliRunner
+
+    from cotw.cli import app
+
+    runner = CliRunner()
+    runs = [["check", str(pkg)], ["check", "--format", "json", str(pkg)], ["next-id", "statements", str(pkg)],
+            ["fmt", "--check", str(pkg)], ["codebook", "--help"], ["export", "--only", "xlsx", str(pkg)], ["nonsense"]]
+    reused = [(r.exit_code, r.stdout, r.stderr) for r in (runner.invoke(app, a) for a in runs)]
+    assert typer.testing._get_command(app) is typer.testing._get_command(app)
+    monkeypatch.setattr(typer.testing, "_get_command", typer.testing._get_command.built_by)
+    assert typer.testing._get_command(app) is not typer.testing._get_command(app)
+    assert [(r.exit_code, r.stdout, r.stderr) for r in (runner.invoke(app, a) for a in runs)] == reused
