@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..blocks import TEXT
+from ..blocks import TEXT, from_numpy
 
 
 def _missing(v) -> bool:
@@ -23,8 +23,12 @@ def cells(df, name: str) -> list:
 
 
 def mask(good) -> pa.Array:
-    """Python booleans (True: the row passes) as an arrow boolean array."""
-    return pa.array(list(good), pa.bool_())
+    """Python booleans (True: the row passes) as an arrow boolean array (through numpy: pa.array on a list of
+    booleans took 2.3 ms per 25,000 rows, numpy 0.4 ms)."""
+    import numpy as np
+
+    values = good if isinstance(good, list) else list(good)
+    return from_numpy(np.fromiter(values, bool, len(values)))
 
 
 def key_of(name: str, pkg_or_schema) -> str | None:

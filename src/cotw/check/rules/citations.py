@@ -247,8 +247,8 @@ def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, st
                                    bad={(rows[i][0], rows[i][1]) for i in _judge(rows)})
                 rows, bad = _SHARED["rows"], _SHARED["bad"]
             failing = {rid for t, rid in bad if t == table}
-            seen.update(rows=rows, mine={r[1]: i for i, r in enumerate(rows) if r[0] == table})
-            return mask(r not in failing for r in cells(df, pk))
+            seen.update(rows=rows, mine=None)  # which of the rows are this table's: looked up only for a message
+            return mask(r not in failing for r in cells(df, pk)) if failing else df.true()
         rows = _rows(table, df, pk)  # a frame of its own (pandera's, or a user's): judged against the others as read
         mine = len(rows)
         for other in OBSERVATIONS:
@@ -257,7 +257,7 @@ def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, st
         bad = _judge(rows)
         failing = {rows[i][1] for i in bad if i < mine}
         seen.update(rows=rows, mine={rows[i][1]: i for i in range(mine)})
-        return mask(r not in failing for r in cells(df, pk))
+        return mask(r not in failing for r in cells(df, pk)) if failing else df.true()
 
     def _partner(rows, i):
         """Words for row i: one row citing the same words with another basis or date (looked up only for a failure)."""
@@ -273,6 +273,8 @@ def same_words(table: str, pk: str, context: dict[str, Cols], keys: dict[str, st
 
     def say(v, row):
         rid = row.get(pk) if row is not None else None
+        if seen.get("mine") is None and "rows" in seen:
+            seen["mine"] = {r[1]: i for i, r in enumerate(seen["rows"]) if r[0] == table}
         at = seen.get("mine", {}).get(rid)
         msg, field = (_partner(seen["rows"], at) if at is not None else
                       ("this row cites the same words as another row with another basis or date", "basis"))
