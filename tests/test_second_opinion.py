@@ -111,3 +111,25 @@ def test_frictionless_messages_name_the_package_not_the_private_copy(pkg):
     messages = [p.message for p in report.problems if p.layer == "frictionless"]
     assert messages, report.render_text()
     assert not any("cotw-frictionless-" in m for m in messages), messages
+
+
+def test_remembering_frictionless_case_conversions_changes_none_of_its_answers(pkg, monkeypatch):
+    """second_opinion._remember_case_conversions: frictionless's answers on a package with errors in several
+    tables are the same with its camelCase/snake_case conversions remembered and with them computed each time."""
+    from conftest import edit_csv
+    from frictionless.vendors import stringcase
+
+    from cotw.check.second_opinion import frictionless_problems
+    from cotw.package import Package
+
+    edit_csv(pkg / "data/statements.csv", 2, "country", "UKK")
+    edit_csv(pkg / "data/positions.csv", 3, "value", "maybe")
+    edit_csv(pkg / "data/conditions.csv", 2, "condition_id", "")
+    remembered = frictionless_problems(Package.open(pkg))
+    assert all(hasattr(getattr(stringcase, n), "remembered") for n in ("snakecase", "camelcase"))
+    for name in ("snakecase", "camelcase"):
+        monkeypatch.setattr(stringcase, name, getattr(stringcase, name).remembered)
+    monkeypatch.setattr("cotw.check.second_opinion._remember_case_conversions", lambda: None)
+    fresh = frictionless_problems(Package.open(pkg))
+    assert not hasattr(stringcase.snakecase, "remembered")
+    assert [p.text() for p in remembered] == [p.text() for p in fresh] and len(fresh) >= 3
