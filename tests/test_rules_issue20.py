@@ -238,3 +238,26 @@ def test_nested_evidence_looked_for_by_class_is_every_pair_whose_rows_can_disagr
     with mock.patch.object(citations, "CLASS_LIMIT", limit):
         got = list(citations._nested_between(evidences, label))
     assert sorted(got) == sorted(want) and len(got) == len(set(got))
+
+
+@pytest.mark.parametrize("value, says", [([], "[] is not of type 'string'"), ({"a": 1}, "is not of type 'string'"),
+                                         ("nope", "x-within names 'nope', which is not another field of the table"),
+                                         ("focus", "x-within names 'focus', which is not another field of the table"),
+                                         ("date_basis", None)])
+def test_an_x_within_that_cannot_work_is_a_located_schema_error_not_a_crash(pkg, cli, value, says):
+    """Found by tests/test_hostile_descriptor.py: `x-within: []` made `cotw check` raise TypeError. Any value but the
+    name of another string field of the table is reported where it is, and the rest of the check still runs."""
+    import json
+
+    path = pkg / "schema/conditions.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    next(f for f in schema["fields"] if f["name"] == "focus")["x-within"] = value
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    result = cli("check", pkg)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [line for line in result.stdout.splitlines() if "x-within" in line]
+    if says is None:  # another string field: a working annotation (the focus cells are then looked for in it)
+        assert lines == [] and result.exit_code in (0, 1)
+    else:
+        assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("schema/conditions.json: ") and says in lines[0], result.stdout
+        assert lines[0].endswith("[table-schema]")

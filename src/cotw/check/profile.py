@@ -68,6 +68,7 @@ FIELD = {
         "trueValues": STRINGS,
         "falseValues": STRINGS,
         "x-verbatim-in": {"type": "string"},
+        "x-within": {"type": "string"},
         "x-edtf": {"type": "boolean"},
         "x-group-key": {"type": "boolean"},
         "x-referenced": {"type": "boolean"},
@@ -440,6 +441,13 @@ def _annotation_problems(f: dict, schema: dict, schemas: dict[str, dict], names:
     pk = _key(schema.get("primaryKey") or [])
     if f.get("x-edtf") and ftype != "string":
         yield f"field {col!r} has x-edtf but is of type {ftype!r}; an EDTF date is text (2025-04, ../2025-04-10), so it must be a string field"
+    within = f.get("x-within")
+    if isinstance(within, str):
+        fields = {g.get("name"): g for g in schema.get("fields", []) if isinstance(g, dict)}
+        if within == col or within not in fields:
+            yield f"field {col!r} x-within names {_short(within)!r}, which is not another field of the table"
+        elif ftype != "string" or fields[within].get("type", "string") != "string":
+            yield f"field {col!r} has x-within {within!r}, but both must be string fields: its words occur verbatim in the other's"
     if f.get("x-group-key"):
         if ftype != "string":
             yield f"field {col!r} has x-group-key but is of type {ftype!r}; a group key names a row by its id, so it must be a string field"

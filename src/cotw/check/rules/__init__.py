@@ -112,7 +112,7 @@ def for_table(pkg: Package, name: str, context: dict[str, Cols]) -> list[CheckSp
             out.append(list_of(f["name"], f["x-list-of"], context))
         if f.get("x-referenced") and pk == [f["name"]]:
             out.append(referenced(pkg, name, f["name"], context))
-        if f.get("x-within") in fields:
+        if isinstance(f.get("x-within"), str) and f["x-within"] in fields:  # else profile.py reports it
             out.append(focus_within(f["name"], f["x-within"]))
     if "section_id" in fields and name != "sections":
         out.extend(section_rules(context))
