@@ -75,3 +75,14 @@ def test_bounds_agree_with_the_edtf_package(text):
         assert text == "../.." or (ref_bounds[0] and ref_bounds[1] and ref_bounds[0] > ref_bounds[1])
         return
     assert mine == ref_bounds
+
+
+def test_the_days_of_a_month_are_the_calendars_in_every_year_cotw_accepts():
+    """dates._days is a table, not calendar.monthrange (it is on every distinct date the check reads): the two
+    agree on every month of the years 0001 to 9999."""
+    import calendar
+
+    from cotw.dates import _days
+
+    wrong = [(y, m) for y in range(1, 10_000) for m in range(1, 13) if _days(y, m) != calendar.monthrange(y, m)[1]]
+    assert wrong == []

@@ -18,7 +18,6 @@ costs time per distinct date, not per row, and no import on the CLI's start-up.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from functools import lru_cache
@@ -46,8 +45,16 @@ def _digits(part: str, lo: int, hi: int) -> tuple[int, int]:
     return max(lo, int(part.replace("X", "0"))), min(hi, int(part.replace("X", "9")))
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_GIVEN_FIRST = re.compile("[0-9]*X*")  # the digits a part gives come before the ones it does not (X)
+
+
 def _days(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    """The days of `month` in `year` (the proleptic Gregorian calendar, as calendar.monthrange has it;
+    a table instead of a call: this is on every distinct date the check reads)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month]
 
 
 def _one(text: str) -> tuple[dt.date | None, dt.date | None]:
@@ -56,7 +63,7 @@ def _one(text: str) -> tuple[dt.date | None, dt.date | None]:
         raise DateError(f"{_q(text)} is not an EDTF date (YYYY, YYYY-MM or YYYY-MM-DD, X for a digit not given)")
     y, mo, d = m.group("y"), m.group("m"), m.group("d")
     for part, what in ((y, "year"), (mo, "month"), (d, "day")):
-        if part is not None and not re.fullmatch("[0-9]*X*", part):
+        if part is not None and "X" in part and not _GIVEN_FIRST.fullmatch(part):
             raise DateError(f"{_q(text)}: the digits a {what} does not give (X) come last, as in 202X or 2025-04-XX")
     if mo is not None and "X" not in mo and not 1 <= int(mo) <= 12:
         raise DateError(f"{_q(text)} has month {mo}; months are 01 to 12")
@@ -66,6 +73,8 @@ def _one(text: str) -> tuple[dt.date | None, dt.date | None]:
         if not 1 <= day <= most:
             raise DateError(f"{_q(text)} has day {d}, which no such month has")
         if "X" not in y and "X" not in mo and day > _days(int(y), int(mo)):
+            import calendar  # (imports locale: only for this message)
+
             raise DateError(f"{_q(text)}: {calendar.month_name[int(mo)]} {int(y)} has no day {day}")
     if y == "0000":  # EDTF's year 0 (1 BC) has no day in Python's calendar, so its bounds cannot be given
         raise DateError(f"{_q(text)} has year 0000; cotw accepts years 0001 to 9999")

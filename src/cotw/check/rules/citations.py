@@ -199,28 +199,22 @@ def _same_tables(context) -> bool:
 
 def _judge(rows: list[tuple]) -> set[int]:
     bad: set[int] = set()
-    dated: dict = {}  # date cell -> whether it is compared: judged once per distinct value (a row is in many clusters)
-
-    def compared(d) -> bool:
-        if d not in dated:
-            dated[d] = _edtf_or_empty(d)
-        return dated[d]
+    dated = {d: _edtf_or_empty(d) for d in {r[6] for r in rows}}  # whether a date cell is compared: once per distinct value
+    # each row's label: its basis, and its date where it is compared (an empty date is); computed once, read by
+    # every cluster and class the row is in
+    labels = [(r[5], (r[6],) if dated[r[6]] else ()) for r in rows]
 
     def varied(at: list[int]) -> bool:
         """Whether the rows carry two bases or two compared dates: else _conflicts finds nothing in them
         (it returns at once for fewer than two labels), so their spans are never computed."""
-        return (len({rows[i][5] for i in at}) > 1
-                or len({rows[i][6] for i in at if compared(rows[i][6])}) > 1)
+        return len({labels[i][0] for i in at}) > 1 or len({labels[i][1] for i in at if labels[i][1]}) > 1
 
-    def label(i: int) -> tuple:  # the row's basis, and its date where it is compared (an empty date is)
-        return rows[i][5], (rows[i][6],) if compared(rows[i][6]) else ()
-
-    for members in _clusters(rows, varied, label):
+    for members in _clusters(rows, varied, labels.__getitem__):
         if len(members) < 2:
             continue
         _conflicts([(s, e, i, (rows[i][5],)) for i, s, e in members], bad)  # basis
         # date: a cell that is no EDTF date is the edtf rule's to report, once; it is compared with nothing
-        _conflicts([(s, e, i, (rows[i][6],)) for i, s, e in members if compared(rows[i][6])], bad)
+        _conflicts([(s, e, i, labels[i][1]) for i, s, e in members if labels[i][1]], bad)
     return bad
 
 
