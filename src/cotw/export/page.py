@@ -228,7 +228,9 @@ def write(ctx) -> list[str]:
 
     prov = viewer.locate(ctx.pkg, ctx.tables)
     rows = Rows(ctx.tables)
-    summ = countries.summary(ctx.pkg, ctx.tables)
+    # the summary the downloads carry (derived/summary.*), computed once per export; without it (an export
+    # without validation of a table that lacks what the summary reads), as cotw.summary() gives it
+    summ = ctx.summary.frame if getattr(ctx, "summary", None) is not None else countries.summary(ctx.pkg, ctx.tables)
     written = [PAGE]
     ctx.path(PAGE).write_text(render(ctx, prov, rows, summ), encoding="utf-8", newline="\n")
     for source in prov.sources.values():
