@@ -229,17 +229,23 @@ def _occurs_blocked(text: str, long: list[int], needles: list[str], out: list[bo
     """_occurs for the needles `long` (each at least K characters) of a text whose index is not kept: the
     text is hashed BLOCK windows at a time and every needle not yet found is looked up in each block. The
     cost is the text's length times a constant plus the needles times the number of blocks, never the
-    needles times the text (a scan per needle): exact, and linear in the package."""
+    needles times the text (a scan per needle): exact, and linear in the package. A needle whose start occurs
+    at several places (up to MAX_CANDIDATES) is compared in full only where its last K characters hash as
+    they do in the text too (a repetitive text gives most needles many places: compared one by one, their
+    count grew faster than the text)."""
     keys = _hash(np.frombuffer("".join(needles[i][:K] for i in long).encode("utf-32-le"), dtype=np.uint32).reshape(len(long), K))
+    ends = _hash(np.frombuffer("".join(needles[i][-K:] for i in long).encode("utf-32-le"), dtype=np.uint32).reshape(len(long), K))
+    lengths = np.fromiter((len(needles[i]) for i in long), dtype=np.int64, count=len(long))
     pending = np.arange(len(long))
     windows = len(text) - K + 1
     for a in range(0, windows, BLOCK):
         if not len(pending):
             break
         b = min(a + BLOCK, windows)
-        reach = max(len(needles[long[j]]) for j in pending.tolist())  # verified within this block's code points
+        reach = int(lengths[pending].max())  # verified within this block's code points
         cps = np.frombuffer(text[a: b - 1 + max(K, reach)].encode("utf-32-le"), dtype=np.uint32)
-        h = _hash_windows(cps, b - a)
+        every = _hash_windows(cps, len(cps) - K + 1)  # each window of the stretch; the first b - a start in this block
+        h = every[: b - a]
         # the windows that start a needle: filtered by a bitmap of the needles' keys, then looked up among
         # them (few); a block is never sorted
         wanted = np.unique(keys[pending])
@@ -255,13 +261,22 @@ def _occurs_blocked(text: str, long: list[int], needles: list[str], out: list[bo
         single = np.flatnonzero(hi - lo == 1)
         for j, good in zip(single.tolist(), _compare(cps, order[lo[single]], [needles[long[pending[j]]] for j in single.tolist()])):
             done[j] = out[long[pending[j]]] = good
-        for j in np.flatnonzero(hi - lo > 1).tolist():
-            i = long[pending[j]]
-            if hi[j] - lo[j] > MAX_CANDIDATES:
-                out[i] = needles[i] in text
-                done[j] = True  # scanned once, whatever the answer: not looked up again
-            else:
-                done[j] = out[i] = any(text.startswith(needles[i], a + int(pos)) for pos in order[lo[j]:hi[j]])
+        many = np.flatnonzero(hi - lo > 1)
+        for j in many[(hi - lo)[many] > MAX_CANDIDATES].tolist():
+            out[long[pending[j]]] = needles[long[pending[j]]] in text
+            done[j] = True  # scanned once, whatever the answer: not looked up again
+        few = many[(hi - lo)[many] <= MAX_CANDIDATES]
+        if len(few):  # every place of each: kept where the needle's last window hashes alike, then compared
+            counts = (hi - lo)[few]
+            owner = np.repeat(few, counts)
+            pos = order[np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo[few], counts)]
+            last = pos.astype(np.int64) + lengths[pending[owner]] - K  # where its last K characters would start
+            keep = last < len(every)  # (beyond: the needle would run past the end of the text)
+            keep[keep] = every[last[keep]] == ends[pending[owner[keep]]]
+            owner, pos = owner[keep], pos[keep]
+            for j, good in zip(owner.tolist(), _compare(cps, pos, [needles[long[pending[j]]] for j in owner.tolist()])):
+                if good:
+                    done[j] = out[long[pending[j]]] = True
         pending = pending[~done]
 
 
