@@ -412,7 +412,7 @@ def test_many_short_quotes_are_found_in_linear_time():
         text, needles = case
         assert all(provenance._occurs(needles, ["s"] * len(needles), {"s": text}, {}))
 
-    assert_linear(make, measure, 4, runs=2)
+    assert_linear(make, measure, 4)  # best of three runs: it measures 1.9-2.4x on an idle machine
 
 
 def test_locate_stops_at_its_budget_of_archived_text_and_says_so(pkg, monkeypatch):
