@@ -576,6 +576,9 @@ def test_the_summary_is_regenerated_from_the_positions_on_every_export(tiny, tmp
 def test_an_export_derives_the_summary_once_and_its_pages_show_the_downloads_summary(tiny, tmp_path, monkeypatch):
     """The pages used to derive the summary again from positions loaded again (1.8 s of a 10 s export of 1,500
     countries): they show the summary the downloads carry, derived once per export."""
+    import html
+    import re
+
     import cotw.derived
     from cotw.export import export
 
@@ -585,9 +588,6 @@ def test_an_export_derives_the_summary_once_and_its_pages_show_the_downloads_sum
     out = tmp_path / "out"
     export(tiny, out, formats=["csv"], validate=False)
     assert len(calls) == 1
-    import html
-    import re
-
     page = (out / "pages" / "country-GBR.html").read_text(encoding="utf-8")
     table = page[page.index('<h2 id="summary">'):]
     table = table[:table.index("</table>")]

@@ -293,7 +293,7 @@ def test_quotes_in_an_archive_over_the_index_budget_are_found_in_linear_time():
         assert all(provenance._occurs(needles, ["s"] * len(needles), {"s": text}, {}))
 
     assert len(make(4)[0]) > provenance.MAX_INDEXED
-    assert_linear(make, measure, 4)  # (best of 2 measured 2.55x once in 24 runs under load: now 3)
+    assert_linear(make, measure, 4)  # best of three runs (best of two measured 2.55x once in 25 full runs)
 
 
 # ---------------------------------------------------------------- 9. output
