@@ -48,12 +48,21 @@ def best_of(n: int, fn) -> float:
     return min(times)
 
 
-def assert_linear(make, measure, size: int, runs: int = 3, ratio: float = 2.5) -> None:
-    """`measure(make(2 * size))` takes at most `ratio` times `measure(make(size))` (best of `runs`)."""
+def assert_linear(make, measure, size: int, runs: int = 3, ratio: float = 2.5, most: int = 9) -> None:
+    """`measure(make(2 * size))` takes at most `ratio` times `measure(make(size))`, each the best of at least
+    `runs` runs. The runs alternate, small then large, so that both sizes meet the same load on the machine
+    (measured in a full run: three small runs, then three large ones, once gave 3.4x, the other worker having
+    started something heavy between them). Where the ratio is still over after `runs`, up to `most` runs of
+    each are taken: a best time only falls, and a scan that is not linear stays over whatever the number of
+    runs (a quadratic one takes about 4x, every run)."""
     small, large = make(size), make(2 * size)
-    t1 = best_of(runs, lambda: measure(small))
-    t2 = best_of(runs, lambda: measure(large))
-    assert t2 <= ratio * t1, f"doubling the input took {t2 / t1:.1f} times as long ({t1:.2f} s -> {t2:.2f} s)"
+    t1 = t2 = float("inf")
+    for done in range(1, most + 1):
+        t1 = min(t1, best_of(1, lambda: measure(small)))
+        t2 = min(t2, best_of(1, lambda: measure(large)))
+        if done >= runs and t2 <= ratio * t1:
+            return
+    raise AssertionError(f"doubling the input took {t2 / t1:.1f} times as long ({t1:.2f} s -> {t2:.2f} s), best of {most} runs each")
 
 
 # ---------------------------------------------------------------- 5. CITATION.cff
@@ -293,7 +302,7 @@ def test_quotes_in_an_archive_over_the_index_budget_are_found_in_linear_time():
         assert all(provenance._occurs(needles, ["s"] * len(needles), {"s": text}, {}))
 
     assert len(make(4)[0]) > provenance.MAX_INDEXED
-    assert_linear(make, measure, 4)  # best of three runs (best of two measured 2.55x once in 25 full runs)
+    assert_linear(make, measure, 4)  # 1.9-2.4x on an idle machine; once 2.55x (best of two) and 3.4x (best of three, not alternated) in full runs
 
 
 # ---------------------------------------------------------------- 9. output
@@ -412,7 +421,7 @@ def test_many_short_quotes_are_found_in_linear_time():
         text, needles = case
         assert all(provenance._occurs(needles, ["s"] * len(needles), {"s": text}, {}))
 
-    assert_linear(make, measure, 4)  # best of three runs: it measures 1.9-2.4x on an idle machine
+    assert_linear(make, measure, 4)  # 1.9-2.4x on an idle machine (numpy's arrays leave the cache as the input doubles)
 
 
 def test_locate_stops_at_its_budget_of_archived_text_and_says_so(pkg, monkeypatch):
