@@ -53,13 +53,14 @@ def test_ci_runs_the_readme_commands_as_written(root):
 
 
 def test_the_test_setup_installs_the_build_backend_that_pyproject_names(root):
-    """scripts/setup.sh builds the editable install without build isolation, in .venv: it installs there, first,
-    exactly what pyproject.toml's [build-system] requires (and `editables`, which hatchling's editable builds
-    import), so that the two cannot drift apart."""
+    """Where scripts/setup.sh installs with pip, it builds the editable install without build isolation, in .venv:
+    it installs there, first, exactly what pyproject.toml's [build-system] requires (and `editables`, which
+    hatchling's editable builds import), so that the two cannot drift apart. (uv builds in an environment of
+    its own, which it keeps in its cache.)"""
     import tomllib
 
     requires = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
     setup = (root / "scripts/setup.sh").read_text(encoding="utf-8")
-    first = next(line for line in setup.splitlines() if "pip install" in line and "--no-build-isolation" not in line and "-e" not in line.split())
+    first = next(line for line in setup.splitlines() if line.strip().startswith("pip_install ") and "-e" not in line.split())
     assert all(f"'{r}'" in first for r in requires) and "editables" in first, first
-    assert "--no-build-isolation -e '.[test]'" in setup
+    assert "pip_install --no-build-isolation -e '.[test]'" in setup
