@@ -6,9 +6,10 @@ from typing import Optional
 
 import typer
 
+from .coerce import Command, Group
 from .options import PathArg, Quiet
 
-app = typer.Typer(help="Measure the reliability of the coding: blind units for coders, Krippendorff's alpha.\n\n"
+app = typer.Typer(cls=Group, help="Measure the reliability of the coding: blind units for coders, Krippendorff's alpha.\n\n"
                        "Example: cotw reliability units --out reliability/", no_args_is_help=True, rich_markup_mode=None)
 
 
@@ -17,7 +18,7 @@ def _refuse(exc) -> None:
     raise typer.Exit(2 if getattr(exc, "usage", False) else 1)
 
 
-@app.command("units")
+@app.command("units", cls=Command)
 def units(out: Path = typer.Option(Path("reliability"), "--out", help="Folder for units.jsonl, key.json and codings/dataset.json."),
           source: Optional[str] = typer.Option(None, "--source", help="Only the rows of this source_id (a fork that adds a source measures it)."),
           path: Optional[Path] = PathArg, quiet: bool = Quiet) -> None:
@@ -41,7 +42,7 @@ def units(out: Path = typer.Option(Path("reliability"), "--out", help="Folder fo
         typer.echo(f"{sum(counts.values())} units ({', '.join(f'{t} {n}' for t, n in counts.items())}) in {out}", err=True)
 
 
-@app.command("alpha")
+@app.command("alpha", cls=Command)
 def alpha(folder: Path = typer.Option(Path("reliability"), "--dir", help="The folder holding key.json, codings/ and adjudication.md."),
           out: Path = typer.Option(Path("docs/reliability.md"), "--out", help="The page to write."),
           check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the page is stale or missing.")) -> None:

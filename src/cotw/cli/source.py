@@ -7,9 +7,11 @@ from typing import Optional
 import typer
 
 from ._curate import open_package, refuse
+from .coerce import Group
 from .options import PackageOpt, Quiet
 
 app = typer.Typer(
+    cls=Group,
     name="source",
     help="Manage the archived sources.",
     epilog="Example: cotw source add article.txt --title 'Ministers meet' --kind news --language en --published-basis 'The dateline.'",
