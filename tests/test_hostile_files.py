@@ -269,6 +269,7 @@ def state(root: Path, skip: Path) -> dict[str, tuple]:
 def child(spec_files: list[str]) -> None:
     from typer.testing import CliRunner
 
+    import conftest  # noqa: F401  (as in the suite: one click command per app, not one per invoke)
     import cotw
     from cotw.cli import app
 
