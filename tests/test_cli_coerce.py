@@ -37,7 +37,9 @@ IDS = [f"{name}:{p.name}" for name, _, p in PARAMS]
 VALUES = ["", "x", "text", "json", "github", "markdown", "TEXT", " json", "csv,parquet", "1", "0", "5", "007", "100", "101",
           "-1", "+5", " 5", "5 ", "1_000", "1e3", "0.5", "85.0", "99.999999", "99.9999999", "100.0", "100.5", "inf", "nan",
           "\u0663", "a\x00b", ".", "..", "/", "/no/such/file", "~", "-", "--", "pkg/datapackage.json", 5, 85.0, 0, True,
-          False, Path("x"), Path("."), ["a", "b"], ("a",), [], ["a", 1], [Path("x")], b"bytes"]
+          False, Path("x"), Path("."), ["a", "b"], ("a",), [], ["a", 1], [Path("x")], b"bytes",
+          "\udcff", "a\udcffb", "x" * 5000, "\u202e", "\ufb01", "\uff2a\uff53\uff4f\uff4e", "json\n", "1\n", "\uff15",
+          "1.0e2", "0x10", "-0", "00", "0.0000001", "1" * 25]  # undecodable argv bytes, full-width digits, ...
 
 
 def answer(runtime, value, param, ctx):
