@@ -15,7 +15,7 @@ from . import reliability, review
 from .coerce import Command, Group
 
 app = typer.Typer(
-    cls=Group,  # parameters coerced without pydantic where that is plain (coerce.py: ~120 ms of every run)
+    cls=Group,  # parameters coerced without pydantic where that is plain (coerce.py: ~100 ms of every run)
     name="cotw",
     help="cotw: the provenance-verified dataset of the European Coalition of the Willing for Ukraine (2025).",
     epilog="Example: cotw check (in a clone: checks your edits); cotw COMMAND --help for each command's own example.",

@@ -1,7 +1,7 @@
 """Command-line values made into Python values without pydantic, where that is plain.
 
 typer 0.29 (pinned below 0.30 in pyproject.toml) turns every parameter's value into its Python type through a
-pydantic TypeAdapter: importing pydantic and building the adapters cost about 120 ms of every `cotw` process,
+pydantic TypeAdapter: importing pydantic and building the adapters cost about 100 ms of every `cotw` process,
 a quarter of `cotw check` on the shipped data (benchmarks/README.md). cotw's parameters are of a few plain kinds
 (text, flags, paths without typer's path options, choices, bounded numbers, lists of text). For those, a value
 that is plainly valid is made into what typer's adapter makes of it, with typer's own functions where it has
@@ -84,7 +84,7 @@ class Plain(RuntimeParam):
         if k == "path":
             if type(value) is str and value and "\x00" not in value:
                 value = Path(value)
-            if type(value) is not type(Path()):
+            if not isinstance(value, Path):
                 return _MISS
             return coerce_cli_path(value, info, path_type=Path, param=param, ctx=ctx)  # typer's own checks
         if k == "number":
