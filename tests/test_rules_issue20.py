@@ -261,3 +261,39 @@ def test_an_x_within_that_cannot_work_is_a_located_schema_error_not_a_crash(pkg,
     else:
         assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith("schema/conditions.json: ") and says in lines[0], result.stdout
         assert lines[0].endswith("[table-schema]")
+
+
+def _focus_distinct_by_every_row(ids, source, evidence, focus, country, issue) -> list[bool]:
+    """focus-distinct as first written: every row grouped in Python, no row skipped (the reference)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, k in enumerate(zip(source, evidence, country, issue)):
+        if k[1] is not None:
+            groups.setdefault(k, []).append(i)
+    good = [True] * len(ids)
+    for at in groups.values():
+        if len(at) < 2:
+            continue
+        seen: dict[object, list[int]] = {}
+        for i in at:
+            seen.setdefault(focus[i], []).append(i)
+        for f, same in seen.items():
+            if f is None or len(same) > 1:
+                for i in same:
+                    good[i] = False
+    return good
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["s1", "s2"]), st.sampled_from([None, "", "a", "b", "a b", "é"]),
+                               st.sampled_from([None, "a", "b", "x"]), st.sampled_from(["FRA", "GBR"]),
+                               st.sampled_from(["own_troops", "air"])), max_size=30))
+def test_focus_distinct_judges_only_shared_evidence_and_agrees_with_grouping_every_row(rows):
+    import pyarrow as pa
+
+    ids = [f"po-{i:04d}" for i in range(len(rows))]
+    source, evidence, focus, country, issue = (list(c) for c in zip(*rows)) if rows else ([], [], [], [], [])
+    table = pa.table({"position_id": pa.array(ids, pa.string()), "source_id": pa.array(source, pa.string()),
+                      "evidence": pa.array(evidence, pa.string()), "focus": pa.array(focus, pa.string()),
+                      "country": pa.array(country, pa.string()), "issue": pa.array(issue, pa.string())})
+    got = rules.focus_distinct("positions", "position_id").fn(Cols.of_arrow(table))
+    assert got.to_pylist() == _focus_distinct_by_every_row(ids, source, evidence, focus, country, issue)

@@ -29,6 +29,24 @@ def focus_within(col: str, within: str) -> CheckSpec:
     return CheckSpec(f"rule:{col}-within-{within}", check, Rule("focus", col, say, needs_row=True))
 
 
+def shared_evidence(df: Cols) -> list[int]:
+    """The rows whose non-empty `evidence` another row of the table has too, in order (an arrow count of each
+    value: at 10,000 positions most evidence is a row's own, and grouping every row in Python took ~17 ms)."""
+    import pyarrow.compute as pc
+
+    evidence = df["evidence"]
+    counts = pc.value_counts(evidence)
+    shared = counts.field("values").filter(pc.greater(counts.field("counts"), 1)).drop_null()
+    if len(shared) == 0:
+        return []
+    return pc.indices_nonzero(pc.is_in(evidence, value_set=shared)).to_pylist()
+
+
+def taken(df: Cols, name: str, rows: list[int]) -> list:
+    """`cells` of the given rows only."""
+    return df[name].take(rows).to_pylist()
+
+
 def focus_distinct(table: str, pk: str) -> CheckSpec:
     """Rows sharing source_id, evidence and the table's fixed values each have a distinct non-empty focus."""
     fixed = FIXED.get(table, ())
@@ -37,12 +55,14 @@ def focus_distinct(table: str, pk: str) -> CheckSpec:
     def check(df: Cols):
         if not df.has(pk, "source_id", "evidence", "focus", *fixed):
             return df.true()
-        ids, focus = cells(df, pk), cells(df, "focus")
-        keys = list(zip(cells(df, "source_id"), cells(df, "evidence"), *(cells(df, c) for c in fixed)))
+        rows = shared_evidence(df)  # a row whose evidence no other row has is alone in its group: it passes
+        if not rows:
+            return df.true()
+        ids, focus = taken(df, pk, rows), taken(df, "focus", rows)
+        keys = list(zip(taken(df, "source_id", rows), taken(df, "evidence", rows), *(taken(df, c, rows) for c in fixed)))
         groups: dict[tuple, list[int]] = {}
         for i, k in enumerate(keys):
-            if k[1] is not None:
-                groups.setdefault(k, []).append(i)
+            groups.setdefault(k, []).append(i)
         good = [True] * df.num_rows
         for at in groups.values():
             if len(at) < 2:
@@ -53,7 +73,7 @@ def focus_distinct(table: str, pk: str) -> CheckSpec:
             for f, same in seen.items():
                 if f is None or len(same) > 1:
                     for i in same:
-                        good[i] = False
+                        good[rows[i]] = False
                         others[ids[i]] = [ids[j] for j in (at if f is None else same) if j != i]
         return mask(good)
 
