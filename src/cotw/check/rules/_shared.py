@@ -17,8 +17,11 @@ def _lookup(table: dict[str, str], keys):
     return pc.take(pa.array(list(table.values()), TEXT), pc.index_in(keys, value_set=pa.array(list(table), TEXT)))
 
 
-def cells(df, name: str) -> list:
-    """Column `name` of a `Cols` as Python values (None where missing, or where the table has no such column)."""
+def cells(df, name: str, rows: list[int] | None = None) -> list:
+    """Column `name` of a `Cols` as Python values (None where missing, or where the table has no such column);
+    of the given `rows` only, if any."""
+    if rows is not None:
+        return df[name].take(rows).to_pylist() if name in df else [None] * len(rows)
     return df[name].to_pylist() if name in df else [None] * df.num_rows
 
 

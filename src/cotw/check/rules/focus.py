@@ -42,11 +42,6 @@ def shared_evidence(df: Cols) -> list[int]:
     return pc.indices_nonzero(pc.is_in(evidence, value_set=shared)).to_pylist()
 
 
-def taken(df: Cols, name: str, rows: list[int]) -> list:
-    """`cells` of the given rows only."""
-    return df[name].take(rows).to_pylist()
-
-
 def focus_distinct(table: str, pk: str) -> CheckSpec:
     """Rows sharing source_id, evidence and the table's fixed values each have a distinct non-empty focus."""
     fixed = FIXED.get(table, ())
@@ -58,8 +53,8 @@ def focus_distinct(table: str, pk: str) -> CheckSpec:
         rows = shared_evidence(df)  # a row whose evidence no other row has is alone in its group: it passes
         if not rows:
             return df.true()
-        ids, focus = taken(df, pk, rows), taken(df, "focus", rows)
-        keys = list(zip(taken(df, "source_id", rows), taken(df, "evidence", rows), *(taken(df, c, rows) for c in fixed)))
+        ids, focus = cells(df, pk, rows), cells(df, "focus", rows)
+        keys = list(zip(cells(df, "source_id", rows), cells(df, "evidence", rows), *(cells(df, c, rows) for c in fixed)))
         groups: dict[tuple, list[int]] = {}
         for i, k in enumerate(keys):
             groups.setdefault(k, []).append(i)
