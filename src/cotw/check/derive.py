@@ -3,7 +3,7 @@ truth), and the pandera schemas made of them.
 
 pandera's own `from_frictionless_schema` loses dates, formats, foreign keys and v2 properties, so
 cotw converts them itself. `checks` gives a table's checks (types, constraints, keys, safe text, and the
-rules of cotw.check.rules), each an arrow function (see blocks); `Checks.pass_all` runs them on a table
+rules of cotw.check.rules), each an arrow function (see blocks); `Checks.failing` runs them on a table
 as read, without pandas. `build` wraps the same functions as a pandera schema: `cotw check` uses it to
 word the failures of a table that did not pass, and `cotw.schema()` hands it to users, who can validate
 the text of `cotw.read` and the typed frame of `cotw.load` alike. Each check's name is a key into
@@ -74,21 +74,29 @@ class Checks:
             out[f"not_nullable:{col}"] = Rule("required", col, lambda v, r, col=col: (f"{col} is required but the cell is empty", None))
         return out
 
-    def pass_all(self, cols: Cols) -> bool:
-        """Whether every row of `cols` passes every check (what pandera would find nothing in). A check
-        that raises counts as a failure: the caller then runs pandera, which reports it."""
-        try:
-            for col, specs in self.columns.items():
-                if col not in cols:
-                    continue  # a missing column: the structure layer says it
-                a = cols[col]
-                if not self.nullable[col] and a.null_count:
-                    return False
-                if not all(all_pass(s.fn(a)) for s in specs):
-                    return False
-            return all(all_pass(s.fn(cols)) for s in self.frame)
-        except Exception:  # noqa: BLE001 (pandera turns it into an internal-error problem)
-            return False
+    def failing(self, cols: Cols) -> Checks | None:
+        """Only what fails on `cols`, or None when every row passes every check (what pandera would find
+        nothing in): the checks with a failing row or that raise (pandera reports those as internal errors),
+        and the columns that hold them or an empty cell they may not hold. pandera, which words the failures
+        (`build`), then runs these alone: a check that passes here has no failure case for it to find."""
+        out = Checks(self.name)
+        for col, specs in self.columns.items():
+            if col not in cols:
+                continue  # a missing column: the structure layer says it
+            a = cols[col]
+            bad = [s for s in specs if not _passes(s, a)]
+            if bad or not self.nullable[col] and a.null_count:
+                out.columns[col], out.nullable[col], out.fields[col] = bad, self.nullable[col], self.fields[col]
+        out.frame = [s for s in self.frame if not _passes(s, cols)]
+        return out if out.columns or out.frame else None
+
+
+def _passes(spec: CheckSpec, data) -> bool:
+    """Whether every row passes `spec` (a null is a failure); a check that raises fails."""
+    try:
+        return all_pass(spec.fn(data))
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def checks(pkg: Package, name: str, refs: dict | None = None, context: dict[str, Cols] | None = None,

@@ -204,8 +204,8 @@ def _descriptor(pkg: Package) -> tuple[list[Problem], list[Problem]]:
 
 
 def check_tables(pkg: Package, report: Report) -> tuple[dict, dict]:
-    """Layer 2: structure, then every derived check, on arrow. Returns the tables as read and the checks
-    of each table with a failure (`describe` says what failed)."""
+    """Layer 2: structure, then every derived check, on arrow. Returns the tables as read and, for each table
+    with a failure, the checks that fail (`Checks.failing`; `describe` says what failed)."""
     from . import derive
     from .blocks import Cols
     from ..io.reader import read_table
@@ -222,8 +222,7 @@ def check_tables(pkg: Package, report: Report) -> tuple[dict, dict]:
 
     def judge(name: str):
         cols = complete.get(name) or Cols.of_arrow(tables[name].arrow)
-        made = derive.checks(pkg, name, refs, complete, cols)
-        return name, None if made.pass_all(cols) else made
+        return name, derive.checks(pkg, name, refs, complete, cols).failing(cols)
 
     names = [n for n, t in tables.items() if t.arrow is not None]
     if sum(tables[n].rows for n in names) < PARALLEL_FROM:
