@@ -5,11 +5,11 @@ Stages, in order (pipeline.validate runs them):
    their own consistency (pipeline.descriptor_problems);
 2. structure and schema: every table read as written (cotw.io.reader, into arrow), then every check
    derived from the Table Schemas (derive, built from the arrow blocks, plus the cross-column and
-   cross-table rules) run on arrow; only a table with a failure goes to pandera, which runs the same
-   checks to word each failure (pipeline.describe);
+   cross-table rules) run on arrow; the checks a table fails are run again to word each failure
+   (failures.describe);
 3. provenance: archives match their sha256, and every evidence or quote occurs verbatim (provenance);
 4. optionally frictionless as an independent second opinion (second_opinion).
 Every problem is a report.Problem with a rule code such as `foreign-key` or `archive-changed`.
-Heavy libraries are imported by the stages that need them, not here; valid data is checked without
-pandas or pandera (cotw.io.quietarrow keeps pyarrow from importing pandas meanwhile).
+Heavy libraries are imported by the stages that need them, not here; data is checked and its problems
+worded without pandas or pandera (cotw.io.quietarrow keeps pyarrow from importing pandas meanwhile).
 """

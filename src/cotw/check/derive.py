@@ -4,9 +4,9 @@ truth), and the pandera schemas made of them.
 pandera's own `from_frictionless_schema` loses dates, formats, foreign keys and v2 properties, so
 cotw converts them itself. `checks` gives a table's checks (types, constraints, keys, safe text, and the
 rules of cotw.check.rules), each an arrow function (see blocks); `Checks.failing` runs them on a table
-as read, without pandas. `build` wraps the same functions as a pandera schema: `cotw check` uses it to
-word the failures of a table that did not pass, and `cotw.schema()` hands it to users, who can validate
-the text of `cotw.read` and the typed frame of `cotw.load` alike. Each check's name is a key into
+as read, without pandas, and cotw.check.failures words what fails. `build` wraps the same functions as a
+pandera schema, which `cotw.schema()` hands to users, who can validate the text of `cotw.read` and the
+typed frame of `cotw.load` alike (tests/test_agreement.py holds it to the engine's problems). Each check's name is a key into
 `schema.metadata["cotw"]`, which says which column and rule it stands for, so failures can be
 reported in plain words with their CSV line.
 """

@@ -1,8 +1,8 @@
 """`cotw check` as a library call: run every layer, collect every problem, return one Report.
 
 Layers: (1) the descriptor against the Data Package v2 profile and its own consistency;
-(2) every table, read as written (structure) and checked with the derived pandera schemas
-(types, constraints, keys, cross-column rules); (3) provenance; (4) optionally frictionless,
+(2) every table, read as written (structure) and checked, on arrow, with the checks derived from its
+Table Schema (types, constraints, keys, cross-column rules); (3) provenance; (4) optionally frictionless,
 as an independent second opinion. Nothing outside the package is read; nothing is fetched.
 """
 from __future__ import annotations
@@ -11,13 +11,12 @@ import re
 from pathlib import Path
 
 from ..package import DESCRIPTOR, Package, PackageError, not_a_package, unsafe_path_reason
-from ..report import MAX_KEPT, Problem, Problems, Report, names_list, shorten
+from ..report import Problem, Problems, Report, names_list, shorten
 
 V2_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 LAYERS = ("descriptor", "schema", "provenance")
 MISSHAPEN = {"delimiter", "header", "extra-column", "missing-column", "duplicate-column", "long-row"}  # rows do not fit the schema
 PARALLEL_FROM = 100_000  # rows in all from which the tables are judged two at a time
-_RAISED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception)\(")
 PARTIAL_READ = {"encoding", "empty-file", "delimiter", "header", "duplicate-column", "unbalanced-quote", "csv-syntax",
                 "short-row", "long-row", "missing-file", "unreadable-file", "unsafe-path"}
 
@@ -47,8 +46,7 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False, de
 
     from ..io.quietarrow import without_pandas
 
-    # every check runs on arrow; pandera (which words a failure, with pandas) is imported only for a
-    # table that has a problem, after the arrow stages
+    # every check runs on arrow, and the failures are worded from it: no pandas
     with without_pandas() if defer_pandas else nullcontext():
         fatal = descriptor_problems(pkg, report)
         if fatal:
@@ -56,8 +54,8 @@ def validate(path: str | Path | None = None, with_frictionless: bool = False, de
         tables, failing = check_tables(pkg, report)
         provenance = Problems()
         check_provenance(pkg, tables, provenance)
-    for name, made in failing.items():
-        report.extend(describe(pkg, tables[name], made))
+        for name, made in failing.items():
+            report.extend(describe(pkg, tables[name], made))
     report.extend(provenance)
     if with_frictionless:
         misshapen = sorted({t.file for t in tables.values() if any(p.rule in MISSHAPEN for p in t.problems)})
@@ -236,74 +234,10 @@ def check_tables(pkg: Package, report: Report) -> tuple[dict, dict]:
 
 
 def describe(pkg: Package, table, made) -> Problems:
-    """Every failure of table `table` under its checks `made`, in words: pandera runs the same checks
-    lazily and collects each failure case (see _failures)."""
-    import pandera.pandas as pa
+    """Every failure of table `table` under its failing checks `made` (check_tables), in words (failures.py)."""
+    from .failures import describe as words
 
-    from . import derive
-
-    sch = derive.build(pkg, table.name, made=made)
-    for check in [*sch.checks, *(c for col in sch.columns.values() for c in col.checks)]:
-        check.n_failure_cases = MAX_KEPT  # pandera then reshapes (slowly) only these; _failures counts the rest
-    try:
-        sch.validate(table.frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        return _failures(sch, table, exc)
-    return Problems()
-
-
-def _failures(sch, table, exc) -> Problems:
-    """The Problems of pandera's SchemaErrors, in bounded time and memory: per check, only the first
-    MAX_KEPT failures in line order are described (a message per row, and the row looked up when the
-    rule needs it); the others are only counted (`Problems.omit`), so the summary still counts all.
-    cotw's own checks hand pandera at most MAX_KEPT failure cases each; their full count is in each
-    error's check_output (one boolean per row)."""
-    import numpy as np
-    import pandas as pd
-
-    registry = sch.metadata["cotw"]
-    out = Problems()
-    cases = exc.failure_cases
-    failed = {}  # check name -> rows that failed it, for the checks whose failure cases pandera cut short
-    for error in exc.schema_errors:
-        name = getattr(error.check, "name", None)
-        if name in registry and isinstance(error.check_output, pd.Series):
-            failed[name] = failed.get(name, 0) + int((~error.check_output.fillna(True).astype(bool)).sum())
-    checks = cases["check"].astype(str).to_numpy()
-    columns = cases["column"].to_numpy()
-    keys = np.where(checks == "not_nullable", np.char.add("not_nullable:", columns.astype(str)), checks).astype(object)
-    index = pd.to_numeric(cases["index"], errors="coerce").to_numpy(dtype=float)  # NaN: a failure of the whole column
-    # one problem per (check, row), the first MAX_KEPT per check in line order; a whole-column failure first
-    order = pd.DataFrame({"key": keys, "idx": index})[checks != "column_in_dataframe"]  # a missing column: structure says it
-    order = order.drop_duplicates(["key", "idx"]).sort_values("idx", kind="stable", na_position="first")
-    rank = order.groupby("key", sort=False).cumcount().to_numpy()
-    listed = order.groupby("key", sort=False).size()
-    for key, n in listed.items():
-        rule = registry.get(key)
-        out.omit(rule.rule if rule else str(key), table.file, max(int(n), failed.get(key, 0)) - min(int(n), MAX_KEPT))
-    values = cases["failure_case"].to_numpy()
-    for pos in order.index[rank < MAX_KEPT]:
-        check, column, value, key = checks[pos], columns[pos], values[pos], keys[pos]
-        rule = registry.get(key)
-        idx = None if np.isnan(index[pos]) else int(index[pos])
-        line = table.line(idx) if idx is not None else None
-        if idx is None and isinstance(value, str) and _RAISED.match(value):
-            # pandera turns an exception inside a check into a failure case; say so, never as data
-            out.append(Problem("schema", "internal-error", f"the check {key!r} could not run ({value}); please report this",
-                               table.file, None, None if column is None else str(column)))
-            continue
-        if rule is None:
-            out.append(Problem("schema", check, f"{column}: {value!r} fails {check}", table.file, line, str(column), str(value)))
-            continue
-        col = rule.column
-        # a check of the whole frame fails with the row's first cell: the rule's own cell is in the row
-        row = table.frame.loc[idx] if ((rule.needs_row or column != col) and idx is not None) else None
-        if row is not None and col in row.index:
-            value = row[col]
-        value = None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-        message, hint = rule.describe(value, row)
-        out.append(Problem("schema", rule.rule, message, table.file, line, col, value, hint))
-    return out
+    return words(pkg, table, made)
 
 
 def check_provenance(pkg: Package, tables: dict, report: Report | Problems) -> None:

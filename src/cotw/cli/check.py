@@ -47,7 +47,7 @@ def check(
     from cotw.check.pipeline import validate
     from cotw.report import escape
 
-    # the process ends with the report: pandas is kept out unless a problem needs pandera's words
+    # the process ends with the report: pandas is kept out (see cotw.io.quietarrow)
     report = validate(target(path, "check", quiet).path, with_frictionless=with_frictionless, defer_pandas=True, base=base)
     if report.usage_error:
         typer.echo(f"Error: {escape(report.usage_error.message)}", err=True)

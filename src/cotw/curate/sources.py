@@ -264,7 +264,7 @@ def _read_sources(pkg: Package):
         raise CurateError(f"{rel} is not a regular file inside the package; nothing was written")
     table = read_table(pkg, "sources")
     broken = [p for p in table.problems if p.rule in PARTIAL_READ]
-    if broken or table.frame is None:
+    if broken or table.arrow is None:
         first = broken[0].text() if broken else f"{rel} cannot be read"
         raise CurateError(f"{first}; fix {rel} first (cotw check says what is wrong); nothing was written")
     try:  # through safeio, as read_table did: a folder on the way that links out of the package is refused
@@ -279,31 +279,25 @@ def _read_sources(pkg: Package):
 
 
 def _validate_row(pkg: Package, table, row: dict, found_before: list[str] | None = None) -> None:
-    """Check the new row with the derived schema of `sources`, as `cotw check` will; refuse with every problem
+    """Check the new row with the derived checks of `sources`, as `cotw check` will; refuse with every problem
     (those found before, already worded, first)."""
-    import pandas as pd
-    import pandera.pandas as pa
+    import numpy as np
+    import pyarrow as pa
 
     from ..check import derive
-    from ..check.blocks import Cols
+    from ..check.blocks import TEXT, Cols
+    from ..check.failures import describe
     from ..io.reader import Table
-    from ..check.pipeline import _failures
 
-    frame = table.frame
-    new = pd.DataFrame([{c: row.get(c) or None for c in frame.columns}], index=[len(frame)]).astype(object)
-    both = pd.concat([frame.astype(object), new])
-    both = both.where(both.notna(), None)
-    context = {"sources": Cols.of_frame(both)}
-    sch = derive.build(pkg, "sources", derive.fk_sets(pkg, context), context)
+    old = table.arrow
+    new = pa.table({c: pa.array([None if row.get(c) in (None, "") else str(row[c])], TEXT) for c in old.column_names})
+    both = pa.concat_tables([old, new.cast(old.schema)])
+    context = {"sources": Cols.of_arrow(both)}
+    made = derive.checks(pkg, "sources", derive.fk_sets(pkg, context), context).failing(context["sources"])
     found = []
-    try:
-        sch.validate(both, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        import numpy as np
-
-        probe = Table("sources", table.file, table.fields, lines=np.arange(len(both)) + 2)  # line = index + 2
-        probe.frame = both
-        found = [p for p in _failures(sch, probe, exc) if p.line == len(frame) + 2]  # the new row's problems only
+    if made is not None:
+        probe = Table("sources", table.file, table.fields, arrow=both, lines=np.arange(both.num_rows) + 2)  # line = index + 2
+        found = [p for p in describe(pkg, probe, made) if p.line == both.num_rows + 1]  # the new row's problems only
     if found or found_before:
         lines = list(found_before or [])
         for p in found:
