@@ -74,7 +74,7 @@ def test_a_folder_swapped_for_a_link_out_after_the_check_is_not_followed(tree, m
     outside = tree.parent / "elsewhere"
     outside.mkdir()
     (outside / "t.csv").write_bytes(b"secret\n")
-    checked = safeio.inside
+    checked = safeio._resolved  # the check: realpath of the root and of the file
 
     def check_then_swap(root, relpath):
         real = checked(root, relpath)
@@ -82,7 +82,7 @@ def test_a_folder_swapped_for_a_link_out_after_the_check_is_not_followed(tree, m
         os.symlink(outside, tree / "data")
         return real
 
-    monkeypatch.setattr(safeio, "inside", check_then_swap)
+    monkeypatch.setattr(safeio, "_resolved", check_then_swap)
     with pytest.raises(UnsafeFile, match="symbolic link that loops or changed while it was read"):
         safeio.read_bytes(tree, "data/t.csv", 100)
 

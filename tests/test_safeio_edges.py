@@ -244,10 +244,10 @@ def test_a_file_swapped_for_a_link_after_the_walk_is_refused_and_the_link_left_a
 
 @pytest.mark.skipif(not safeio._WALK, reason="needs openat")
 def test_the_walk_never_climbs_above_the_root_even_past_a_weakened_containment_check(sibling, monkeypatch):
-    """Two locks: were `inside` to let a link out through (as a string-prefix comparison would), the walk
-    still refuses a path whose real form climbs above the root."""
+    """Two locks: were the containment check (`inside`, `_resolved`) to let a link out through (as a
+    string-prefix comparison would), the walk still refuses a path whose real form climbs above the root."""
     os.symlink("../../pkg-evil/secret.txt", sibling / "data" / "x.csv")
-    monkeypatch.setattr(safeio, "inside", lambda root, relpath: safeio.Path(os.path.realpath(os.path.join(root, relpath))))
+    monkeypatch.setattr(safeio, "_resolved", lambda root, relpath: (os.path.realpath(root), os.path.realpath(os.path.join(root, relpath))))
     for read in (safeio.read_bytes, safeio.open_regular):
         with pytest.raises(UnsafeFile, match="resolves outside the package") as exc:
             read(sibling, "data/x.csv", 1000)

@@ -88,6 +88,11 @@ def _unnormal(path: str) -> str | None:
 
 def inside(root: Path, relpath: str) -> Path:
     """The real path of `relpath` under `root`, refusing one that is unsafe as written or resolves outside."""
+    return Path(_resolved(root, relpath)[1])
+
+
+def _resolved(root: Path, relpath: str) -> tuple[str, str]:
+    """(real path of `root`, real path of `relpath` under it), refusing as `inside` does."""
     reason = unsafe_path_reason(relpath)
     if reason:
         raise UnsafeFile(relpath, f"{reason}; it was not read")
@@ -95,7 +100,7 @@ def inside(root: Path, relpath: str) -> Path:
     target = os.path.realpath(os.path.join(real_root, relpath))
     if target != real_root and os.path.commonpath([real_root, target]) != real_root:
         raise UnsafeFile(relpath, "resolves outside the package (through a symbolic link); it was not read")
-    return Path(target)
+    return real_root, target
 
 
 def kind(mode: int) -> str:
@@ -123,10 +128,10 @@ def _parent(root: Path, relpath: str) -> tuple[int | None, str, Path]:
 
     Each directory below the real root is opened relative to the one above it, without following
     a symlink, so the descriptor is of the directory that `inside` vetted and nothing else."""
-    target = inside(root, relpath)
+    real_root, target = _resolved(root, relpath)
+    target = Path(target)
     if not _WALK:
         return None, target.name, target
-    real_root = os.path.realpath(root)
     parts = Path(os.path.relpath(target, real_root)).parts
     if not parts:  # the root itself (relpath gives ".", which has no parts)
         raise UnsafeFile(relpath, "is a directory, not a file; it was not read", "not-a-file")
