@@ -270,3 +270,31 @@ def test_a_row_cannot_be_linked_to_itself(pkg):
     edit_csv(pkg / "data/links.csv", line, "to_id", row["from_id"])
     expected = f"data/links.csv:{line}: link {row['from_id']} part_of {row['from_id']} links a row to itself [link]"
     assert expected in problems(pkg)
+
+
+def test_a_check_that_raises_is_an_internal_error_located_in_its_table_never_a_traceback(root, monkeypatch):
+    """A check that raises (a bug in cotw) fails its table and is said as an internal error, with what was
+    raised: of a column, named by its column; of whole rows, by its table. The other checks still speak."""
+    import cotw
+    from cotw.check import derive
+    from cotw.check.blocks import CheckSpec
+
+    made = derive.checks
+
+    def boom(*args):
+        raise ValueError("boom")
+
+    def broken(pkg, name, *args, **kwargs):
+        out = made(pkg, name, *args, **kwargs)
+        if name == "positions":
+            out.columns["issue"] = [CheckSpec(s.key, boom, s.rule) if s.key == "enum:issue" else s for s in out.columns["issue"]]
+            out.frame = [CheckSpec(s.key, boom, s.rule) if s.key == "rule:value-for-issue" else s for s in out.frame]
+        return out
+
+    monkeypatch.setattr(derive, "checks", broken)
+    report = cotw.validate(root)
+    said = [(p.rule, p.file, p.line, p.column, p.message) for p in report.problems]
+    assert said == [
+        ("internal-error", "data/positions.csv", None, "positions", "the check 'rule:value-for-issue' could not run (ValueError(\"boom\")); please report this"),
+        ("internal-error", "data/positions.csv", None, "issue", "the check 'enum:issue' could not run (ValueError(\"boom\")); please report this"),
+    ], said
