@@ -6,9 +6,9 @@ cotw converts them itself. `checks` gives a table's checks (types, constraints, 
 rules of cotw.check.rules), each an arrow function (see blocks); `Checks.failing` runs them on a table
 as read, without pandas, and cotw.check.failures words what fails. `build` wraps the same functions as a
 pandera schema, which `cotw.schema()` hands to users, who can validate the text of `cotw.read` and the
-typed frame of `cotw.load` alike (tests/test_agreement.py holds it to the engine's problems). Each check's name is a key into
-`schema.metadata["cotw"]`, which says which column and rule it stands for, so failures can be
-reported in plain words with their CSV line.
+typed frame of `cotw.load` alike (tests/test_agreement.py holds it to the engine's problems). Each
+check's name is a key into `schema.metadata["cotw"]`, which says which column and rule it stands for,
+so failures can be reported in plain words with their CSV line.
 """
 from __future__ import annotations
 
@@ -75,10 +75,9 @@ class Checks:
         return out
 
     def failing(self, cols: Cols) -> Checks | None:
-        """Only what fails on `cols`, or None when every row passes every check (what pandera would find
-        nothing in): the checks with a failing row or that raise (pandera reports those as internal errors),
-        and the columns that hold them or an empty cell they may not hold. pandera, which words the failures
-        (`build`), then runs these alone: a check that passes here has no failure case for it to find."""
+        """Only what fails on `cols`, or None when every row passes every check: the checks with a failing
+        row or that raise (said as internal errors), and the columns that hold them or an empty cell they may
+        not hold. cotw.check.failures then runs these alone to word each failure."""
         out = Checks(self.name)
         for col, specs in self.columns.items():
             if col not in cols:

@@ -6,12 +6,12 @@ order get a message (and the row, looked up when the rule needs it); the others 
 (`Problems.omit`), so the summary still counts all. An empty cell a column may not hold is a `required`
 problem; a check that raises is an `internal-error` problem, never a traceback.
 
-This is what pandera did with the same functions (derive.build) until 0.3: its lazy validation collected
-the failure cases, which were then read back here. The problems are the same, in the same order (the
-checks of whole rows first, then each column's, an empty cell before its column's checks; sorted by line,
-stable); only pandera and pandas are no longer imported to say them, which took longer than the check of
-the whole shipped package. tests/test_agreement.py holds these problems to the pandera schema's
-failure cases (`cotw.schema`), for every table.
+Until 0.3.0 pandera did this with the same functions (derive.build): its lazy validation collected the
+failure cases, which cotw then read back. The reports are the same (benchmarks/same_report.py): rows in
+line order, and within a row the checks of whole rows first, then each column's, an empty cell before its
+column's checks. Only pandera and pandas are no longer imported to say them, which took longer than the
+check of the whole shipped package. tests/test_agreement.py holds these problems to the failure cases of
+the pandera schema (`cotw.schema`), for every table.
 """
 from __future__ import annotations
 
