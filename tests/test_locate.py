@@ -5,6 +5,7 @@ import json
 import shlex
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import cotw
 from conftest import ROOT, edit_csv
@@ -141,6 +142,50 @@ def test_folding_keeps_a_map_back_to_the_original():
     folded, pos = fold(text)
     assert folded == "\"don't\" - spruds"
     assert [text[i] for i in pos] == list("“Don’t” —\nSprūds")
+
+
+def _fold_one_character_at_a_time(text: str) -> tuple[str, list[int]]:
+    """What `fold` means, character by character (fold itself handles runs of plain ASCII whole)."""
+    from cotw.curate.locate import _BLOCK_TAGS, _TAG, _fold_char
+
+    tags = {m.start(): (m.end(), m.group(1).lower() in _BLOCK_TAGS) for m in _TAG.finditer(text)}
+    out, pos, space, i = [], [], True, 0
+    while i < len(text):
+        if i in tags:
+            end, block = tags[i]
+            if block and not space:
+                out.append(" "), pos.append(i)
+                space = True
+            i = end
+            continue
+        if text[i].isspace():
+            if not space:
+                out.append(" "), pos.append(i)
+                space = True
+        else:
+            for ch in _fold_char(text[i]):
+                out.append(ch), pos.append(i)
+                space = False
+        i += 1
+    if out and out[-1] == " ":
+        out.pop(), pos.pop()
+    return "".join(out), pos
+
+
+_PIECES = list("aZ09 `'.\t\n\r\x0b\x1c\x1f\x7f\x00é…\u00adﬁ“—<>/\"=") + ["<p>", "</u>", "<br/>", "<u class='x'>", "<b>", "</div >",
+                                                                               "\u2028", "\xa0", "İ", "ß", "\u0301", "\ufdfa", "  "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_folding_handles_runs_as_it_handles_each_character(text):
+    assert fold(text) == _fold_one_character_at_a_time(text)
+
+
+def test_folding_the_archived_texts_handles_runs_as_it_handles_each_character(root):
+    for source in (MYIND, EUD, GMF):
+        text = archived_text(root, source)
+        assert fold(text) == _fold_one_character_at_a_time(text)
 
 
 def test_words_longer_than_a_cell_are_refused(root):

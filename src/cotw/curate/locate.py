@@ -47,35 +47,42 @@ def _fold_char(c: str) -> str:
     return out
 
 
+# one match per run the folding treats alike: whitespace (one space); words of printable ASCII but the backtick,
+# one space apart (their lower case, one character for one: most of any text, handled whole); any other character
+_RUNS = re.compile(r"(\s+)|([!-_a-~]+(?: [!-_a-~]+)*)|(.)", re.DOTALL)
+
+
 def fold(text: str) -> tuple[str, list[int]]:
     """The text as matched, and for each of its characters the index of the original character it comes from."""
-    tags = {m.start(): (m.end(), m.group(1).lower() in _BLOCK_TAGS) for m in _TAG.finditer(text)}
     out: list[str] = []
     pos: list[int] = []
     space = True  # no leading space
-    i, n = 0, len(text)
-    while i < n:
-        tag = tags.get(i)
-        if tag is not None:
-            end, block = tag
-            if block and not space:
-                out.append(" ")
-                pos.append(i)
-                space = True
-            i = end
-            continue
-        c = text[i]
-        if c.isspace():
-            if not space:
-                out.append(" ")
-                pos.append(i)
-                space = True
-        else:
-            for ch in _fold_char(c):
-                out.append(ch)
-                pos.append(i)
+    i = 0
+    for tag in (*_TAG.finditer(text), None):
+        end = len(text) if tag is None else tag.start()
+        for m in _RUNS.finditer(text, i, end):
+            if m.group(1) is not None:
+                if not space:
+                    out.append(" ")
+                    pos.append(m.start())
+                    space = True
+            elif m.group(2) is not None:
+                out.append(m.group(2).lower())
+                pos.extend(range(m.start(), m.end()))
                 space = False
-        i += 1
+            else:
+                folded = _fold_char(m.group(3))
+                if folded:
+                    out.append(folded)
+                    pos.extend([m.start()] * len(folded))
+                    space = False
+        if tag is None:
+            break
+        if not space and tag.group(1).lower() in _BLOCK_TAGS:
+            out.append(" ")
+            pos.append(end)
+            space = True
+        i = tag.end()
     if out and out[-1] == " ":
         out.pop()
         pos.pop()
