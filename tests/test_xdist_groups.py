@@ -58,3 +58,41 @@ def test_the_cli_answers_the_same_with_its_command_built_once(pkg, monkeypatch):
     monkeypatch.setattr(typer.testing, "_get_command", typer.testing._get_command.built_by)
     assert typer.testing._get_command(app) is not typer.testing._get_command(app)
     assert [(r.exit_code, r.stdout, r.stderr) for r in (runner.invoke(app, a) for a in runs)] == reused
+
+
+TMPFS_AT_SHM = "sysfs /sys sysfs rw 0 0\n/dev/vda / ext4 rw,relatime 0 0\ntmpfs /dev/shm tmpfs rw,relatime,size=24683784k 0 0\n"
+
+
+def test_temporary_files_go_to_memory_only_where_the_caller_chose_no_folder_and_it_is_a_shared_tmpfs(tmp_path):
+    """conftest.memory_scratch: /dev/shm (a tmpfs) when no TMPDIR is set; never against the caller's TMPDIR, never
+    on a folder that is not a tmpfs mount, not shared like /tmp or without 4 GiB free."""
+    from conftest import memory_scratch
+
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    shm.chmod(0o1777)
+    mounts = TMPFS_AT_SHM.replace("/dev/shm", str(shm))
+    free = os.statvfs(shm)
+    roomy = free.f_bavail * free.f_frsize >= 4 << 30
+    assert memory_scratch({}, mounts, str(shm)) == (str(shm) if roomy else None)
+    assert memory_scratch({"TMPDIR": "/var/tmp"}, mounts, str(shm)) is None
+    assert memory_scratch({}, mounts.replace("tmpfs rw", "ext4 rw"), str(shm)) is None
+    assert memory_scratch({}, TMPFS_AT_SHM, str(shm)) is None  # the tmpfs is mounted elsewhere
+    assert memory_scratch({}, mounts, str(shm / "missing")) is None
+    shm.chmod(0o755)
+    assert memory_scratch({}, mounts, str(shm)) is None
+
+
+def test_this_runs_temporary_files_are_where_conftest_chose_and_its_processes_inherit_that(tmp_path):
+    import subprocess
+    import sys
+    import tempfile
+
+    folder = os.environ.get("TMPDIR")
+    if not folder:
+        pytest.skip("no memory file system for temporary files here, and the caller chose none")
+    assert str(tmp_path).startswith(os.path.join(folder, ""))
+    assert tempfile.gettempdir() == folder
+    child = subprocess.run([sys.executable, "-c", "import tempfile; print(tempfile.gettempdir())"], capture_output=True,
+                           text=True, check=True, timeout=60)
+    assert child.stdout.strip() == folder
