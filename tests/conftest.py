@@ -63,6 +63,16 @@ def _scratch_for_this_run() -> None:
 _scratch_for_this_run()
 
 
+def _one_openblas_thread() -> None:
+    """The processes of this run (the workers, and every Python the tests start) run numpy's OpenBLAS with one
+    thread, as the `cotw` command does (cotw.cli.run): a thread per core spins at start-up, ~100 ms of CPU in
+    every process that imports numpy, and nothing here does linear algebra. A caller's setting stands."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+_one_openblas_thread()
+
+
 def _bytecode_for_this_run() -> None:
     """Where PYTHONDONTWRITEBYTECODE is set (as on the machines this project is tested on) and scripts/setup.sh
     installed without byte-compiling (--no-compile), every Python process the suite starts (the xdist workers,

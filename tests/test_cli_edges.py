@@ -71,6 +71,40 @@ def test_python_dash_m_cotw_is_the_cli(tmp_path):
     assert run.returncode == 0 and run.stdout.startswith("Usage: cotw ")
 
 
+@pytest.mark.parametrize("started", ["console script", "python -m cotw"])
+def test_a_cotw_process_runs_openblas_with_one_thread_unless_its_caller_chose(monkeypatch, started):
+    """cotw.cli.run: numpy's OpenBLAS starts a spinning thread per core (~100 ms of CPU per command); the command
+    does no linear algebra, so it asks for one thread, before anything imports numpy. A caller's choice stands."""
+    import importlib.metadata
+    import os
+    import runpy
+
+    import cotw.cli
+
+    (script,) = [e for e in importlib.metadata.entry_points(group="console_scripts") if e.name == "cotw"]
+    assert script.value == "cotw.cli:run"
+    seen = []
+    monkeypatch.setattr(cotw.cli, "app", lambda **kwargs: seen.append((os.environ.get("OPENBLAS_NUM_THREADS"), kwargs)))
+    start = script.load() if started == "console script" else lambda: runpy.run_module("cotw", run_name="__main__")
+    for chosen in (None, "3"):
+        if chosen is None:
+            monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+        else:
+            monkeypatch.setenv("OPENBLAS_NUM_THREADS", chosen)
+        start()
+    name = None if started == "console script" else "cotw"
+    assert seen == [("1", {"prog_name": name}), ("3", {"prog_name": name})]
+
+
+def test_importing_the_library_leaves_openblas_alone():
+    import os
+
+    code = "import os, cotw, cotw.cli; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert run.stdout == "None\n"
+
+
 # ---------------------------------------------------------------- codebook --check
 
 

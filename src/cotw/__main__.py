@@ -1,5 +1,5 @@
 """`python -m cotw`: the same command line as `cotw`, for environments where the script is not on PATH."""
-from cotw.cli import app
+from cotw.cli import run
 
 if __name__ == "__main__":
-    app(prog_name="cotw")
+    run(prog_name="cotw")

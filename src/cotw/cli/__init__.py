@@ -5,6 +5,7 @@ Nothing heavy is imported here, so `cotw --help` prints quickly; each command im
 from __future__ import annotations
 
 import inspect
+import os
 
 import typer
 
@@ -24,6 +25,18 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+def run(prog_name: str | None = None) -> None:
+    """The `cotw` command (console script, and `python -m cotw`): the app, in a process of its own.
+
+    cotw does no linear algebra, yet numpy (imported with pyarrow and pandas) starts OpenBLAS, which starts a
+    thread per core whose start-up spins: ~100 ms of CPU in every command on 2 cores. The command runs
+    with one OpenBLAS thread (measured: `cotw check` of the shipped data 500 -> 387 ms of CPU, the same wall
+    time; benchmarks/README.md), unless its caller set OPENBLAS_NUM_THREADS. The library (`import cotw`) leaves
+    the variable alone: there the process is the caller's."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    app(prog_name=prog_name)
 
 
 def _version(value: bool) -> None:
