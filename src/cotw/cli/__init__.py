@@ -32,7 +32,7 @@ def run(prog_name: str | None = None) -> None:
 
     cotw does no linear algebra, yet numpy (imported with pyarrow and pandas) starts OpenBLAS, which starts a
     thread per core whose start-up spins: ~100 ms of CPU in every command on 2 cores. The command runs
-    with one OpenBLAS thread (measured: `cotw check` of the shipped data 500 -> 387 ms of CPU, the same wall
+    with one OpenBLAS thread (measured: `cotw check` of the shipped data 453 -> 353 ms of CPU, the same wall
     time; benchmarks/README.md), unless its caller set OPENBLAS_NUM_THREADS. The library (`import cotw`) leaves
     the variable alone: there the process is the caller's."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
