@@ -88,11 +88,13 @@ def test_this_runs_temporary_files_are_where_conftest_chose_and_its_processes_in
     import sys
     import tempfile
 
-    folder = os.environ.get("TMPDIR")
-    if not folder:
+    from pathlib import Path
+
+    if not os.environ.get("TMPDIR"):
         pytest.skip("no memory file system for temporary files here, and the caller chose none")
-    assert str(tmp_path).startswith(os.path.join(folder, ""))
-    assert tempfile.gettempdir() == folder
+    folder = Path(os.environ["TMPDIR"]).resolve()  # as given: with a trailing slash, or through a link
+    assert folder in Path(tmp_path).resolve().parents
+    assert Path(tempfile.gettempdir()).resolve() == folder
     child = subprocess.run([sys.executable, "-c", "import tempfile; print(tempfile.gettempdir())"], capture_output=True,
                            text=True, check=True, timeout=60)
-    assert child.stdout.strip() == folder
+    assert Path(child.stdout.strip()).resolve() == folder
