@@ -28,7 +28,7 @@ def memory_scratch(environ: dict, mounts: str, shm: str = "/dev/shm") -> str | N
 
     Why: a run writes ~0.9 GB in ~32,000 files (a private package copy per test, exports, zips), each folder
     removed when its test passes. Where /tmp is on a disk (ext4 on this project's virtual machines), the
-    kernel's work for those files was 48-60 s of CPU per run, and copying the package 8-27 ms, against 33-34 s
+    kernel's work for those files was 48-60 s of CPU per run, and copying the package 8-27 ms, against 33-36 s
     and ~3 ms in memory (measured: benchmarks/README.md). The tests are the same wherever their files are."""
     if environ.get("TMPDIR"):
         return None
