@@ -1,5 +1,5 @@
 """scripts/setup.sh chooses its installer as it says: uv, installed into .venv by pip, where it can; pip where uv
-cannot be installed, where uv fails, or where COTW_SETUP_PIP is set; pip's index-url passed on to uv.
+cannot be installed, where uv fails, or where COTW_SETUP_PIP is set; pip's index-url and cert passed on to uv.
 
 The script runs for real here, in a copy of the project whose `.venv/bin/python`, `uv` and `chromium` are
 stand-ins that write down how they were called (the real installs, which need the package index, are what
@@ -18,12 +18,17 @@ PYTHON = """#!/bin/bash
 printf 'python %s\\n' "$*" >> "$LOG"
 case "$*" in
   "-c ") exit 0 ;;  # the script asks whether .venv works
-  "-m pip config get global.index-url") [ -n "${CONF_INDEX:-}" ] && echo "$CONF_INDEX" && exit 0; exit 1 ;;
+  "-m pip config list")  # as pip prints it: every file's settings merged, sorted by key
+    [ -n "${CONF_CERT:-}" ] && echo "global.cert='$CONF_CERT'"
+    [ -n "${CONF_INDEX:-}" ] && echo "global.index-url='$CONF_INDEX'"
+    [ -n "${CONF_INSTALL_INDEX:-}" ] && echo "install.index-url='$CONF_INSTALL_INDEX'"
+    exit 0 ;;
   *"pip install"*"uv>=0.5"*) [ -n "${NO_UV:-}" ] && exit 1; cp "$UV_STUB" "$(dirname "$0")/uv"; exit 0 ;;
 esac
 exit 0
 """
 UV = """#!/bin/bash
+[ -n "${SSL_CERT_FILE:-}" ] && printf 'uv trusts %s\\n' "$SSL_CERT_FILE" >> "$LOG"
 printf 'uv %s\\n' "$*" >> "$LOG"
 exit "${UV_EXIT:-0}"
 """
@@ -90,3 +95,20 @@ def test_uv_uses_the_index_pip_is_told_to_use(project):
     assert calls[-1] == "uv pip install -q --python .venv/bin/python --index-url https://mirror.example/simple ."
     calls, _ = setup(project, PIP_INDEX_URL="https://env.example/simple", CONF_INDEX="https://mirror.example/simple")
     assert calls[-1] == "uv pip install -q --python .venv/bin/python --index-url https://env.example/simple ."
+    calls, _ = setup(project, CONF_INDEX="https://mirror.example/simple",  # install.* over global.*, as pip reads them
+                     CONF_INSTALL_INDEX="https://install.example/simple")
+    assert calls[-1] == "uv pip install -q --python .venv/bin/python --index-url https://install.example/simple ."
+
+
+def test_uv_trusts_the_certificates_pip_is_told_to_trust(project):
+    """Behind a proxy that signs with its own authority (this machine's), uv with only its bundled roots could not
+    reach the index under `env -i` and setup fell back to pip: uv is given the bundle pip's cert names."""
+    calls, _ = setup(project, CONF_CERT="/etc/proxy ca.pem")
+    assert calls[-2:] == ["uv trusts /etc/proxy ca.pem", "uv pip install -q --python .venv/bin/python ."]
+    calls, _ = setup(project, PIP_CERT="/env/ca.pem", CONF_CERT="/etc/proxy ca.pem")
+    assert calls[-2] == "uv trusts /env/ca.pem"
+    calls, _ = setup(project, SSL_CERT_FILE="/callers/ca.pem", PIP_CERT="/env/ca.pem")  # the caller's own choice stays
+    assert calls[-2] == "uv trusts /callers/ca.pem"
+    calls, _ = setup(project)  # nothing configured: uv's own roots, as before
+    assert not any(c.startswith("uv trusts") for c in calls)
+    assert calls[-1] == "uv pip install -q --python .venv/bin/python ."
