@@ -6,7 +6,6 @@ stand-ins that write down how they were called (the real installs, which need th
 .ci/run does on every clean clone)."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
